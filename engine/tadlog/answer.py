@@ -1,0 +1,306 @@
+"""The Answer model and the explanations it is built from.
+
+One frozen :class:`Answer` serves every question form; renderers (text, Markdown, JSON,
+DOT, GraphML) only read it. Everything an answer says is traceable: each argument carries
+the shortest proof of its fact down to cited statements, and each citation carries the
+document, section, lines and verbatim quote.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Iterable, Optional
+
+from .explain import (
+    COMPARISON_FAILED, MISSING_DERIVED, MISSING_FACT, NEGATION_HOLDS, UNCHECKED, Derivations,
+    GroundAtom, RuleCheck, why_not,
+)
+from .model import EVIDENCE_GRADES, KnowledgeBaseModel, Value, format_number
+
+SCHEMA = "tadlog.answer/1"
+
+
+@dataclass(frozen=True)
+class Citation:
+    statement: str
+    source: str
+    document: str
+    section: str
+    lines: tuple[int, int]
+    kind: str
+    evidence: str
+    quote: str
+    n: Optional[float] = None
+    population: Optional[str] = None
+    ci: Optional[str] = None
+
+    @property
+    def where(self) -> str:
+        return f"{self.document}, section {self.section}, lines {self.lines[0]}-{self.lines[1]}"
+
+
+@dataclass(frozen=True)
+class ProofNode:
+    """A fact and how it is known: from statements, from a patient input, or by a rule."""
+
+    claim: str
+    atom: GroundAtom
+    by: str  # "statement" | "input" | "rule" | "unproved"
+    citations: tuple[str, ...] = ()
+    rule: Optional[str] = None
+    rule_citations: tuple[str, ...] = ()
+    rationale: Optional[str] = None
+    conditions: tuple[str, ...] = ()
+    premises: tuple["ProofNode", ...] = ()
+    truncated: bool = False
+
+    def statements(self) -> list[str]:
+        out = list(self.citations) + list(self.rule_citations)
+        for p in self.premises:
+            out += p.statements()
+        return list(dict.fromkeys(out))
+
+    def atoms(self) -> list[GroundAtom]:
+        out = [self.atom]
+        for p in self.premises:
+            out += p.atoms()
+        return out
+
+
+@dataclass(frozen=True)
+class Argument:
+    stance: str  # "for" | "against" | "neutral"
+    claim: str
+    proof: ProofNode
+    evidence: str
+    strength: int
+
+
+@dataclass(frozen=True)
+class Condition:
+    """A condition of a rule that blocked a conclusion, typed, with its own proof if it holds."""
+
+    kind: str
+    text: str
+    proof: Optional[ProofNode] = None
+
+
+@dataclass(frozen=True)
+class RuleAnalysis:
+    rule: str
+    conclusion: str
+    held: tuple[str, ...]
+    blocked_by: tuple[Condition, ...]
+    citations: tuple[str, ...] = ()
+    rationale: Optional[str] = None
+
+
+@dataclass(frozen=True)
+class ConflictNote:
+    id: str
+    topic: str
+    sides: tuple[tuple[str, ...], ...]
+    note: Optional[str] = None
+
+
+@dataclass(frozen=True)
+class Item:
+    """One entry of a list answer (a ranked site, an indication, a risk...)."""
+
+    term: str
+    label: str
+    summary: str
+    arguments: tuple[Argument, ...] = ()
+    score: float = 0.0
+
+
+@dataclass(frozen=True)
+class Answer:
+    question: str
+    form: str
+    verdict: str
+    subject: Optional[str] = None
+    subject_label: Optional[str] = None
+    holds: Optional[bool] = None
+    patient: tuple[tuple[str, Value], ...] = ()
+    arguments_for: tuple[Argument, ...] = ()
+    arguments_against: tuple[Argument, ...] = ()
+    proof: Optional[ProofNode] = None
+    why_not: tuple[RuleAnalysis, ...] = ()
+    would_change: tuple[str, ...] = ()
+    instead: tuple[Argument, ...] = ()
+    items: tuple[Item, ...] = ()
+    conflicts: tuple[ConflictNote, ...] = ()
+    unknowns: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()
+    rows: tuple[tuple[tuple[str, Value], ...], ...] = ()
+    citations: dict = field(default_factory=dict, compare=False)
+    _graph_builder: Optional[object] = field(default=None, compare=False, repr=False)
+
+    # ---- rendering shortcuts (the renderers live in render.py) ------------------------
+    def to_text(self, **options) -> str:
+        from .render import render_text
+
+        return render_text(self, **options)
+
+    def to_markdown(self) -> str:
+        from .render import render_markdown
+
+        return render_markdown(self)
+
+    def to_json(self) -> dict:
+        from .render import answer_json
+
+        return answer_json(self)
+
+    @property
+    def provenance(self):
+        """The answer's own provenance subgraph (networkx DiGraph), built on first use."""
+        cached = self.__dict__.get("_provenance")
+        if cached is None and self._graph_builder is not None:
+            cached = self._graph_builder(self)
+            object.__setattr__(self, "_provenance", cached)
+        return cached
+
+    def statements(self) -> list[str]:
+        return list(self.citations)
+
+    def __str__(self) -> str:
+        return self.to_text()
+
+
+class Explainer:
+    """Turns ground atoms into prose, proofs, arguments and why-not analyses."""
+
+    def __init__(self, model: KnowledgeBaseModel, derivations: Derivations):
+        self.model = model
+        self.derivations = derivations
+        self.interpretation = derivations.interpretation
+
+    # ---- prose ----------------------------------------------------------------------------
+    def sentence(self, predicate: str, values: Iterable[Optional[Value]]) -> str:
+        values = tuple(values)
+        pred = self.model.predicate_by_name.get(predicate)
+        if pred is None:
+            return f"{predicate}({', '.join(map(str, values))})"
+        filled = {}
+        for param, value in zip(pred.params, values):
+            filled[param.name] = (f"some {param.name.replace('_', ' ')}" if value is None
+                                  else self.model.label(value))
+        text = pred.template
+        for name, shown in filled.items():
+            text = text.replace("{" + name + "}", shown)
+        return text[:1].upper() + text[1:]
+
+    def citation(self, sid: str) -> Citation:
+        st = self.model.statement_by_id[sid]
+        source = self.model.source_by_id.get(st.source)
+        document = (source.title if source and source.title else st.source)
+        return Citation(sid, st.source, document, st.section, st.lines, st.kind, st.grade, st.quote,
+                        st.n, st.population, st.ci)
+
+    # ---- proofs ---------------------------------------------------------------------------
+    def proof(self, atom: GroundAtom, depth: int = 8, _path: frozenset = frozenset()) -> ProofNode:
+        claim = self.sentence(*atom)
+        d = self.derivations
+        cites = d.citations_of(atom)
+        if cites:
+            return ProofNode(claim, atom, "statement", cites)
+        if atom in d.inputs:
+            return ProofNode(claim, atom, "input")
+        app = d.best_application(atom)
+        if app is None:
+            return ProofNode(claim, atom, "unproved")
+        conditions = tuple("not: " + self.sentence(*a) for a in app.absent) + tuple(
+            f"{_show(l)} {op} {_show(r)}" for l, op, r in app.comparisons)
+        if depth <= 0 or atom in _path:
+            return ProofNode(claim, atom, "rule", rule=app.rule.label, rule_citations=app.rule.cites,
+                             rationale=app.rule.rationale, conditions=conditions, truncated=True)
+        premises = tuple(self.proof(p, depth - 1, _path | {atom}) for p in app.premises)
+        return ProofNode(claim, atom, "rule", rule=app.rule.label, rule_citations=app.rule.cites,
+                         rationale=app.rule.rationale, conditions=conditions, premises=premises)
+
+    def strength(self, proof: ProofNode) -> tuple[int, str]:
+        grades = [self.model.statement_by_id[s].grade for s in proof.statements()
+                  if s in self.model.statement_by_id]
+        if not grades:
+            return 0, "none"
+        best = min(grades, key=EVIDENCE_GRADES.index)
+        return len(EVIDENCE_GRADES) - EVIDENCE_GRADES.index(best), best
+
+    def argument(self, atom: GroundAtom, stance: Optional[str] = None) -> Argument:
+        proof = self.proof(atom)
+        strength, grade = self.strength(proof)
+        pred = self.model.predicate_by_name.get(atom[0])
+        stance = stance or (pred.stance if pred and pred.stance else "neutral")
+        return Argument(stance, proof.claim, proof, grade, strength)
+
+    def facts_about(self, term: str, position: Optional[int] = 0) -> list[GroundAtom]:
+        """Every true atom whose argument at ``position`` (any position when None) is ``term``."""
+        out = []
+        for pred in self.model.predicates:
+            for row in sorted(self.interpretation.tuples(pred.name), key=_sort_key):
+                if (position is None and term in row) or (position is not None and len(row) > position
+                                                          and row[position] == term):
+                    out.append((pred.name, row))
+        return out
+
+    def arguments_about(self, term: str) -> tuple[list[Argument], list[Argument]]:
+        pro, con = [], []
+        for atom in self.facts_about(term):
+            pred = self.model.predicate_by_name[atom[0]]
+            if pred.stance == "for":
+                pro.append(self.argument(atom))
+            elif pred.stance == "against":
+                con.append(self.argument(atom))
+        return rank(pro), rank(con)
+
+    # ---- why not --------------------------------------------------------------------------
+    def why_not(self, target: GroundAtom) -> tuple[list[RuleAnalysis], list[str]]:
+        analyses, changes = [], []
+        for check in why_not(self.derivations, target, self.sentence):
+            conditions = []
+            for blocker in check.blockers:
+                proof = None
+                if blocker.kind == NEGATION_HOLDS and blocker.atom is not None:
+                    proof = self.proof(blocker.atom)
+                    changes.append(f"if it were not so that {_lower(blocker.literal)}")
+                elif blocker.kind in (MISSING_FACT, MISSING_DERIVED):
+                    changes.append(f"if {_lower(blocker.literal)} (now not established)")
+                elif blocker.kind == COMPARISON_FAILED:
+                    changes.append(f"if {blocker.literal} were true")
+                conditions.append(Condition(blocker.kind, blocker.literal, proof))
+            held = tuple(dict.fromkeys(self.sentence(*a) for a in check.held)) + check.passed_checks
+            analyses.append(RuleAnalysis(check.rule.label if check.rule.explicit_label else check.rule.head.predicate,
+                                         self.sentence(*target), held, tuple(conditions), check.rule.cites,
+                                         check.rule.rationale))
+        return analyses, list(dict.fromkeys(changes))
+
+    # ---- conflicts and citations ------------------------------------------------------------
+    def conflicts_for(self, statements: Iterable[str]) -> list[ConflictNote]:
+        seen = {}
+        for sid in statements:
+            for conflict in self.model.conflicts_by_statement.get(sid, ()):
+                seen.setdefault(conflict.id, ConflictNote(conflict.id, conflict.topic or conflict.id,
+                                                          conflict.sides, conflict.note))
+        return [seen[k] for k in sorted(seen)]
+
+    def citations_for(self, statements: Iterable[str]) -> dict[str, Citation]:
+        return {sid: self.citation(sid) for sid in dict.fromkeys(statements)
+                if sid in self.model.statement_by_id}
+
+
+def rank(arguments: list[Argument]) -> list[Argument]:
+    """Strongest evidence first; then the claim, so the order is stable."""
+    return sorted(arguments, key=lambda a: (-a.strength, a.claim))
+
+
+def _show(value) -> str:
+    return value if isinstance(value, str) else format_number(value)
+
+
+def _lower(text: str) -> str:
+    return text[:1].lower() + text[1:]
+
+
+def _sort_key(row: tuple) -> tuple:
+    return tuple((0, v) if isinstance(v, str) else (1, str(v)) for v in row)

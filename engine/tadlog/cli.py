@@ -1,0 +1,172 @@
+"""The ``tadlog`` command: a thin layer over the library.
+
+Exit codes: 0 success, 1 a tadlog error (bad question, invalid knowledge base), 2 a usage
+error. No traceback ever reaches the user: unexpected exceptions are reported as a bug
+in one line (set TADLOG_DEBUG=1 to see the traceback).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from typing import Optional, Sequence
+
+from .errors import ERROR, TadlogError, UsageError
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message):  # argparse exits 2 by itself; keep the wording ours
+        raise UsageError(f"{self.prog}: {message}", code="U001")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="tadlog", description="Ask the cited clinical evidence on orthodontic mini-implants.")
+    parser.add_argument("--version", action="store_true", help="print the version and exit")
+    sub = parser.add_subparsers(dest="command", parser_class=_Parser)
+
+    ask = sub.add_parser("ask", help="answer a question, e.g. tadlog ask \"why not infrazygomatic?\"")
+    ask.add_argument("question", nargs="*", help="the question (omit with --file to read questions)")
+    ask.add_argument("--kb", help="knowledge-base folder (default: the bundled one)")
+    out = ask.add_mutually_exclusive_group()
+    out.add_argument("--json", action="store_true", help="print the answer as JSON")
+    out.add_argument("--markdown", action="store_true", help="print the answer as Markdown")
+    out.add_argument("--dot", action="store_true", help="print the answer's provenance graph as DOT")
+    out.add_argument("--graphml", action="store_true", help="print the answer's provenance graph as GraphML")
+    ask.add_argument("--full", action="store_true", help="show every reason, proof and condition")
+    ask.add_argument("--depth", type=int, default=3, help="proof depth shown (default 3)")
+    ask.add_argument("--file", help="answer each line of FILE ('-' for standard input)")
+    ask.add_argument("--colour", "--color", choices=("auto", "always", "never"), default="auto")
+
+    check = sub.add_parser("check", help="validate a knowledge base (quotes against the seed texts)")
+    check.add_argument("kb_dir", nargs="?", help="knowledge-base folder (default: the bundled one)")
+    check.add_argument("--sources", help="folder of seed texts (default: $TADLOG_SOURCES)")
+    check.add_argument("--format", choices=("text", "json"), default="text")
+    check.add_argument("--no-quotes", action="store_true", help="skip verifying quotes against the seed texts")
+
+    graph = sub.add_parser("graph", help="export the knowledge base's provenance graph")
+    graph.add_argument("--kb", help="knowledge-base folder (default: the bundled one)")
+    graph.add_argument("--format", choices=("dot", "graphml", "json"), default="dot")
+    return parser
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    try:
+        args = build_parser().parse_args(argv)
+        if args.version:
+            from . import __version__
+
+            print(f"tadlog {__version__}")
+            return 0
+        if args.command is None:
+            build_parser().print_help()
+            return 2
+        handler = {"ask": cmd_ask, "check": cmd_check, "graph": cmd_graph}[args.command]
+        return handler(args)
+    except TadlogError as error:
+        print(error.render(), file=sys.stderr)
+        return error.exit_code
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return 0
+    except Exception as error:  # never a traceback for a user
+        if os.environ.get("TADLOG_DEBUG"):
+            raise
+        print(f"tadlog: internal error ({type(error).__name__}: {error}); this is a bug, please report it "
+              "(TADLOG_DEBUG=1 shows the traceback)", file=sys.stderr)
+        return 3
+
+
+def _load(path):
+    from .kb import load
+
+    return load(path)
+
+
+def cmd_ask(args) -> int:
+    kb = _load(args.kb)
+    if args.file:
+        return _batch(kb, args)
+    question = " ".join(args.question).strip()
+    if not question:
+        raise UsageError("tadlog ask: give a question, e.g. tadlog ask \"why not infrazygomatic?\"", code="U002")
+    answer = kb.ask(question, depth=max(args.depth, 0), full=args.full)
+    print(_format(answer, args), end="")
+    return 0
+
+
+def _format(answer, args) -> str:
+    if args.json:
+        return json.dumps(answer.to_json(), indent=2, ensure_ascii=False) + "\n"
+    if args.markdown:
+        return answer.to_markdown()
+    if args.dot or args.graphml:
+        from .provenance import to_dot, to_graphml
+
+        return to_dot(answer.provenance) if args.dot else to_graphml(answer.provenance)
+    colour = args.colour == "always" or (args.colour == "auto" and sys.stdout.isatty()
+                                         and not os.environ.get("NO_COLOR"))
+    return answer.to_text(colour=colour, full=args.full, depth=args.depth)
+
+
+def _batch(kb, args) -> int:
+    stream = sys.stdin if args.file == "-" else open(args.file, encoding="utf-8")
+    failures = 0
+    answers = []
+    with stream:
+        for line in stream:
+            question = line.strip()
+            if not question or question.startswith("#"):
+                continue
+            try:
+                answer = kb.ask(question, depth=max(args.depth, 0), full=args.full)
+            except TadlogError as error:
+                failures += 1
+                if args.json:
+                    answers.append({"question": question, "error": [d.to_json() for d in error.diagnostics]})
+                else:
+                    print(f"Q: {question}\n{error.render()}\n")
+                continue
+            if args.json:
+                answers.append(answer.to_json())
+            else:
+                print(f"Q: {question}\n{_format(answer, args)}")
+    if args.json:
+        print(json.dumps(answers, indent=2, ensure_ascii=False))
+    return 1 if failures else 0
+
+
+def cmd_check(args) -> int:
+    from .parse import parse_kb
+    from .resources import bundled_kb_dir, sources_dir
+    from .validate import validate
+
+    root = args.kb_dir or bundled_kb_dir()
+    model, diagnostics = parse_kb(root, strict=False)
+    diagnostics = list(diagnostics) + validate(model, sources=sources_dir(args.sources),
+                                               check_quotes=not args.no_quotes)
+    errors = [d for d in diagnostics if d.severity == ERROR]
+    if args.format == "json":
+        print(json.dumps({"schema": "tadlog.check/1", "errors": len(errors),
+                          "warnings": sum(d.severity == "warning" for d in diagnostics),
+                          "infos": sum(d.severity == "info" for d in diagnostics),
+                          "statements": len(model.statements), "facts": len(model.facts), "rules": len(model.rules),
+                          "findings": [d.to_json() for d in sorted(diagnostics, key=lambda d: d.sort_key())]},
+                         indent=2, ensure_ascii=False))
+    else:
+        for d in sorted(diagnostics, key=lambda d: d.sort_key()):
+            if d.severity != "info":
+                print(d.render())
+        print(f"{len(model.statements)} statements, {len(model.facts)} facts, {len(model.rules)} rules: "
+              f"{len(errors)} errors, {sum(d.severity == 'warning' for d in diagnostics)} warnings, "
+              f"{sum(d.severity == 'info' for d in diagnostics)} notes")
+    return 1 if errors else 0
+
+
+def cmd_graph(args) -> int:
+    from .provenance import to_dot, to_graphml, to_node_link
+
+    graph = _load(args.kb).provenance
+    print({"dot": to_dot, "graphml": to_graphml, "json": to_node_link}[args.format](graph), end="")
+    return 0

@@ -1,0 +1,300 @@
+"""Explanations: rule applications behind every derived fact, shortest proofs, why-not.
+
+pyDatalog records no derivations, so they are reconstructed after evaluation: each rule's
+body is solved against the evaluated relations (which are final, so this is a single
+grounding pass, not a second fixpoint). From the applications come shortest proofs (the
+least derivation height, found by relaxation, so cycles cannot loop) and the provenance graph.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Iterable, Iterator, Optional
+
+from .evaluate import Interpretation
+from .model import Atom, Comparison, Const, KnowledgeBaseModel, Negation, Rule, Value, Var
+
+GroundAtom = tuple[str, tuple[Value, ...]]
+
+MISSING_FACT = "missing_fact"
+MISSING_DERIVED = "missing_derived_fact"
+NEGATION_HOLDS = "negated_fact_holds"
+COMPARISON_FAILED = "comparison_failed"
+UNCHECKED = "not_checked"
+
+
+@dataclass(frozen=True)
+class Application:
+    """One way a rule concluded a fact: the rule, its premises, and the checks that passed."""
+
+    rule: Rule
+    conclusion: GroundAtom
+    premises: tuple[GroundAtom, ...]
+    absent: tuple[GroundAtom, ...]  # negated literals, verified not to hold
+    comparisons: tuple[tuple[Value, str, Value], ...]
+
+
+def compare(left: Value, op: str, right: Value) -> bool:
+    """The comparison semantics of the compiled program (numbers with numbers only)."""
+    if isinstance(left, str) != isinstance(right, str):
+        return op == "!="
+    if op == "=":
+        return left == right
+    if op == "!=":
+        return left != right
+    if isinstance(left, str):
+        return False
+    return {"<": left < right, "<=": left <= right, ">": left > right, ">=": left >= right}[op]
+
+
+def substitute(term, binding: dict) -> Optional[Value]:
+    if isinstance(term, Const):
+        return term.value
+    if term.anonymous:
+        return None
+    return binding.get(term.name)
+
+
+def instantiate(atom: Atom, binding: dict) -> tuple:
+    return tuple(substitute(a, binding) for a in atom.args)
+
+
+def _unify(atom: Atom, row: tuple, binding: dict) -> Optional[dict]:
+    new = dict(binding)
+    for arg, value in zip(atom.args, row):
+        if isinstance(arg, Const):
+            if not compare(arg.value, "=", value):
+                return None
+        elif not arg.anonymous:
+            if arg.name in new:
+                if not compare(new[arg.name], "=", value):
+                    return None
+            else:
+                new[arg.name] = value
+    return new
+
+
+class Derivations:
+    """All rule applications over an interpretation, and proofs built from them."""
+
+    def __init__(self, model: KnowledgeBaseModel, interpretation: Interpretation,
+                 rules: Iterable[Rule], inputs: Iterable[GroundAtom] = ()):
+        self.model = model
+        self.interpretation = interpretation
+        self.rules = list(rules)
+        self.inputs = set(inputs)
+        self.base: dict[GroundAtom, tuple[str, ...]] = {}
+        for fact in model.facts:
+            key = (fact.atom.predicate, tuple(a.value for a in fact.atom.args))
+            self.base[key] = tuple(dict.fromkeys(self.base.get(key, ()) + fact.cites))
+        self._index: dict = {}
+
+    # ---- solving --------------------------------------------------------------------------
+    def rows(self, predicate: str, pattern: tuple) -> list[tuple]:
+        bound = tuple(i for i, v in enumerate(pattern) if v is not None)
+        if not bound:
+            return list(self.interpretation.tuples(predicate))
+        key = (predicate, bound)
+        index = self._index.get(key)
+        if index is None:
+            index = {}
+            for row in self.interpretation.tuples(predicate):
+                index.setdefault(tuple(_key(row[i]) for i in bound), []).append(row)
+            self._index[key] = index
+        return index.get(tuple(_key(pattern[i]) for i in bound), [])
+
+    def solve(self, body, binding: dict) -> Iterator[dict]:
+        """Every extension of ``binding`` satisfying ``body`` (positives bind, others check)."""
+        if not body:
+            yield binding
+            return
+        literal, rest = body[0], body[1:]
+        if isinstance(literal, Atom):
+            for row in self.rows(literal.predicate, instantiate(literal, binding)):
+                extended = _unify(literal, row, binding)
+                if extended is not None:
+                    yield from self.solve(rest, extended)
+        elif isinstance(literal, Negation):
+            if not self.interpretation.holds(literal.atom.predicate, instantiate(literal.atom, binding)):
+                yield from self.solve(rest, binding)
+        else:
+            if compare(substitute(literal.left, binding), literal.op, substitute(literal.right, binding)):
+                yield from self.solve(rest, binding)
+
+    def _application(self, rule: Rule, binding: dict) -> Application:
+        return Application(
+            rule, (rule.head.predicate, instantiate(rule.head, binding)),
+            tuple((a.predicate, instantiate(a, binding)) for a in rule.positives),
+            tuple((n.atom.predicate, instantiate(n.atom, binding)) for n in rule.negatives),
+            tuple((substitute(c.left, binding), c.op, substitute(c.right, binding)) for c in rule.comparisons))
+
+    @cached_property
+    def applications(self) -> dict[GroundAtom, list[Application]]:
+        found: dict[GroundAtom, list[Application]] = {}
+        for rule in self.rules:
+            seen = set()
+            for binding in self.solve(rule.body, {}):
+                app = self._application(rule, binding)
+                marker = (app.conclusion, app.premises)
+                if marker not in seen:
+                    seen.add(marker)
+                    found.setdefault(_canon(app.conclusion), []).append(app)
+        return found
+
+    def applications_of(self, atom: GroundAtom) -> list[Application]:
+        return self.applications.get(_canon(atom), [])
+
+    # ---- shortest proofs ------------------------------------------------------------------
+    @cached_property
+    def height(self) -> dict:
+        """Least derivation height of every fact (base facts and inputs 0), by relaxation."""
+        height = {_canon(a): 0 for a in list(self.base) + list(self.inputs)}
+        changed = True
+        while changed:
+            changed = False
+            for key, apps in self.applications.items():
+                for app in apps:
+                    premise_heights = [height.get(_canon(p)) for p in app.premises]
+                    if any(h is None for h in premise_heights):
+                        continue
+                    candidate = 1 + max(premise_heights, default=0)
+                    if candidate < height.get(key, 1 << 30):
+                        height[key] = candidate
+                        changed = True
+        return height
+
+    def best_application(self, atom: GroundAtom) -> Optional[Application]:
+        target = self.height.get(_canon(atom))
+        for app in self.applications_of(atom):
+            heights = [self.height.get(_canon(p)) for p in app.premises]
+            if all(h is not None for h in heights) and 1 + max(heights, default=0) == target:
+                return app
+        return None
+
+    def is_base(self, atom: GroundAtom) -> bool:
+        return atom in self.base or _canon(atom) in {_canon(b) for b in self.base}
+
+    def citations_of(self, atom: GroundAtom) -> tuple[str, ...]:
+        cites = self.base.get(atom)
+        if cites is None:
+            for key, value in self.base.items():
+                if _canon(key) == _canon(atom):
+                    return value
+            return ()
+        return cites
+
+    def is_derived_predicate(self, predicate: str) -> bool:
+        return any(r.head.predicate == predicate for r in self.rules)
+
+
+def _key(value: Value):
+    return ("s", value) if isinstance(value, str) else ("n", float(value))
+
+
+def _canon(atom: GroundAtom):
+    return (atom[0], tuple(_key(v) for v in atom[1]))
+
+
+# ---- why not ------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Blocker:
+    """One condition of a rule that failed for the asked conclusion."""
+
+    kind: str
+    literal: str  # readable condition
+    atom: Optional[GroundAtom] = None  # instantiated atom (None positions unknown)
+    values: Optional[tuple[Value, str, Value]] = None  # for failed comparisons
+
+
+@dataclass(frozen=True)
+class RuleCheck:
+    rule: Rule
+    held: tuple[GroundAtom, ...]
+    blockers: tuple[Blocker, ...]
+    passed_checks: tuple[str, ...] = ()
+
+    @property
+    def fires(self) -> bool:
+        return not self.blockers
+
+
+def why_not(derivations: Derivations, target: GroundAtom, describe) -> list[RuleCheck]:
+    """For each rule that could conclude ``target``: what held and every condition that blocked.
+
+    Literals are checked in order against the surviving bindings; a literal that no binding
+    satisfies is recorded as a blocker and skipped, so later conditions are still examined.
+    ``describe(predicate, values)`` renders a (partly unknown) atom for the blocker text.
+    """
+    predicate, values = target
+    checks = []
+    for rule in derivations.rules:
+        if rule.head.predicate != predicate:
+            continue
+        binding = _unify(rule.head, values, {})
+        if binding is None:
+            continue
+        bindings = [binding]
+        held: list[GroundAtom] = []
+        passed: list[str] = []
+        blockers: list[Blocker] = []
+        for literal in rule.body:
+            if isinstance(literal, Atom):
+                extended = []
+                for b in bindings:
+                    for row in derivations.rows(literal.predicate, instantiate(literal, b)):
+                        new = _unify(literal, row, b)
+                        if new is not None:
+                            extended.append(new)
+                            held.append((literal.predicate, tuple(row)))
+                if extended:
+                    bindings = extended
+                else:
+                    kind = MISSING_DERIVED if derivations.is_derived_predicate(literal.predicate) else MISSING_FACT
+                    shown = instantiate(literal, bindings[0])
+                    blockers.append(Blocker(kind, describe(literal.predicate, shown), (literal.predicate, shown)))
+            elif isinstance(literal, Negation):
+                atom = literal.atom
+                survivors, holding = [], []
+                for b in bindings:
+                    shown = instantiate(atom, b)
+                    if any(v is None for v, a in zip(shown, atom.args) if not (isinstance(a, Var) and a.anonymous)):
+                        continue
+                    if derivations.interpretation.holds(atom.predicate, shown):
+                        holding.append(shown)
+                    else:
+                        survivors.append(b)
+                if holding and not survivors:
+                    for shown in dict.fromkeys(holding):
+                        blockers.append(Blocker(NEGATION_HOLDS, describe(atom.predicate, shown),
+                                                (atom.predicate, shown)))
+                elif not holding and not survivors:
+                    blockers.append(Blocker(UNCHECKED, "not " + describe(atom.predicate, instantiate(atom, bindings[0])),
+                                            (atom.predicate, instantiate(atom, bindings[0]))))
+                else:
+                    passed.append("not " + describe(atom.predicate, instantiate(atom, survivors[0])))
+                    bindings = survivors
+            else:
+                survivors, failures = [], []
+                for b in bindings:
+                    left, right = substitute(literal.left, b), substitute(literal.right, b)
+                    if left is None or right is None:
+                        continue
+                    (survivors if compare(left, literal.op, right) else failures).append((b, (left, literal.op, right)))
+                if survivors:
+                    bindings = [b for b, _ in survivors]
+                    passed.append(_comparison_text(survivors[0][1]))
+                elif failures:
+                    for _, vals in dict.fromkeys(failures, None) if False else failures[:3]:
+                        blockers.append(Blocker(COMPARISON_FAILED, _comparison_text(vals), None, vals))
+                else:
+                    blockers.append(Blocker(UNCHECKED, "a comparison whose values are unknown"))
+        checks.append(RuleCheck(rule, tuple(dict.fromkeys(held)), tuple(blockers), tuple(passed)))
+    return checks
+
+
+def _comparison_text(values: tuple[Value, str, Value]) -> str:
+    from .model import format_number
+
+    left, op, right = values
+    show = lambda v: format_number(v) if not isinstance(v, str) else v
+    return f"{show(left)} {op} {show(right)}"

@@ -1,0 +1,260 @@
+"""The knowledge-base model: frozen dataclasses produced by the parser.
+
+Locations are excluded from equality so two declarations that mean the same are equal
+wherever they stand: the review diff compares by meaning, not by line.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Optional, Union
+
+from .errors import Location
+
+Number = Union[int, float]
+Value = Union[str, int, float]
+
+STATEMENT_KINDS = ("finding", "recommendation", "opinion", "definition")
+# Strongest first: the order answers use to rank arguments.
+EVIDENCE_GRADES = ("meta_analysis", "systematic_review", "trial", "study", "animal_study",
+                   "lab_study", "case_report", "review", "experience", "textbook")
+DEFAULT_EVIDENCE = {"finding": "review", "recommendation": "textbook",
+                    "opinion": "experience", "definition": "textbook"}
+SYMBOL, NUMBER, TEXT = "symbol", "number", "text"
+
+
+@dataclass(frozen=True)
+class Var:
+    name: str
+
+    @property
+    def anonymous(self) -> bool:
+        return self.name == "_"
+
+
+@dataclass(frozen=True)
+class Const:
+    value: Value
+    kind: str = SYMBOL  # symbol | text | number
+    location: Optional[Location] = field(default=None, compare=False, repr=False)
+
+
+Term_ = Union[Var, Const]
+
+
+@dataclass(frozen=True)
+class Atom:
+    predicate: str
+    args: tuple[Term_, ...]
+    location: Optional[Location] = field(default=None, compare=False, repr=False)
+
+    @property
+    def variables(self) -> list[Var]:
+        return [a for a in self.args if isinstance(a, Var)]
+
+    def is_ground(self) -> bool:
+        return not self.variables
+
+
+@dataclass(frozen=True)
+class Negation:
+    atom: Atom
+
+    @property
+    def location(self) -> Optional[Location]:
+        return self.atom.location
+
+
+@dataclass(frozen=True)
+class Comparison:
+    left: Term_
+    op: str
+    right: Term_
+    location: Optional[Location] = field(default=None, compare=False, repr=False)
+
+
+Literal_ = Union[Atom, Negation, Comparison]
+
+
+@dataclass(frozen=True)
+class Source:
+    id: str
+    title: Optional[str]
+    authors: Optional[tuple[str, ...]]
+    year: Optional[int]
+    venue: Optional[str]
+    kind: Optional[str]
+    file: Optional[str]
+    location: Optional[Location] = field(default=None, compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class Section:
+    source: str
+    number: str
+    title: Optional[str]
+    lines: Optional[tuple[int, int]]
+    clinical: bool = True
+    location: Optional[Location] = field(default=None, compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class Statement:
+    id: str
+    source: str
+    section: str
+    lines: tuple[int, int]
+    kind: str
+    quote: str
+    evidence: Optional[str] = None
+    n: Optional[Number] = None
+    population: Optional[str] = None
+    ci: Optional[str] = None
+    location: Optional[Location] = field(default=None, compare=False, repr=False)
+
+    @property
+    def grade(self) -> str:
+        """The evidence grade, defaulted from the statement kind when not given."""
+        return self.evidence or DEFAULT_EVIDENCE.get(self.kind, "textbook")
+
+    @property
+    def strength(self) -> int:
+        """Higher is stronger; used to order arguments."""
+        return len(EVIDENCE_GRADES) - EVIDENCE_GRADES.index(self.grade)
+
+
+@dataclass(frozen=True)
+class TermDecl:
+    name: str
+    category: Optional[str]
+    label: Optional[str]
+    aliases: tuple[str, ...] = ()
+    location: Optional[Location] = field(default=None, compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class Conflict:
+    id: str
+    topic: Optional[str]
+    sides: tuple[tuple[str, ...], ...]
+    note: Optional[str] = None
+    location: Optional[Location] = field(default=None, compare=False, repr=False)
+
+    @property
+    def statements(self) -> tuple[str, ...]:
+        return tuple(s for side in self.sides for s in side)
+
+
+@dataclass(frozen=True)
+class Param:
+    name: str
+    type: str = SYMBOL
+
+
+@dataclass(frozen=True)
+class Predicate:
+    name: str
+    params: tuple[Param, ...]
+    template: str
+    stance: Optional[str] = None  # "for" | "against" | None
+    location: Optional[Location] = field(default=None, compare=False, repr=False)
+
+    @property
+    def arity(self) -> int:
+        return len(self.params)
+
+
+@dataclass(frozen=True)
+class Fact:
+    atom: Atom
+    cites: tuple[str, ...]
+    location: Optional[Location] = field(default=None, compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class Rule:
+    label: str
+    head: Atom
+    body: tuple[Literal_, ...]
+    cites: tuple[str, ...] = ()
+    rationale: Optional[str] = None
+    explicit_label: bool = True
+    location: Optional[Location] = field(default=None, compare=False, repr=False)
+
+    @property
+    def positives(self) -> list[Atom]:
+        return [l for l in self.body if isinstance(l, Atom)]
+
+    @property
+    def negatives(self) -> list[Negation]:
+        return [l for l in self.body if isinstance(l, Negation)]
+
+    @property
+    def comparisons(self) -> list[Comparison]:
+        return [l for l in self.body if isinstance(l, Comparison)]
+
+
+@dataclass(frozen=True)
+class KnowledgeBaseModel:
+    """Everything declared in a knowledge base, in file order."""
+
+    sources: tuple[Source, ...] = ()
+    sections: tuple[Section, ...] = ()
+    statements: tuple[Statement, ...] = ()
+    terms: tuple[TermDecl, ...] = ()
+    conflicts: tuple[Conflict, ...] = ()
+    predicates: tuple[Predicate, ...] = ()
+    facts: tuple[Fact, ...] = ()
+    rules: tuple[Rule, ...] = ()
+    root: Optional[str] = field(default=None, compare=False)
+
+    # Lookups by name (the first declaration wins; validation reports duplicates).
+    @cached_property
+    def source_by_id(self) -> dict[str, Source]:
+        return _first_by(self.sources, "id")
+
+    @cached_property
+    def statement_by_id(self) -> dict[str, Statement]:
+        return _first_by(self.statements, "id")
+
+    @cached_property
+    def term_by_name(self) -> dict[str, TermDecl]:
+        return _first_by(self.terms, "name")
+
+    @cached_property
+    def predicate_by_name(self) -> dict[str, Predicate]:
+        return _first_by(self.predicates, "name")
+
+    @cached_property
+    def rule_by_label(self) -> dict[str, Rule]:
+        return _first_by(self.rules, "label")
+
+    @cached_property
+    def conflicts_by_statement(self) -> dict[str, tuple[Conflict, ...]]:
+        index: dict[str, list[Conflict]] = {}
+        for conflict in self.conflicts:
+            for sid in conflict.statements:
+                index.setdefault(sid, []).append(conflict)
+        return {k: tuple(v) for k, v in index.items()}
+
+    def label(self, value: Value) -> str:
+        """How a constant reads in prose: the term's label, or the value itself."""
+        if isinstance(value, str):
+            term = self.term_by_name.get(value)
+            if term and term.label:
+                return term.label
+            return value.replace("_", " ")
+        return format_number(value)
+
+
+def _first_by(items, attr: str) -> dict:
+    index: dict = {}
+    for item in items:
+        index.setdefault(getattr(item, attr), item)
+    return index
+
+
+def format_number(value: Number) -> str:
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)

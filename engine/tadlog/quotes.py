@@ -1,0 +1,108 @@
+"""Verbatim-quote matching against the seed texts.
+
+Seed texts come from PDF extraction: words hyphenated across line breaks, Unicode hyphens
+(U+2010) inside words, curly quotes, and columns interleaved with captions. A curator writes
+the quote as it reads; both sides are normalised the same way before comparing. A quote that
+skips interleaved text marks each gap with an ellipsis, and its fragments must then be found
+in order within the cited lines.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Optional
+
+_DASHES = dict.fromkeys(map(ord, "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\u00ad"), "-")
+_QUOTES = {ord("\u2018"): "'", ord("\u2019"): "'", ord("\u201c"): '"', ord("\u201d"): '"',
+           ord("\u2032"): "'", ord("\u00b4"): "'"}
+_TRANSLATION = {**_DASHES, **_QUOTES, ord("\u00a0"): " ", ord("\u2009"): " ", ord("\u202f"): " "}
+_GAP = re.compile(r"\s*(?:\u2026|\.\.\.)\s*")
+
+
+def normalise(text: str) -> str:
+    """Fold the differences PDF extraction introduces; keep words, numbers and punctuation."""
+    text = text.translate(_TRANSLATION)
+    text = text.replace("\ufb01", "fi").replace("\ufb02", "fl")
+    # end-of-line hyphenation: "pene-\ntrated" → "penetrated"
+    text = re.sub(r"(\w)-[ \t]*\n[ \t]*(\w)", r"\1\2", text)
+    text = re.sub(r"\s+", " ", text)
+    return text.strip().lower()
+
+
+def fragments(quote: str) -> list[str]:
+    return [f for f in (normalise(part) for part in _GAP.split(quote)) if f]
+
+
+@dataclass(frozen=True)
+class QuoteCheck:
+    found: bool
+    message: str = ""
+    missing_fragment: Optional[str] = None
+
+
+@lru_cache(maxsize=64)
+def _lines(path: str) -> tuple[str, ...]:
+    return tuple(Path(path).read_text(encoding="utf-8").splitlines())
+
+
+def check_quote(seed: Path, lines: tuple[int, int], quote: str) -> QuoteCheck:
+    """Is ``quote`` within ``lines`` of ``seed``? Fragments must appear in order."""
+    all_lines = _lines(str(seed))
+    first, last = lines
+    if first < 1 or last > len(all_lines) or first > last:
+        return QuoteCheck(False, f"lines {first}-{last} are outside {seed.name} (1-{len(all_lines)})")
+    window = normalise("\n".join(all_lines[first - 1:last]))
+    # hyphenated words written whole: compare a de-hyphenated window too
+    loose_window = _dehyphenate(window)
+    position = loose_position = 0
+    for fragment in fragments(quote):
+        at = window.find(fragment, position)
+        if at >= 0:
+            position = at + len(fragment)
+            continue
+        loose = _dehyphenate(fragment)
+        at = loose_window.find(loose, loose_position)
+        if at >= 0:
+            loose_position = at + len(loose)
+            continue
+        return QuoteCheck(False, _explain_miss(all_lines, lines, fragment), fragment)
+    return QuoteCheck(True)
+
+
+def _dehyphenate(text: str) -> str:
+    return re.sub(r"(\w)- (\w)", r"\1\2", text).replace("-", "")
+
+
+def _explain_miss(all_lines, lines, fragment: str) -> str:
+    """Say whether the text is elsewhere in the file (wrong line range) or nowhere."""
+    whole = normalise("\n".join(all_lines))
+    at = whole.find(fragment)
+    short = fragment if len(fragment) <= 60 else fragment[:57] + "..."
+    if at >= 0:
+        line = _line_of(all_lines, fragment)
+        where = f" (it is at line {line})" if line else ""
+        return f'quote fragment "{short}" is not within lines {lines[0]}-{lines[1]}{where}'
+    return f'quote fragment "{short}" is not in the source text'
+
+
+def _line_of(all_lines, fragment: str) -> Optional[int]:
+    head = fragment[:40]
+    for number in range(len(all_lines)):
+        window = normalise("\n".join(all_lines[number:number + 12]))
+        if window.startswith(head) or head in window and head not in normalise("\n".join(all_lines[number + 1:number + 12])):
+            return number + 1
+    return None
+
+
+def number_in_quote(number, quote: str) -> bool:
+    """Does the number a fact states occur in the quote it cites (78 in "78%", 0.5 in "0.5 mm")?"""
+    text = normalise(quote)
+    candidates = {str(number)}
+    if isinstance(number, float) and number.is_integer():
+        candidates.add(str(int(number)))
+    for candidate in candidates:
+        if re.search(rf"(?<![\d.]){re.escape(candidate)}(?![\d]|\.\d)", text):
+            return True
+    return False
