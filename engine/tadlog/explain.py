@@ -113,6 +113,7 @@ class Derivations:
             for row in self.rows(literal.predicate, instantiate(literal, binding)):
                 extended = _unify(literal, row, binding)
                 if extended is not None:
+                    extended[("#row", id(literal))] = tuple(row)  # the premise, anonymous args included
                     yield from self.solve(rest, extended)
         elif isinstance(literal, Negation):
             if not self.interpretation.holds(literal.atom.predicate, instantiate(literal.atom, binding)):
@@ -124,7 +125,7 @@ class Derivations:
     def _application(self, rule: Rule, binding: dict) -> Application:
         return Application(
             rule, (rule.head.predicate, instantiate(rule.head, binding)),
-            tuple((a.predicate, instantiate(a, binding)) for a in rule.positives),
+            tuple((a.predicate, binding[("#row", id(a))]) for a in rule.positives),
             tuple((n.atom.predicate, instantiate(n.atom, binding)) for n in rule.negatives),
             tuple((substitute(c.left, binding), c.op, substitute(c.right, binding)) for c in rule.comparisons))
 

@@ -53,21 +53,14 @@ def check_quote(seed: Path, lines: tuple[int, int], quote: str) -> QuoteCheck:
     first, last = lines
     if first < 1 or last > len(all_lines) or first > last:
         return QuoteCheck(False, f"lines {first}-{last} are outside {seed.name} (1-{len(all_lines)})")
-    window = normalise("\n".join(all_lines[first - 1:last]))
-    # hyphenated words written whole: compare a de-hyphenated window too
-    loose_window = _dehyphenate(window)
-    position = loose_position = 0
+    # Compare with hyphens folded away too, so "mini-implant" written whole or split matches.
+    window = _dehyphenate(normalise("\n".join(all_lines[first - 1:last])))
+    position = 0
     for fragment in fragments(quote):
-        at = window.find(fragment, position)
-        if at >= 0:
-            position = at + len(fragment)
-            continue
-        loose = _dehyphenate(fragment)
-        at = loose_window.find(loose, loose_position)
-        if at >= 0:
-            loose_position = at + len(loose)
-            continue
-        return QuoteCheck(False, _explain_miss(all_lines, lines, fragment), fragment)
+        at = window.find(_dehyphenate(fragment), position)
+        if at < 0:
+            return QuoteCheck(False, _explain_miss(all_lines, lines, fragment), fragment)
+        position = at + len(_dehyphenate(fragment))
     return QuoteCheck(True)
 
 
@@ -98,7 +91,7 @@ def _line_of(all_lines, fragment: str) -> Optional[int]:
 
 def number_in_quote(number, quote: str) -> bool:
     """Does the number a fact states occur in the quote it cites (78 in "78%", 0.5 in "0.5 mm")?"""
-    text = normalise(quote)
+    text = re.sub(r"(?<=\d),(?=\d{3}\b)", "", normalise(quote))  # "5,000" states 5000
     candidates = {str(number)}
     if isinstance(number, float) and number.is_integer():
         candidates.add(str(int(number)))
