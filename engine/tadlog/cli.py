@@ -44,6 +44,10 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--format", choices=("text", "json"), default="text")
     check.add_argument("--no-quotes", action="store_true", help="skip verifying quotes against the seed texts")
 
+    cov = sub.add_parser("coverage", help="statements per document and section; sections not yet covered")
+    cov.add_argument("kb_dir", nargs="?", help="knowledge-base folder (default: the bundled one)")
+    cov.add_argument("--json", action="store_true", help="print the coverage as JSON")
+
     graph = sub.add_parser("graph", help="export the knowledge base's provenance graph")
     graph.add_argument("--kb", help="knowledge-base folder (default: the bundled one)")
     graph.add_argument("--format", choices=("dot", "graphml", "json"), default="dot")
@@ -61,7 +65,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         if args.command is None:
             build_parser().print_help()
             return 2
-        handler = {"ask": cmd_ask, "check": cmd_check, "graph": cmd_graph}[args.command]
+        handler = {"ask": cmd_ask, "check": cmd_check, "graph": cmd_graph, "coverage": cmd_coverage}[args.command]
         return handler(args)
     except TadlogError as error:
         print(error.render(), file=sys.stderr)
@@ -138,14 +142,14 @@ def _batch(kb, args) -> int:
 
 
 def cmd_check(args) -> int:
-    from .parse import parse_kb
+    from .lint import check_kb
     from .resources import bundled_kb_dir, sources_dir
-    from .validate import validate
 
     root = args.kb_dir or bundled_kb_dir()
-    model, diagnostics = parse_kb(root, strict=False)
-    diagnostics = list(diagnostics) + validate(model, sources=sources_dir(args.sources),
-                                               check_quotes=not args.no_quotes)
+    if not os.path.isdir(root):
+        raise UsageError(f"tadlog check: knowledge-base folder {root} does not exist", code="U003")
+    result = check_kb(root, sources=sources_dir(args.sources), check_quotes=not args.no_quotes)
+    model, diagnostics = result.model, list(result.diagnostics)
     errors = [d for d in diagnostics if d.severity == ERROR]
     if args.format == "json":
         print(json.dumps({"schema": "tadlog.check/1", "errors": len(errors),
@@ -162,6 +166,17 @@ def cmd_check(args) -> int:
               f"{len(errors)} errors, {sum(d.severity == 'warning' for d in diagnostics)} warnings, "
               f"{sum(d.severity == 'info' for d in diagnostics)} notes")
     return 1 if errors else 0
+
+
+def cmd_coverage(args) -> int:
+    from .coverage import coverage
+    from .parse import parse_kb
+    from .resources import bundled_kb_dir
+
+    model, _ = parse_kb(args.kb_dir or bundled_kb_dir())
+    report = coverage(model)
+    print(json.dumps(report.to_json(), indent=2, ensure_ascii=False) if args.json else report.to_text(), end="\n" if args.json else "")
+    return 0
 
 
 def cmd_graph(args) -> int:

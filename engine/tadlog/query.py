@@ -14,16 +14,33 @@ from functools import lru_cache
 from typing import Optional
 
 from .errors import Diagnostic, Location, QueryError, did_you_mean
-from .model import NUMBER, Atom, KnowledgeBaseModel, Rule, Value
+from .model import Atom, KnowledgeBaseModel, Rule, Value
 from .resources import grammar_path
 
 FORMS = ("why", "why_not", "sites", "risks", "indications", "contraindications", "is_contraindication",
          "anchorage", "compare", "what_is", "sources", "show", "help", "raw")
-STOPWORDS = {"the", "a", "an", "with", "of", "in", "to", "on", "at", "who", "is", "has", "having",
-             "patient", "patients", "case", "cases", "sites", "site"}
-PATIENT_SPLIT = {",", "with", "and", "who", "is", "has", "having", "plus"}
-AGE = re.compile(r"^(?:aged?\s*)?(\d+(?:\.\d+)?)(?:\s*-?\s*(?:years?|yrs?|y)(?:\s*-?\s*old)?|\s*yo)?$")
-BMI = re.compile(r"^bmi\s*(?:of\s*|=\s*)?(\d+(?:\.\d+)?)$")
+STOPWORDS = {"the", "a", "an", "of", "in", "to", "on", "at", "is", "are", "was", "patient", "patients",
+             "case", "cases", "sites", "site", "please", "me", "my", "our", "this", "that", "does", "do", "use",
+             "using", "mini-implant", "mini-implants", "mini", "implant", "implants"}
+# Words that separate the parts of a context ("for an adolescent with a high MMPA and BMI 17").
+SEPARATORS = {",", "and", "with", "for", "in", "who", "which", "has", "have", "having", "plus", "also", "but",
+              "whose", "she", "he", "they", "is", "are"}
+STRENGTHS = {"absolute", "relative"}
+AGE_WORDS = {"year", "years", "yr", "yrs", "y", "yo", "old", "years-old", "year-old", "y/o"}
+AGE_TOKEN = re.compile(r"^(\d{1,3}(?:\.\d+)?)(?:-?(?:years?|yrs?|y|yo)(?:-?old)?)?$", re.IGNORECASE)
+NUMBER = re.compile(r"^(?:=)?(\d{1,3}(?:\.\d+)?)$")
+TOKEN_NAMES = {
+    "WORD": "a name", "COMMA": "a comma", "$END": "the end of the question", "FOR": "'for'", "WITH": "'with'",
+    "IN": "'in'", "AND": "'and'", "OF": "'of'", "IS": "'is'", "NOT": "'not'", "WHY": "'why'",
+    "QMARK": "'?'",
+}
+FORM_EXAMPLES = {
+    "why": "why midpalate for molar distalisation?", "why_not": "why not infrazygomatic?",
+    "sites": "sites for molar intrusion for an adolescent?", "risks": "risks of mandibular buccal?",
+    "indications": "indications in the transverse plane?", "is_contraindication": "is smoking a contraindication?",
+    "compare": "compare midpalate and infrazygomatic crest?", "what_is": "what is indirect anchorage?",
+    "sources": "sources of midpalate?", "show": "show hb_izc_success_78",
+}
 
 
 @dataclass(frozen=True)
@@ -38,6 +55,8 @@ class Mention:
 
 @dataclass(frozen=True)
 class PatientContext:
+    """What the question says about the patient: facts for this question only."""
+
     age: Optional[float] = None
     bmi: Optional[float] = None
     factors: tuple[str, ...] = ()
@@ -68,6 +87,7 @@ class Query:
     patient: PatientContext = field(default_factory=PatientContext)
     raw_body: tuple = ()
     statement: Optional[str] = None
+    qualifier: Optional[str] = None  # "absolute"/"relative" in "is X an absolute contraindication?"
 
 
 @lru_cache(maxsize=None)
@@ -78,95 +98,176 @@ def _question_parser():
                 propagate_positions=True)
 
 
-FORM_WORDS = {
-    "why": "why X", "why_not": "why not X", "sites": "sites for INDICATION",
-    "risks": "risks of SITE", "indications": "indications [in the PLANE plane]",
-}
-
-
 def _error(text: str, column: int, width: int, message: str, suggestion: Optional[str] = None,
            code: str = "Q001") -> QueryError:
-    return QueryError([Diagnostic(code, message, Location("<question>", 1, column, width, text),
+    return QueryError([Diagnostic(code, message, Location("<question>", 1, max(1, column), max(1, width), text),
                                   suggestion=suggestion)])
+
+
+def expected_in_words(expected) -> str:
+    """Lark's terminal names said in words (never the token names themselves)."""
+    words = []
+    expected = set(expected or ())
+    if "WORD" in expected:
+        expected.discard("COMMA")
+    for name in sorted(expected):
+        word = TOKEN_NAMES.get(name)
+        if word is None:
+            pattern = _keyword(name)
+            word = f"'{pattern}'" if pattern else None
+        if word and word not in words:
+            words.append(word)
+    if not words:
+        return "something else"
+    if len(words) > 6:
+        words = words[:6] + ["..."]
+    return ", ".join(words[:-1]) + (" or " if len(words) > 1 else "") + words[-1]
+
+
+def _keyword(name: str) -> Optional[str]:
+    """The keyword text of an anonymous terminal (``"sites"i`` → sites)."""
+    for terminal in _question_parser().terminals:
+        if terminal.name == name:
+            value = getattr(terminal.pattern, "value", "")
+            return value if value.isalpha() or value == "?" else None
+    return None
 
 
 def parse_question(text: str, model: KnowledgeBaseModel) -> Query:
     """Parse and resolve one question. Raises QueryError, never anything else."""
-    from lark.exceptions import LarkError, UnexpectedInput, UnexpectedToken
-
-    question = text.strip()
+    if not isinstance(text, str):
+        raise QueryError("a question must be text", code="Q000")
+    question = " ".join(text.split())  # one line, single spaces: carets stay aligned
     if not question:
         raise _error(text, 1, 1, "the question is empty", "try: help")
     if question.startswith("?"):
-        return _raw_query(text, model)
+        return _raw_query(question, model)
+    tree = _parse(question)
+    return _Resolver(question, model).query(tree.children[0])
+
+
+def _parse(question: str):
+    from lark.exceptions import LarkError, UnexpectedCharacters, UnexpectedEOF, UnexpectedToken
+
+    hint = "the questions tadlog understands are listed by: help"
     try:
-        tree = _question_parser().parse(question)
+        return _question_parser().parse(question)
     except UnexpectedToken as err:
-        got = "the end of the question" if err.token.type == "$END" else f"'{err.token}'"
-        raise _error(question, err.column if err.token.type != "$END" else len(question) + 1,
-                     max(1, len(str(err.token))), f"did not understand the question at {got}",
-                     "the questions tadlog understands are listed by: help") from None
-    except UnexpectedInput as err:
-        raise _error(question, getattr(err, "column", 1) or 1, 1, "did not understand the question",
-                     "the questions tadlog understands are listed by: help") from None
+        at_end = err.token.type == "$END"
+        got = "the question ended too early" if at_end else f"did not expect '{err.token}' here"
+        column = len(question) + 1 if at_end else err.column
+        width = 1 if at_end else len(str(err.token))
+        raise _error(question, column, width, f"{got}; expected {expected_in_words(err.expected)}",
+                     _form_hint(question) or hint) from None
+    except UnexpectedCharacters as err:
+        raise _error(question, err.column, 1, f"did not expect '{question[err.column - 1]}' here; expected "
+                     f"{expected_in_words(err.allowed)}", _form_hint(question) or hint) from None
+    except UnexpectedEOF as err:
+        raise _error(question, len(question) + 1, 1,
+                     f"the question ended too early; expected {expected_in_words(err.expected)}",
+                     _form_hint(question) or hint) from None
     except LarkError:
-        raise _error(question, 1, len(question), "did not understand the question", "try: help") from None
-    node = tree.children[0]
-    return _Resolver(question, model).query(node)
+        raise _error(question, 1, len(question), "did not understand the question", hint) from None
+
+
+def _form_hint(question: str) -> Optional[str]:
+    """An example of the form the question seems to start, to show what a complete one looks like."""
+    first = question.split()[0].lower().rstrip("?") if question.split() else ""
+    second = question.split()[1].lower() if len(question.split()) > 1 else ""
+    key = {"why": "why_not" if second == "not" else "why", "sites": "sites", "site": "sites", "where": "sites",
+           "risks": "risks", "risk": "risks", "indications": "indications", "is": "is_contraindication",
+           "compare": "compare", "what": "what_is", "sources": "sources", "source": "sources",
+           "show": "show"}.get(first)
+    return f"for example: {FORM_EXAMPLES[key]}" if key else None
+
+
+def _tokens(node) -> list:
+    """The tokens under a tree node, in order."""
+    from lark import Token
+
+    if isinstance(node, Token):
+        return [node]
+    out = []
+    for child in node.children:
+        out += _tokens(child)
+    return out
 
 
 class _Resolver:
+    """Turns the parse tree into a :class:`Query`, resolving every phrase to a term."""
+
     def __init__(self, text: str, model: KnowledgeBaseModel):
         self.text, self.model = text, model
         self.index = alias_index(model)
 
     def query(self, node) -> Query:
-        form = node.data
+        form = str(node.data)
         phrases = [c for c in node.children if getattr(c, "data", None) == "phrase"]
-        clauses = [c.children[0] for c in node.children if getattr(c, "data", None) == "for_clause"]
+        context = [c for c in node.children if getattr(c, "data", None) == "context"]
+        extra: list = []  # words after a comma inside a name: "sites for molar intrusion, adolescent"
+        names = []
+        for phrase in phrases:
+            tokens = _tokens(phrase)
+            if any(t.type == "COMMA" for t in tokens) and not names:
+                cut = next(i for i, t in enumerate(tokens) if t.type == "COMMA")
+                names.append(tokens[:cut] or tokens)
+                extra += tokens[cut:]
+            else:
+                names.append([t for t in tokens if t.type != "COMMA"])
+        tail = extra + (_tokens(context[0])[1:] if context else [])
         if form == "help":
             return Query("help", self.text)
         if form == "show":
-            sid = str(node.children[0])
+            word = node.children[0]
+            sid = str(word)
             if sid not in self.model.statement_by_id:
-                raise _error(self.text, node.children[0].column, len(sid), f"no statement named {sid}",
-                             did_you_mean(sid, self.model.statement_by_id))
+                lowered = {s.lower(): s for s in self.model.statement_by_id}
+                if sid.lower() in lowered:
+                    return Query("show", self.text, statement=lowered[sid.lower()])
+                raise _error(self.text, word.column, len(sid), f"no statement named '{sid}'",
+                             did_you_mean(sid, self.model.statement_by_id), code="Q003")
             return Query("show", self.text, statement=sid)
-        if form == "contraindications":
-            return Query(form, self.text, patient=self.patient(clauses))
-        if form == "anchorage":
-            return Query(form, self.text, patient=self.patient(clauses))
+        if form in ("contraindications", "anchorage"):
+            indication, patient = self.context(tail, allow_indication=False)
+            return Query(form, self.text, patient=patient)
         if form == "indications":
-            plane = self.resolve(phrases[0], categories=("plane",)) if phrases else None
+            plane = self.resolve(names[0], categories=("plane",)) if names else None
             return Query(form, self.text, subject=plane)
         if form == "compare":
-            a, b = (self.resolve(p) for p in phrases[:2])
-            indication, patient = self.indication_and_patient(clauses)
+            a, b = (self.resolve(words) for words in names[:2])
+            indication, patient = self.context(tail)
             return Query(form, self.text, subject=a, other=b, indication=indication, patient=patient)
         if form == "sites":
-            indication = self.resolve(phrases[0], categories=("indication",))
-            _, patient = self.indication_and_patient(clauses, allow_indication=False)
+            indication = self.resolve(names[0], categories=("indication",))
+            _, patient = self.context(tail, allow_indication=False)
             return Query(form, self.text, subject=indication, indication=indication, patient=patient)
-        subject = self.resolve(phrases[0], drop_trailing=("contraindication",) if form == "is_contraindication" else ())
-        indication, patient = self.indication_and_patient(clauses)
-        return Query(form, self.text, subject=subject, indication=indication, patient=patient)
+        if form in ("what_is", "sources"):
+            return Query(form, self.text, subject=self.resolve(names[0]))
+        qualifier = None
+        words = names[0]
+        if form == "is_contraindication":
+            while words and words[-1].lower() in STRENGTHS | {"a", "an"}:
+                if words[-1].lower() in STRENGTHS:
+                    qualifier = words[-1].lower()
+                words = words[:-1]
+            words = words or names[0]
+        subject = self.resolve(words, categories=("factor",) if form == "is_contraindication" else ())
+        indication, patient = self.context(tail, allow_indication=form != "is_contraindication")
+        return Query(form, self.text, subject=subject, indication=indication, patient=patient, qualifier=qualifier)
 
     # ---- names ----------------------------------------------------------------------------
-    def words(self, phrase) -> list:
-        return [t for t in phrase.children]
-
-    def resolve(self, phrase, categories: tuple[str, ...] = (), drop_trailing=()) -> Mention:
-        tokens = [t for t in phrase.children if t.type == "WORD"]
-        content = [t for t in tokens if t.lower() not in STOPWORDS] or tokens
-        while content and content[-1].lower() in drop_trailing:
-            content = content[:-1]
-        if categories == ("plane",) and len(content) > 1 and content[-1].lower() == "plane":
+    def resolve(self, tokens, categories: tuple[str, ...] = ()) -> Mention:
+        """The term a list of word tokens names, or a QueryError with a caret and suggestions."""
+        content = [t for t in tokens if t.lower() not in STOPWORDS] or list(tokens)
+        if "plane" in categories and len(content) > 1 and content[-1].lower() == "plane":
             content = content[:-1]
         mention = self.lookup(content, categories)
         if mention:
             return mention
-        start = content[0].column if content else tokens[0].column
-        end = (content[-1].end_column if content else tokens[-1].end_column)
+        raise self.unknown(content, categories)
+
+    def unknown(self, content, categories) -> QueryError:
+        start, end = content[0].column, content[-1].end_column
         said = self.text[start - 1:end - 1]
         pool = self.index_for(categories)
         hint = did_you_mean(said.lower(), pool)
@@ -174,8 +275,12 @@ class _Resolver:
             names = [w.strip() for w in hint[len("did you mean "):-1].split(" or ")]
             labels = list(dict.fromkeys(self.model.label(pool[n]) for n in names))
             hint = "did you mean " + " or ".join(labels) + "?"
-        kind = " or ".join(categories) if categories else "thing"
-        raise _error(self.text, start, end - start, f"unknown {kind} '{said}'", hint, code="Q002")
+        elif categories:
+            shown = sorted({self.model.label(v) for v in pool.values()})
+            hint = f"known {' or '.join(categories)} names include: " + ", ".join(shown[:5]) + (
+                ", ..." if len(shown) > 5 else "")
+        kind = " or ".join(c.replace("_", " ") for c in categories) if categories else "name"
+        return _error(self.text, start, end - start, f"unknown {kind} '{said}'", hint, code="Q002")
 
     def lookup(self, tokens, categories) -> Optional[Mention]:
         if not tokens:
@@ -183,7 +288,8 @@ class _Resolver:
         start, end = tokens[0].column, tokens[-1].end_column
         phrase = " ".join(t.lower() for t in tokens)
         pool = self.index_for(categories)
-        for candidate in (phrase, phrase.replace("-", " "), phrase.replace(" ", "_"), phrase.rstrip("s")):
+        for candidate in (phrase, phrase.replace("-", " "), phrase.replace(" ", "_"), phrase.rstrip("s"),
+                          phrase.replace("-", "")):
             if candidate in pool:
                 return Mention(self.text[start - 1:end - 1], pool[candidate], start, end - start)
         return None
@@ -191,54 +297,38 @@ class _Resolver:
     def index_for(self, categories) -> dict[str, str]:
         if not categories:
             return self.index
-        return {k: v for k, v in self.index.items()
-                if (self.model.term_by_name[v].category in categories)}
+        return {k: v for k, v in self.index.items() if self.model.term_by_name[v].category in categories}
 
-    # ---- patient context ------------------------------------------------------------------
-    def indication_and_patient(self, clauses, allow_indication=True):
+    # ---- context: indication and patient ----------------------------------------------------
+    def context(self, tokens, allow_indication: bool = True) -> tuple[Optional[Mention], PatientContext]:
+        """Split the words after for/with/in into parts; each is an indication, an age, a BMI or a factor."""
         indication = None
-        rest = []
-        for phrase in clauses:
-            tokens = [t for t in phrase.children if t.type == "WORD"]
-            content = [t for t in tokens if t.lower() not in STOPWORDS]
-            found = self.lookup(content, ("indication",)) if allow_indication and indication is None else None
-            if found:
-                indication = found
-            else:
-                rest.append(phrase)
-        return indication, self.patient(rest)
-
-    def patient(self, phrases) -> PatientContext:
         age = bmi = None
         factors: list[str] = []
-        for phrase in phrases:
-            for chunk in _chunks(phrase.children):
-                words = [t for t in chunk if t.lower() not in STOPWORDS]
-                if not words:
+        for chunk in _chunks(tokens):
+            chunk, found_age = _take_age(chunk)
+            age = found_age if found_age is not None else age
+            chunk, found_bmi = _take_bmi(chunk)
+            bmi = found_bmi if found_bmi is not None else bmi
+            words = [t for t in chunk if t.lower() not in STOPWORDS]
+            if not words:
+                continue
+            if allow_indication and indication is None:
+                found = self.lookup(words, ("indication",))
+                if found:
+                    indication = found
                     continue
-                said = " ".join(t.lower() for t in words)
-                if (m := AGE.match(said)) and any(c.isdigit() for c in said):
-                    age = float(m.group(1))
-                    continue
-                if m := BMI.match(said):
-                    bmi = float(m.group(1))
-                    continue
-                mention = self.lookup(words, ("factor",))
-                if mention is None:
-                    mention = self.resolve_chunk(words)
-                factors.append(mention.term)
-        return PatientContext(age, bmi, tuple(dict.fromkeys(factors)))
-
-    def resolve_chunk(self, words) -> Mention:
-        class _Phrase:  # adapt a token list to resolve()'s phrase interface
-            children = words
-        return self.resolve(_Phrase, categories=("factor",))
+            mention = self.lookup(words, ("factor",))
+            if mention is None:
+                raise self.unknown(words, ("factor", "indication") if allow_indication else ("factor",))
+            factors.append(mention.term)
+        return indication, PatientContext(age, bmi, tuple(dict.fromkeys(factors)))
 
 
 def _chunks(tokens):
-    chunk = []
+    chunk: list = []
     for token in tokens:
-        if token.type == "COMMA" or token.lower() in PATIENT_SPLIT:
+        if token.type == "COMMA" or token.lower() in SEPARATORS:
             if chunk:
                 yield chunk
             chunk = []
@@ -246,6 +336,40 @@ def _chunks(tokens):
             chunk.append(token)
     if chunk:
         yield chunk
+
+
+def _take_age(chunk):
+    """An age in a part of the context: "12 year old", "12-year-old", "aged 12", "age 12", "12 yo"."""
+    words = [t.lower() for t in chunk]
+    for i, word in enumerate(words):
+        if (m := AGE_TOKEN.match(word)) is None:
+            continue
+        before = words[i - 1] if i else ""
+        after = words[i + 1] if i + 1 < len(words) else ""
+        unit_in_word = not NUMBER.match(word)
+        if unit_in_word or before in ("aged", "age") or after in AGE_WORDS:
+            end = i + 1
+            while end < len(words) and words[end] in AGE_WORDS:
+                end += 1
+            begin = i - 1 if before in ("aged", "age") else i
+            return chunk[:begin] + chunk[end:], float(m.group(1))
+    return chunk, None
+
+
+def _take_bmi(chunk):
+    """A body mass index: "BMI 17", "BMI of 17", "BMI=17", "a BMI 32.5"."""
+    words = [t.lower() for t in chunk]
+    for i, word in enumerate(words):
+        if word.startswith("bmi"):
+            rest = word[3:].lstrip("=:")
+            if rest and NUMBER.match(rest):
+                return chunk[:i] + chunk[i + 1:], float(NUMBER.match(rest).group(1))
+            j = i + 1
+            while j < len(words) and words[j] in ("of", "=", "is", ":"):
+                j += 1
+            if j < len(words) and NUMBER.match(words[j]):
+                return chunk[:i] + chunk[j + 1:], float(NUMBER.match(words[j]).group(1))
+    return chunk, None
 
 
 def alias_index(model: KnowledgeBaseModel) -> dict[str, str]:
@@ -275,7 +399,8 @@ def _raw_query(text: str, model: KnowledgeBaseModel) -> Query:
     try:
         tree = _raw_parser().parse(body_text)
     except UnexpectedInput as err:
-        expected = expected_words(getattr(err, "expected", ()) or ())
+        expected = expected_words(getattr(err, "expected", ()) or getattr(err, "allowed", ()) or ()).replace(
+            "the end of the file", "the end of the query")
         raise _error(text, offset + (getattr(err, "column", 1) or 1), 1,
                      f"this raw query does not parse; expected {expected}",
                      "write it like a rule body: ? site_success_percent(Site, P), P >= 90.") from None
