@@ -17,6 +17,8 @@ from .explain import (
 from .model import EVIDENCE_GRADES, KnowledgeBaseModel, Value, format_number
 
 SCHEMA = "tadlog.answer/1"
+MISSING_INPUT = "missing_input"  # a patient input the question did not state
+INPUTS = ("patient", "patient_age", "patient_bmi")
 
 
 @dataclass(frozen=True)
@@ -122,6 +124,8 @@ class Answer:
     subject_label: Optional[str] = None
     holds: Optional[bool] = None
     patient: tuple[tuple[str, Value], ...] = ()
+    derived_patient: tuple[str, ...] = ()  # factors the rules derived from the inputs (labels)
+    patient_labels: tuple[tuple[str, str], ...] = ()  # stated factor → its label
     arguments_for: tuple[Argument, ...] = ()
     arguments_against: tuple[Argument, ...] = ()
     proof: Optional[ProofNode] = None
@@ -133,6 +137,7 @@ class Answer:
     unknowns: tuple[str, ...] = ()
     notes: tuple[str, ...] = ()
     rows: tuple[tuple[tuple[str, Value], ...], ...] = ()
+    statements_shown: tuple[str, ...] = ()  # statements the answer names outside any proof
     citations: dict = field(default_factory=dict, compare=False)
     _graph_builder: Optional[object] = field(default=None, compare=False, repr=False)
 
@@ -211,13 +216,16 @@ class Explainer:
         if app is None:
             return ProofNode(claim, atom, "unproved")
         conditions = tuple("not: " + self.sentence(*a) for a in app.absent) + tuple(
-            f"{_show(l)} {op} {_show(r)}" for l, op, r in app.comparisons)
+            f"{self._value(l)} {op} {self._value(r)}" for l, op, r in app.comparisons)
         if depth <= 0 or atom in _path:
             return ProofNode(claim, atom, "rule", rule=app.rule.label, rule_citations=app.rule.cites,
                              rationale=app.rule.rationale, conditions=conditions, truncated=True)
         premises = tuple(self.proof(p, depth - 1, _path | {atom}) for p in app.premises)
         return ProofNode(claim, atom, "rule", rule=app.rule.label, rule_citations=app.rule.cites,
                          rationale=app.rule.rationale, conditions=conditions, premises=premises)
+
+    def _value(self, value) -> str:
+        return self.model.label(value) if isinstance(value, str) else _show(value)
 
     def strength(self, proof: ProofNode) -> tuple[int, str]:
         grades = [self.model.statement_by_id[s].grade for s in proof.statements()
@@ -261,9 +269,13 @@ class Explainer:
             conditions = []
             for blocker in check.blockers:
                 proof = None
+                if blocker.kind in (MISSING_FACT, MISSING_DERIVED) and blocker.atom and blocker.atom[0] in INPUTS:
+                    conditions.append(Condition(MISSING_INPUT, blocker.literal, None))
+                    changes.append(f"if {_lower(blocker.literal)} (not stated in the question)")
+                    continue
                 if blocker.kind == NEGATION_HOLDS and blocker.atom is not None:
                     proof = self.proof(blocker.atom)
-                    changes.append(f"if it were not so that {_lower(blocker.literal)}")
+                    changes.append(f"if it were not the case that {_lower(blocker.literal)}")
                 elif blocker.kind in (MISSING_FACT, MISSING_DERIVED):
                     changes.append(f"if {_lower(blocker.literal)} (now not established)")
                 elif blocker.kind == COMPARISON_FAILED:

@@ -48,6 +48,21 @@ def build_parser() -> argparse.ArgumentParser:
     cov.add_argument("kb_dir", nargs="?", help="knowledge-base folder (default: the bundled one)")
     cov.add_argument("--json", action="store_true", help="print the coverage as JSON")
 
+    review = sub.add_parser("review", help="what a change does to the knowledge base and its conclusions")
+    review.add_argument("base", help="BASE: a git revision of the checkout, or a knowledge-base folder")
+    review.add_argument("head", nargs="?", help="HEAD: a revision or folder (default: the working tree)")
+    review.add_argument("--format", choices=("text", "markdown", "json"), default="text")
+    review.add_argument("--repo", help="git checkout to read revisions from (default: the current folder's)")
+    review.add_argument("--kb-path", default="kb", help="the knowledge-base folder inside the checkout (default kb)")
+    review.add_argument("--sources", help="folder of seed texts (default: $TADLOG_SOURCES)")
+    review.add_argument("--no-quotes", action="store_true", help="skip verifying quotes against the seed texts")
+
+    repl = sub.add_parser("repl", help="ask questions interactively (history, name completion with Tab)")
+    repl.add_argument("--kb", help="knowledge-base folder (default: the bundled one)")
+    repl.add_argument("--full", action="store_true", help="show every reason, proof and condition")
+    repl.add_argument("--depth", type=int, default=3, help="proof depth shown (default 3)")
+    repl.add_argument("--colour", "--color", choices=("auto", "always", "never"), default="auto")
+
     graph = sub.add_parser("graph", help="export the knowledge base's provenance graph")
     graph.add_argument("--kb", help="knowledge-base folder (default: the bundled one)")
     graph.add_argument("--format", choices=("dot", "graphml", "json"), default="dot")
@@ -65,7 +80,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         if args.command is None:
             build_parser().print_help()
             return 2
-        handler = {"ask": cmd_ask, "check": cmd_check, "graph": cmd_graph, "coverage": cmd_coverage}[args.command]
+        handler = {"ask": cmd_ask, "check": cmd_check, "graph": cmd_graph, "review": cmd_review, "coverage": cmd_coverage,
+                   "repl": cmd_repl}[args.command]
         return handler(args)
     except TadlogError as error:
         print(error.render(), file=sys.stderr)
@@ -141,6 +157,14 @@ def _batch(kb, args) -> int:
     return 1 if failures else 0
 
 
+def cmd_repl(args) -> int:
+    """Interactive questions; the loop lives in repl.py (readline history and completion)."""
+    from .repl import run
+
+    args.json = args.markdown = args.dot = args.graphml = False
+    return run(_load(args.kb), lambda answer: _format(answer, args), args)
+
+
 def cmd_check(args) -> int:
     from .lint import check_kb
     from .resources import bundled_kb_dir, sources_dir
@@ -185,3 +209,18 @@ def cmd_graph(args) -> int:
     graph = _load(args.kb).provenance
     print({"dot": to_dot, "graphml": to_graphml, "json": to_node_link}[args.format](graph), end="")
     return 0
+
+
+def cmd_review(args) -> int:
+    from pathlib import Path
+
+    from .resources import sources_dir
+    from .review import review
+
+    result = review(args.base, args.head, repo=Path(args.repo) if args.repo else None, kb_path=args.kb_path,
+                    sources=sources_dir(args.sources), check_quotes=not args.no_quotes)
+    if args.format == "json":
+        print(json.dumps(result.to_json(), indent=2, ensure_ascii=False))
+    else:
+        print(result.to_markdown() if args.format == "markdown" else result.to_text(), end="")
+    return result.exit_code

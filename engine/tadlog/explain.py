@@ -93,15 +93,24 @@ class Derivations:
     def rows(self, predicate: str, pattern: tuple) -> list[tuple]:
         bound = tuple(i for i, v in enumerate(pattern) if v is not None)
         if not bound:
-            return list(self.interpretation.tuples(predicate))
+            return list(self._sorted(predicate))
         key = (predicate, bound)
         index = self._index.get(key)
         if index is None:
             index = {}
-            for row in self.interpretation.tuples(predicate):
+            for row in self._sorted(predicate):
                 index.setdefault(tuple(_key(row[i]) for i in bound), []).append(row)
             self._index[key] = index
         return index.get(tuple(_key(pattern[i]) for i in bound), [])
+
+    def _sorted(self, predicate: str) -> list[tuple]:
+        """A relation's rows in a fixed order, so proofs (and answers) never depend on hash seeds."""
+        key = ("#sorted", predicate)
+        rows = self._index.get(key)
+        if rows is None:
+            rows = sorted(self.interpretation.tuples(predicate), key=lambda row: tuple(_key(v) for v in row))
+            self._index[key] = rows
+        return rows
 
     def solve(self, body, binding: dict) -> Iterator[dict]:
         """Every extension of ``binding`` satisfying ``body`` (positives bind, others check)."""
@@ -166,22 +175,29 @@ class Derivations:
 
     def best_application(self, atom: GroundAtom) -> Optional[Application]:
         target = self.height.get(_canon(atom))
+        best = []
         for app in self.applications_of(atom):
             heights = [self.height.get(_canon(p)) for p in app.premises]
             if all(h is not None for h in heights) and 1 + max(heights, default=0) == target:
-                return app
-        return None
+                best.append(app)
+        # Several shortest proofs: pick one by a stable order, never by set iteration order.
+        return min(best, key=lambda a: (a.rule.label, [_canon(p) for p in a.premises])) if best else None
+
+    @cached_property
+    def _canon_base(self) -> dict:
+        """Base facts by canonical atom (78 and 78.0 alike), built once: lookups are hot in answers."""
+        index: dict = {}
+        for key, value in self.base.items():
+            index.setdefault(_canon(key), value)
+        return index
 
     def is_base(self, atom: GroundAtom) -> bool:
-        return atom in self.base or _canon(atom) in {_canon(b) for b in self.base}
+        return atom in self.base or _canon(atom) in self._canon_base
 
     def citations_of(self, atom: GroundAtom) -> tuple[str, ...]:
         cites = self.base.get(atom)
         if cites is None:
-            for key, value in self.base.items():
-                if _canon(key) == _canon(atom):
-                    return value
-            return ()
+            return self._canon_base.get(_canon(atom), ())
         return cites
 
     def is_derived_predicate(self, predicate: str) -> bool:
@@ -248,7 +264,7 @@ def why_not(derivations: Derivations, target: GroundAtom, describe) -> list[Rule
                             extended.append(new)
                             held.append((literal.predicate, tuple(row)))
                 if extended:
-                    bindings = extended
+                    bindings = sorted(extended, key=_binding_key)  # stable: never set order
                 else:
                     kind = MISSING_DERIVED if derivations.is_derived_predicate(literal.predicate) else MISSING_FACT
                     shown = instantiate(literal, bindings[0])
@@ -289,8 +305,13 @@ def why_not(derivations: Derivations, target: GroundAtom, describe) -> list[Rule
                         blockers.append(Blocker(COMPARISON_FAILED, _comparison_text(vals), None, vals))
                 else:
                     blockers.append(Blocker(UNCHECKED, "a comparison whose values are unknown"))
-        checks.append(RuleCheck(rule, tuple(dict.fromkeys(held)), tuple(blockers), tuple(passed)))
+        held = sorted(dict.fromkeys(held), key=_canon)
+        checks.append(RuleCheck(rule, tuple(held), tuple(blockers), tuple(passed)))
     return checks
+
+
+def _binding_key(binding: dict) -> tuple:
+    return tuple(sorted((k, _key(v)) for k, v in binding.items() if isinstance(k, str) and v is not None))
 
 
 def _comparison_text(values: tuple[Value, str, Value]) -> str:

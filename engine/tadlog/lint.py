@@ -51,8 +51,8 @@ def contradictions(model, derivations) -> list[Diagnostic]:
         for values in sorted(interpretation.tuples(positive), key=_row_key):
             if not interpretation.holds(negative, values):
                 continue
-            pro = explainer.proof((positive, values)).statements()
-            con = explainer.proof((negative, values)).statements()
+            pro = sorted(explainer.proof((positive, values)).statements())
+            con = sorted(explainer.proof((negative, values)).statements())
             if _recorded(model, pro, con):
                 continue
             shown = ", ".join(model.label(v) for v in values)

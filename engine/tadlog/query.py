@@ -318,11 +318,28 @@ class _Resolver:
                 if found:
                     indication = found
                     continue
-            mention = self.lookup(words, ("factor",))
-            if mention is None:
-                raise self.unknown(words, ("factor", "indication") if allow_indication else ("factor",))
-            factors.append(mention.term)
+            for mention in self.segment(words, allow_indication):
+                factors.append(mention.term)
         return indication, PatientContext(age, bmi, tuple(dict.fromkeys(factors)))
+
+
+    def segment(self, words, allow_indication: bool) -> list[Mention]:
+        """One or more factors named without separators ("diabetic smoker"), longest names first."""
+        whole = self.lookup(words, ("factor",))
+        if whole is not None:
+            return [whole]
+        out, rest = [], list(words)
+        while rest:
+            for end in range(len(rest), 0, -1):
+                found = self.lookup(rest[:end], ("factor",))
+                if found is not None:
+                    out.append(found)
+                    rest = rest[end:]
+                    break
+            else:
+                raise self.unknown(words if not out else rest,
+                                   ("factor", "indication") if allow_indication else ("factor",))
+        return out
 
 
 def _chunks(tokens):

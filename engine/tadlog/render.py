@@ -16,6 +16,7 @@ KIND_WORDS = {
     "missing_fact": "missing fact", "missing_derived_fact": "missing derived fact",
     "negated_fact_holds": "holds, but the rule needs it not to",
     "comparison_failed": "comparison fails", "not_checked": "could not be checked",
+    "missing_input": "not stated for this patient",
 }
 
 
@@ -46,6 +47,7 @@ def _fill(text: str, indent: str, subsequent: Optional[str] = None, width: int =
 
 
 def _citation_lines(c: Citation, indent: str) -> list[str]:
+    """A citation in full: where, what kind of evidence, and the verbatim quote."""
     facts = [c.kind, c.evidence.replace("_", " ")]
     if c.n is not None:
         facts.append(f"n={format_number(c.n)}")
@@ -59,37 +61,79 @@ def _citation_lines(c: Citation, indent: str) -> list[str]:
     return lines
 
 
-def _leaf_statements(proof: ProofNode) -> list[str]:
-    return proof.statements()
+def short_citation(c: Citation) -> str:
+    """One short line: document short name, section, lines, evidence kind."""
+    return f"{c.source} \u00a7{c.section}, lines {c.lines[0]}-{c.lines[1]} ({c.evidence.replace('_', ' ')})"
+
+
+def _short_sources(statements: list[str], answer: Answer, limit: int = 1) -> Optional[str]:
+    cites = [answer.citations[s] for s in statements if s in answer.citations]
+    if not cites:
+        return None
+    text = "; ".join(short_citation(c) for c in cites[:limit])
+    if len(cites) > limit:
+        text += f"; +{len(cites) - limit} more"
+    return text
 
 
 def _argument_lines(number: int, arg: Argument, answer: Answer, style: _Style, full: bool,
                     depth: int) -> list[str]:
     head = f"{number:>2}. "
+    if full:
+        proof = _proof_lines(arg.proof, "     ", answer, depth, show_citations=True)
+        return [f"{number:>3}. " + proof[0][5:]] + proof[1:]
     lines = _fill(arg.claim + ".", head, " " * len(head))
-    if arg.proof.by == "rule" and not full:
-        because = "; ".join(p.claim for p in arg.proof.premises)
-        if arg.proof.conditions:
-            because += ("; " if because else "") + "; ".join(arg.proof.conditions)
-        if because:
-            lines += _fill("because: " + because, "     ")
-    if full and arg.proof.by == "rule":
+    if not full:
+        if arg.proof.by == "rule":
+            leaves = _leaf_claims(arg.proof)
+            if leaves:
+                text = "because: " + "; ".join(_lower_first(c) for c in leaves)
+                lines += _fill(_clip(text, 2 * (WIDTH - 6)), "     ", "       ")
+        where = _short_sources(arg.proof.statements(), answer)
+        if where:
+            lines += [style.dim(line) for line in _fill("\u2014 " + where, "     ", "       ")]
+        return lines
+    if arg.proof.by == "rule":
         lines += _proof_lines(arg.proof, "     ", answer, depth, show_citations=True)[1:]
     else:
-        for sid in _leaf_statements(arg.proof)[:3 if not full else None]:
+        for sid in arg.proof.statements():
             if sid in answer.citations:
                 lines += _citation_lines(answer.citations[sid], "     ")
     return lines
 
 
+def _leaf_claims(node: ProofNode) -> list[str]:
+    """The stated facts (and patient inputs) a derived claim rests on, in proof order."""
+    if node.by in ("statement", "input"):
+        return [node.claim]
+    out: list[str] = []
+    for premise in node.premises:
+        out += [c for c in _leaf_claims(premise) if c not in out]
+    return out
+
+
+def _lower_first(text: str) -> str:
+    return text[:1].lower() + text[1:]
+
+
+def _clip(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[:limit - 1].rsplit(" ", 1)[0] + " …"
+
+
+HOW = {"statement": "stated by the source", "input": "given for this patient", "unproved": "not proved"}
+
+
 def _proof_lines(node: ProofNode, indent: str, answer: Answer, depth: int,
                  show_citations: bool = True) -> list[str]:
-    how = {"statement": "stated by the source", "input": "given for this patient",
-           "rule": f"by rule {node.rule}", "unproved": "not proved"}[node.by]
+    """The proof tree: each fact, how it is known, its conditions, then its premises indented."""
+    how = f"by rule {node.rule}" if node.by == "rule" else HOW[node.by]
+    if node.by == "statement" and not show_citations:
+        where = _short_sources(list(node.citations), answer)
+        how = f"stated: {where}" if where else how
     lines = _fill(f"{node.claim}  ({how})", indent, indent + "   ")
     for condition in node.conditions:
         lines += _fill(f"and {condition}", indent + "   ")
-    if node.rationale:
+    if node.rationale and show_citations:
         lines += _fill(f"rule rationale: {node.rationale}", indent + "   ")
     if show_citations:
         for sid in node.citations + (node.rule_citations if node.by == "rule" else ()):
@@ -98,84 +142,198 @@ def _proof_lines(node: ProofNode, indent: str, answer: Answer, depth: int,
     if depth > 0:
         for premise in node.premises:
             lines += _proof_lines(premise, indent + "   ", answer, depth - 1, show_citations)
-    elif node.premises:
-        lines += _fill("... (more: --depth)", indent + "   ")
+    elif node.premises or node.truncated:
+        lines += _fill("... (deeper: --depth N)", indent + "   ")
     return lines
 
 
 def _analysis_lines(analysis: RuleAnalysis, answer: Answer, style: _Style, full: bool) -> list[str]:
     lines = _fill(f"rule {analysis.rule} would conclude: {analysis.conclusion}", "  ", "    ")
-    for held in analysis.held[: None if full else 4]:
-        lines += _fill(style.green("held: ") + held, "    ", "      ")
-    if not full and len(analysis.held) > 4:
-        lines.append(f"    ... and {len(analysis.held) - 4} more conditions held (--full)")
+    if full:
+        for held in analysis.held:
+            lines += [style.green(l) if i == 0 else l for i, l in enumerate(_fill("held: " + held, "    ", "      "))]
+        if analysis.rationale:
+            lines += _fill(f"rule rationale: {analysis.rationale}", "    ", "      ")
+    elif analysis.held:
+        lines.append(f"    {len(analysis.held)} condition{'s' if len(analysis.held) != 1 else ''} held")
     for cond in analysis.blocked_by:
-        lines += _fill(style.red("blocked: ") + f"{cond.text} ({KIND_WORDS.get(cond.kind, cond.kind)})",
-                       "    ", "      ")
+        text = f"blocked: {cond.text} ({KIND_WORDS.get(cond.kind, cond.kind)})"
+        lines += [style.red(l) if i == 0 else l for i, l in enumerate(_fill(text, "    ", "      "))]
         if cond.proof is not None:
-            for sid in cond.proof.statements()[: None if full else 1]:
-                if sid in answer.citations:
-                    lines += _citation_lines(answer.citations[sid], "      ")
+            if full:
+                for sid in cond.proof.statements():
+                    if sid in answer.citations:
+                        lines += _citation_lines(answer.citations[sid], "      ")
+            else:
+                where = _short_sources(cond.proof.statements(), answer)
+                if where:
+                    lines += [style.dim(l) for l in _fill("\u2014 " + where, "      ", "        ")]
     return lines
 
 
+def _patient_line(answer: Answer) -> Optional[str]:
+    if not answer.patient:
+        return None
+    parts = []
+    for name, value in answer.patient:
+        shown = value if isinstance(value, str) else format_number(value)
+        if name == "patient_age":
+            parts.append(f"age {shown}")
+        elif name == "patient_bmi":
+            parts.append(f"BMI {shown}")
+        else:
+            parts.append(dict(answer.patient_labels).get(value, str(value)))
+    text = "Patient: " + ", ".join(parts)
+    if answer.derived_patient:
+        text += " (counted as: " + ", ".join(answer.derived_patient) + ")"
+    return text
+
+
+FOR_FIRST = {"why", "compare", "what_is"}
+
+
+SCREEN = 40
+# Compact limits, loosest first: (reasons per side, list items, reasons per item, changes/instead).
+COMPACT_LIMITS = ((3, 8, 2, 3), (2, 6, 1, 2), (1, 4, 1, 1), (1, 3, 0, 1))
+
+
 def render_text(answer: Answer, *, colour: bool = False, full: bool = False, depth: int = 3) -> str:
+    """The answer for a reader: verdict first, compact (one screen, ~40 lines) unless ``full``."""
+    if full:
+        return _render_text(answer, colour, True, depth, None)
+    for limits in COMPACT_LIMITS:
+        text = _render_text(answer, colour, False, depth, limits)
+        if text.count("\n") <= SCREEN:
+            return text
+    return text
+
+
+def _render_text(answer: Answer, colour: bool, full: bool, depth: int, limits) -> str:
     style = _Style(colour)
-    out: list[str] = _fill(style.bold(answer.verdict), "")
-    if answer.patient:
-        out += _fill("patient: " + ", ".join(f"{k}={v}" for k, v in answer.patient), "  ")
+    reasons, item_limit, item_reasons, small = limits or (None, None, None, None)
+    out: list[str] = [style.bold(line) for line in _fill(answer.verdict, "")]
+    more = False
+    patient = _patient_line(answer)
+    if patient:
+        out += _fill(patient, "  ", "    ")
     for note in answer.notes:
-        out.append(note if answer.form == "help" else f"  ({note})")
+        out += [note] if answer.form == "help" else _fill(f"({note})", "  ", "   ")
     if answer.proof is not None:
         out += ["", style.bold("Why (proof)")]
-        out += _proof_lines(answer.proof, "  ", answer, depth if not full else 99)
-    limit = None if full else 6
-    for title, args in (("Reasons against (strongest evidence first)", answer.arguments_against),
-                        ("Reasons for (strongest evidence first)", answer.arguments_for)):
+        proof = _proof_lines(answer.proof, "  ", answer, depth if not full else max(depth, 99), show_citations=full)
+        out += proof
+    limit = reasons
+    sides = [("Reasons against (strongest evidence first)", answer.arguments_against),
+             ("Reasons for (strongest evidence first)", answer.arguments_for)]
+    if answer.form in FOR_FIRST or (answer.form == "is_contraindication" and answer.holds is False):
+        sides.reverse()
+    for title, args in sides:
         if args:
             out += ["", style.bold(title)]
             for i, arg in enumerate(args[:limit], 1):
                 out += _argument_lines(i, arg, answer, style, full, depth)
             if limit and len(args) > limit:
                 out.append(f"    ... {len(args) - limit} more (--full)")
-    for item_index, item in enumerate(answer.items, 1):
-        if item_index == 1:
-            out.append("")
-        out += _fill(f"{item_index}. {item.summary}", "", "   ")
-        for arg in item.arguments[: None if full else 3]:
-            out += _fill(("+ " if arg.stance == "for" else "- " if arg.stance == "against" else "* ") + arg.claim,
-                         "   ", "     ")
+                more = True
+    out += _item_lines(answer, style, full, item_limit, item_reasons)
     if answer.rows:
         out.append("")
-        for row in answer.rows:
-            out.append("  " + ", ".join(f"{k} = {v if isinstance(v, str) else format_number(v)}" for k, v in row))
+        shown = answer.rows if full else answer.rows[:25]
+        for row in shown:
+            out += _fill(", ".join(f"{k} = {v if isinstance(v, str) else format_number(v)}" for k, v in row), "  ", "    ")
+        if len(shown) < len(answer.rows):
+            out.append(f"  ... {len(answer.rows) - len(shown)} more rows (--full)")
+            more = True
     if answer.why_not:
         out += ["", style.bold("What blocks it")]
         for analysis in answer.why_not:
             out += _analysis_lines(analysis, answer, style, full)
     if answer.would_change:
         out += ["", style.bold("What would change the outcome")]
-        for change in answer.would_change:
+        changes = answer.would_change if full else answer.would_change[:small]
+        for change in changes:
             out += _fill("- " + change, "  ", "    ")
+        more = more or len(changes) < len(answer.would_change)
     if answer.instead:
         out += ["", style.bold("Recommended instead")]
-        for i, arg in enumerate(answer.instead, 1):
+        shown = answer.instead if full else answer.instead[:small]
+        for i, arg in enumerate(shown, 1):
             out += _argument_lines(i, arg, answer, style, full, depth)
+        more = more or len(shown) < len(answer.instead)
     if answer.unknowns:
-        out += ["", style.bold("Unknown inputs that would change the verdict")]
+        out += ["", style.bold("Not stated, but would change the answer")]
         for unknown in answer.unknowns:
             out += _fill("- " + unknown, "  ", "    ")
-    if answer.conflicts:
-        out += ["", style.bold("Sources disagree")]
-        for conflict in answer.conflicts:
-            out += _fill(f"- {conflict.topic}" + (f": {conflict.note}" if conflict.note else ""), "  ", "    ")
-            for side_number, side in enumerate(conflict.sides, 1):
-                for sid in side:
-                    c = answer.citations.get(sid)
-                    if c:
-                        out += _fill(f"side {side_number}: {c.document} {c.section}, lines "
-                                     f"{c.lines[0]}-{c.lines[1]}: \u201c{c.quote}\u201d", "    ", "      ")
+    out += _conflict_lines(answer, style, full)
+    if answer.form == "show" or (answer.statements_shown and full):
+        out += _shown_lines(answer, full)
+    if not full and (more or _truncated_items(answer, item_limit, item_reasons)):
+        out += ["", style.dim("(--full shows every reason, the quotes and the complete proofs)")]
     return "\n".join(line.rstrip() for line in out) + "\n"
+
+
+ITEM_LIMIT, ITEM_REASONS = 8, 2
+
+
+def _truncated_items(answer: Answer, limit=ITEM_LIMIT, reasons=ITEM_REASONS) -> bool:
+    return len(answer.items) > limit or any(len(i.arguments) > reasons for i in answer.items)
+
+
+def _item_lines(answer: Answer, style: _Style, full: bool, limit=ITEM_LIMIT, reasons=ITEM_REASONS) -> list[str]:
+    if not answer.items:
+        return []
+    out = [""]
+    items = answer.items if full else answer.items[:limit]
+    for number, item in enumerate(items, 1):
+        out += _fill(f"{number}. {item.summary}", "", "   ")
+        arguments = item.arguments if full else item.arguments[:max(reasons, 1)]
+        single = len(item.arguments) == 1 and item.arguments[0].stance == "neutral" and not full
+        for arg in arguments:
+            mark = {"for": "+ ", "against": "- "}.get(arg.stance, "* ")
+            where = _short_sources(arg.proof.statements(), answer)
+            if single:
+                if where:
+                    out += [style.dim(l) for l in _fill("\u2014 " + where, "   ", "     ")]
+                continue
+            out += _fill(mark + arg.claim, "   ", "     ")
+            if full:
+                for sid in arg.proof.statements():
+                    if sid in answer.citations:
+                        out += _citation_lines(answer.citations[sid], "     ")
+            elif where:
+                out += [style.dim(l) for l in _fill("\u2014 " + where, "     ", "       ")]
+    if len(items) < len(answer.items):
+        out.append(f"... {len(answer.items) - len(items)} more (--full)")
+    return out
+
+
+def _conflict_lines(answer: Answer, style: _Style, full: bool) -> list[str]:
+    if not answer.conflicts:
+        return []
+    out = ["", style.bold("Sources disagree")]
+    for conflict in answer.conflicts:
+        out += _fill(f"- {conflict.topic}" + (f": {conflict.note}" if conflict.note else ""), "  ", "    ")
+        for side_number, side in enumerate(conflict.sides, 1):
+            for sid in side:
+                c = answer.citations.get(sid)
+                if c is None:
+                    continue
+                if full:
+                    out += _fill(f"side {side_number}: {c.document} {c.section}, lines "
+                                 f"{c.lines[0]}-{c.lines[1]}: \u201c{c.quote}\u201d", "    ", "      ")
+                else:
+                    out += [style.dim(l) for l in _fill(f"side {side_number}: {short_citation(c)}", "    ", "      ")]
+    return out
+
+
+def _shown_lines(answer: Answer, full: bool) -> list[str]:
+    out = []
+    for sid in answer.statements_shown if full else answer.statements_shown[:12]:
+        c = answer.citations.get(sid)
+        if c is not None:
+            out += ([""] if not out else []) + (_citation_lines(c, "  ") if full or answer.form == "show"
+                                                else _fill(f"{sid}: {short_citation(c)}", "  ", "    "))
+    return out
 
 
 # ---- JSON ---------------------------------------------------------------------------------
@@ -201,13 +359,22 @@ def citation_json(c: Citation) -> dict:
             "n": c.n, "population": c.population, "ci": c.ci}
 
 
+def _patient_json(answer: Answer) -> dict:
+    """The patient inputs: age and BMI (numbers or null), stated factors, factors derived by rules."""
+    values = dict((k, v) for k, v in answer.patient if k != "patient")
+    return {"age": values.get("patient_age"), "bmi": values.get("patient_bmi"),
+            "factors": [v for k, v in answer.patient if k == "patient"],
+            "derived": list(answer.derived_patient)}
+
+
 def answer_json(answer: Answer) -> dict:
+    """The answer as JSON (schema tadlog.answer/1, docs/answer-schema.md); keys in a fixed order."""
     return {
         "schema": SCHEMA,
         "question": answer.question,
         "form": answer.form,
         "subject": {"term": answer.subject, "label": answer.subject_label} if answer.subject else None,
-        "patient": {k: v for k, v in answer.patient} if answer.patient else {},
+        "patient": _patient_json(answer),
         "verdict": answer.verdict,
         "holds": answer.holds,
         "arguments": {"against": [argument_json(a) for a in answer.arguments_against],
@@ -226,6 +393,7 @@ def answer_json(answer: Answer) -> dict:
         "conflicts": [{"id": c.id, "topic": c.topic, "note": c.note, "sides": [list(s) for s in c.sides]}
                       for c in answer.conflicts],
         "notes": list(answer.notes),
+        "statements_shown": list(answer.statements_shown),
         "citations": {sid: citation_json(c) for sid, c in sorted(answer.citations.items())},
     }
 
@@ -241,6 +409,18 @@ def render_markdown(answer: Answer) -> str:
                 refs = ", ".join(f"`{s}`" for s in arg.proof.statements())
                 out.append(f"- {arg.claim} ({arg.evidence.replace('_', ' ')}; {refs})")
             out.append("")
+    if answer.items:
+        for number, item in enumerate(answer.items, 1):
+            out.append(f"{number}. {item.summary}")
+        out.append("")
+    if answer.rows:
+        for row in answer.rows:
+            out.append("- " + ", ".join(f"{k} = {v if isinstance(v, str) else format_number(v)}" for k, v in row))
+        out.append("")
+    if answer.unknowns:
+        out.append("### Not stated, but would change the answer")
+        out += [f"- {u}" for u in answer.unknowns]
+        out.append("")
     if answer.why_not:
         out.append("### What blocks it")
         for a in answer.why_not:

@@ -1,0 +1,81 @@
+"""Renderers of one Answer: compact and full text, colour, JSON (tadlog.answer/1), Markdown, graphs."""
+from __future__ import annotations
+
+import json
+import os
+
+from conftest import run_cli
+from questions_support import qkb  # noqa: F401  (fixture)
+
+TOP_KEYS = ["schema", "question", "form", "subject", "patient", "verdict", "holds", "arguments", "proof",
+            "why_not", "would_change", "instead", "items", "rows", "unknowns", "conflicts", "notes",
+            "statements_shown", "citations"]
+
+
+def test_json_schema_is_versioned_with_fixed_keys(qkb):
+    data = qkb.ask("sites for molar intrusion for a 12 year old smoker").to_json()
+    assert list(data) == TOP_KEYS
+    assert data["schema"] == "tadlog.answer/1"
+    assert data["patient"] == {"age": 12, "bmi": None, "factors": ["smoking"], "derived": ["adolescence"]}
+    assert list(data["citations"]) == sorted(data["citations"])
+    for item in data["items"]:
+        for arg in item["arguments"]:
+            assert set(arg["statements"]) <= set(data["citations"])
+    json.dumps(data)
+
+
+def test_json_is_stable_between_calls(qkb):
+    first = json.dumps(qkb.ask("why not infrazygomatic?").to_json())
+    second = json.dumps(qkb.ask("why not infrazygomatic?").to_json())
+    assert first == second
+
+
+def test_why_not_json_has_typed_blockers(qkb):
+    data = qkb.ask("why not infrazygomatic?").to_json()
+    kinds = {b["kind"] for a in data["why_not"] for b in a["blocked_by"]}
+    assert kinds <= {"missing_fact", "missing_derived_fact", "negated_fact_holds", "comparison_failed",
+                     "not_checked", "missing_input"}
+    assert "negated_fact_holds" in kinds
+
+
+def test_compact_text_has_short_citations_and_full_has_quotes(qkb):
+    answer = qkb.ask("why not infrazygomatic?")
+    compact, full = answer.to_text(), answer.to_text(full=True)
+    quote = next(iter(answer.citations.values())).quote
+    assert "\u201c" not in compact and "--full" in compact
+    assert "cousley_handbook \u00a7" in compact
+    assert "\u201c" in full and len(full.splitlines()) > len(compact.splitlines())
+    assert any(c.quote[:30] in " ".join(full.split()) for c in answer.citations.values())
+    assert quote
+
+
+def test_colour_only_when_asked(qkb):
+    answer = qkb.ask("why midpalate")
+    assert "\033[" not in answer.to_text()
+    assert "\033[1m" in answer.to_text(colour=True)
+    plain = run_cli("ask", *_kb_args(), "why midpalate")  # stdout is a pipe: never colour
+    assert "\033[" not in plain.stdout
+
+
+def test_depth_limits_the_proof(qkb):
+    answer = qkb.ask("direct or indirect anchorage for a 12 year old")
+    shallow = answer.to_text(depth=0)
+    deep = answer.to_text(depth=5)
+    assert "--depth" in shallow and "12 years old" in deep and "12 years old" not in shallow
+
+
+def test_markdown_and_graphs(qkb):
+    answer = qkb.ask("why not infrazygomatic?")
+    md = answer.to_markdown()
+    assert md.startswith("**why not infrazygomatic?**") and "### Sources" in md
+    dot = run_cli("ask", *_kb_args(), "--dot", "why not infrazygomatic?")
+    assert dot.returncode == 0 and dot.stdout.startswith("digraph")
+    graphml = run_cli("ask", *_kb_args(), "--graphml", "is smoking a contraindication")
+    assert graphml.returncode == 0 and "<graphml" in graphml.stdout
+    data = json.loads(run_cli("ask", *_kb_args(), "--json", "risks of mandibular buccal").stdout)
+    assert data["schema"] == "tadlog.answer/1" and data["form"] == "risks"
+
+
+def _kb_args():
+    kb = os.environ.get("TADLOG_QUESTIONS_KB")
+    return ["--kb", kb] if kb else []
