@@ -64,7 +64,7 @@ RULE_TEMPLATES = [
 node = st.sampled_from([f"n{i}" for i in range(6)])
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(edges=st.lists(st.tuples(node, node), min_size=1, max_size=14, unique=True),
        chosen=st.lists(st.sampled_from(range(len(RULE_TEMPLATES))), min_size=1, max_size=8, unique=True))
 def test_random_stratified_programs_match_oracle(edges, chosen):
@@ -136,3 +136,18 @@ def test_question_with_python_code_runs_nothing(kb, tmp_path):
     with pytest.raises(tadlog.TadlogError):
         kb.ask(f"? site_success_percent(__import__('os').system('touch {marker}'), P).")
     assert not marker.exists()
+
+
+@pytest.mark.parametrize("inputs", [
+    [("patient", ("adolescent",))],
+    [("patient_age", (12,))],
+    [("patient_age", (40,)), ("patient", ("high_mmpa",)), ("patient", ("smoking",))],
+    [("patient_bmi", (17,)), ("patient", ("poor_oral_hygiene",))],
+])
+def test_incremental_evaluation_of_patient_inputs_equals_full_evaluation(kb, inputs):
+    """A question's inputs re-evaluate only what depends on them; the result must not differ."""
+    incremental = kb.with_inputs(inputs).interpretation
+    full = evaluate(kb.program.with_facts(inputs))
+    assert _norm_relations(incremental) == _norm_relations(full)
+    facts = [(f.atom.predicate, tuple(a.value for a in f.atom.args)) for f in kb.model.facts] + list(inputs)
+    assert _norm_relations(full) == {p: r for p, r in oracle.evaluate(facts, list(kb.model.rules)).items() if r}

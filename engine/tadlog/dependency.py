@@ -94,3 +94,23 @@ def recursive_with(rule: Rule, comp: dict[str, int], graph) -> set[str]:
             if literal.predicate != rule.head.predicate or (literal.predicate, False) in graph.get(literal.predicate, ()):
                 recursive.add(literal.predicate)
     return recursive
+
+
+def strata(rules: list[Rule]) -> dict[str, int]:
+    """Stratum of every predicate: at least that of each positive body predicate, above each negated one.
+
+    Assumes a stratified program (validation refuses the others); the loop is bounded anyway.
+    """
+    graph = edges(rules)
+    level = {p: 0 for p in set(graph) | {t for ts in graph.values() for t, _ in ts}}
+    for _ in range(len(level) + 1):
+        changed = False
+        for head, targets in graph.items():
+            for target, negated in targets:
+                need = level[target] + (1 if negated else 0)
+                if level[head] < need:
+                    level[head] = need
+                    changed = True
+        if not changed:
+            break
+    return level

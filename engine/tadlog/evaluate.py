@@ -1,9 +1,8 @@
 """Evaluate stage: run a compiled program in pyDatalog and read back every relation.
 
-Each evaluation installs a fresh pyDatalog ``Logic`` on the calling thread, so knowledge
-bases (and questions carrying patient facts) never share engine state; the base knowledge
-base's logic is kept for embedders. The result is an immutable :class:`Interpretation`
-that any number of threads may read.
+Each evaluation installs fresh pyDatalog ``Logic`` objects on the calling thread, one per
+stratum, so knowledge bases (and questions carrying patient facts) never share engine state.
+The result is an immutable :class:`Interpretation` that any number of threads may read.
 """
 from __future__ import annotations
 
@@ -12,6 +11,7 @@ from functools import cached_property
 from typing import Iterable, Iterator, Optional
 
 from .compile import Program, to_engine_clause
+from .dependency import strata
 from .errors import EngineError
 from .model import Value
 
@@ -35,7 +35,6 @@ class Interpretation:
     """Every fact true in the program's model: predicate → frozenset of value tuples."""
 
     relations: dict[str, frozenset[tuple[Value, ...]]]
-    logic: Optional[object] = field(default=None, compare=False, repr=False)
 
     def holds(self, predicate: str, values: tuple[Value, ...]) -> bool:
         return _canonical(values) in self._canonical_relation(predicate)
@@ -70,32 +69,80 @@ def _canonical(values: tuple) -> tuple:
     return tuple(("n", float(v)) if not isinstance(v, str) else ("s", v) for v in values)
 
 
-def evaluate(program: Program, predicates: Optional[Iterable[str]] = None) -> Interpretation:
-    """Load ``program`` into a fresh pyDatalog logic and materialise the requested relations."""
+def evaluate(program: Program, base: Optional[Interpretation] = None,
+             changed: Iterable[str] = ()) -> Interpretation:
+    """Evaluate ``program`` stratum by stratum and materialise every relation.
+
+    With ``base`` (the model of the same program without the change) and ``changed`` (the
+    predicates whose facts or rules differ), only the predicates downstream of the change are
+    re-evaluated: a question's patient inputs touch a few advice rules, not the whole model.
+
+    pyDatalog answers a negated literal from whatever its table holds at that moment; when the
+    negated predicate is itself recursive and still incomplete, the answer is wrong (found by
+    the oracle test: ``p1 :- p1, e, not p0`` with a recursive ``p0``). So each stratum runs in a
+    fresh logic in which every relation of the lower strata is already complete, as facts.
+    """
     Logic, pyEngine = _engine()
-    Logic()  # a fresh, empty logic for this thread
+    arity = dict(program.arities)
+    level = strata(list(program.rules))
+    affected = _downstream(program, set(changed)) if base is not None else None
+    facts: dict[str, list] = {}
+    for name, values in program.facts:
+        facts.setdefault(name, []).append(values)
+    known: dict[str, frozenset] = {}
+    by_stratum: dict[int, list] = {}
+    for rule in program.rules:
+        by_stratum.setdefault(level[rule.head.predicate], []).append(rule)
+    derived = {r.head.predicate for r in program.rules}
     try:
-        for name, arity in program.arities:
-            pyEngine.insert(pyEngine.Pred(name, arity))
-        for name, values in program.facts:
-            pyEngine.assert_(pyEngine.Clause(
-                pyEngine.Literal(name, [pyEngine.Const(v) for v in values]), []))
-        for rule in program.rules:
-            pyEngine.assert_(to_engine_clause(rule, pyEngine))
-        wanted = list(predicates) if predicates is not None else [n for n, _ in program.arities]
-        arity = dict(program.arities)
-        relations = {}
-        for name in wanted:
-            query = pyEngine.Literal(name, [pyEngine.Var(f"V{i}") for i in range(arity[name])])
-            rows = query.ask() or []
-            relations[name] = frozenset(tuple(_plain(v) for v in row) for row in rows)
-    except EngineError:
-        raise
+        for name in arity:
+            if affected is not None and name not in affected:
+                known[name] = base.tuples(name)  # untouched by the change: reuse the base model
+            elif name not in derived:
+                known[name] = frozenset(facts.get(name, ()))
+        for stratum in sorted(by_stratum):
+            rules = [r for r in by_stratum[stratum] if affected is None or r.head.predicate in affected]
+            if not rules:
+                continue
+            heads = list(dict.fromkeys(r.head.predicate for r in rules))
+            used = {l.predicate if hasattr(l, "predicate") else l.atom.predicate
+                    for r in rules for l in r.body if not hasattr(l, "op")}
+            Logic()  # a fresh, empty logic for this thread and stratum
+            for name in arity:
+                pyEngine.insert(pyEngine.Pred(name, arity[name]))
+            for name in used - set(heads):
+                _assert_rows(pyEngine, name, known.get(name, ()))
+            for name in heads:
+                _assert_rows(pyEngine, name, facts.get(name, ()))
+            for rule in rules:
+                pyEngine.assert_(to_engine_clause(rule, pyEngine))
+            for name in heads:
+                query = pyEngine.Literal(name, [pyEngine.Var(f"V{i}") for i in range(arity[name])])
+                known[name] = frozenset(tuple(row) for row in (query.ask() or []))
     except Exception as exc:  # pyDatalog failing on a validated program is our bug: say so plainly
         raise EngineError(f"the Datalog engine failed: {type(exc).__name__}: {exc}", code="E900") from exc
-    return Interpretation(relations, Logic(True))
+    return Interpretation(known)
 
 
-def _plain(value):
-    """pyDatalog hands back the Python values we gave it; normalise booleans defensively."""
-    return value
+def _downstream(program: Program, changed: set[str]) -> set[str]:
+    """The predicates whose relations can differ when facts or rules of ``changed`` change."""
+    readers: dict[str, set[str]] = {}
+    for rule in program.rules:
+        for literal in rule.body:
+            atom = literal.atom if hasattr(literal, "atom") else literal
+            if hasattr(atom, "predicate"):
+                readers.setdefault(atom.predicate, set()).add(rule.head.predicate)
+    affected, todo = set(changed), list(changed)
+    while todo:
+        for head in readers.get(todo.pop(), ()):
+            if head not in affected:
+                affected.add(head)
+                todo.append(head)
+    return affected
+
+
+def _assert_rows(pyEngine, name: str, rows) -> None:
+    for values in rows:
+        pyEngine.assert_(pyEngine.Clause(pyEngine.Literal(name, [pyEngine.Const(v) for v in values]), []))
+
+

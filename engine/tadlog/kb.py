@@ -84,11 +84,6 @@ class KnowledgeBase:
     def derivations(self) -> Derivations:
         return self._evaluated()[1]
 
-    @property
-    def logic(self):
-        """The pyDatalog Logic of the base evaluation, for embedders who want the engine."""
-        return self.interpretation.logic
-
     def with_inputs(self, facts: Iterable[tuple[str, tuple[Value, ...]]], rules=()) -> Derivations:
         """Evaluate with extra facts (a patient's) and rules (a raw query) for one question."""
         facts = tuple(facts)
@@ -98,7 +93,8 @@ class KnowledgeBase:
         program = self.program.with_facts(facts)
         if rules:
             program = program.with_rules(rules, [(r.head.predicate, len(r.head.args)) for r in rules])
-        interpretation = evaluate(program)
+        changed = {name for name, _ in facts} | {r.head.predicate for r in rules}
+        interpretation = evaluate(program, base=self.interpretation, changed=changed)
         return Derivations(self.model, interpretation, program.rules, inputs=facts)
 
     # ---- questions ----------------------------------------------------------------------
