@@ -111,7 +111,8 @@ def test_default_answer_fits_a_screen(qkb, name, question, options):
         assert all(len(line) <= 80 for line in lines), [l for l in lines if len(l) > 80]
 
 
-INTERNAL = re.compile(r"(\b_anon\d*|\bV\d+\b|\{[a-z_]+\}|\(_\)|\b_\b|, _\)|\b[A-Z]\b(?= *(?:[,)<>=!]|$)))")
+INTERNAL = re.compile(r"(\b_anon\d*|\bV\d+\b|\{[a-z_]+\}|\(_\)|(?<![\w-])_(?![\w-])|, _\)|"
+                      r"\b[A-Z][A-Za-z]?\d*\s*(?:<=|>=|!=|<|>|=)\s|\bsome [A-Z]\b)")
 
 
 @pytest.mark.parametrize("name,question,options", [c for c in CASES if c[1] != "help" and not c[1].startswith("?")],

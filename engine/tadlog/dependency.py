@@ -33,6 +33,7 @@ def components(graph: dict[str, set[tuple[str, bool]]]) -> dict[str, int]:
     stack: list[str] = []
     comp: dict[str, int] = {}
     counter = 0
+    next_component = 0
     for start in sorted(nodes):
         if start in index:
             continue
@@ -62,7 +63,8 @@ def components(graph: dict[str, set[tuple[str, bool]]]) -> dict[str, int]:
                 parent = work[-1][0]
                 low[parent] = min(low[parent], low[node])
             if low[node] == index[node]:
-                cid = len(set(comp.values()))
+                cid = next_component
+                next_component += 1
                 while True:
                     member = stack.pop()
                     on_stack.discard(member)

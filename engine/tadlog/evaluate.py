@@ -108,7 +108,7 @@ def evaluate(program: Program, base: Optional[Interpretation] = None,
             used = {l.predicate if hasattr(l, "predicate") else l.atom.predicate
                     for r in rules for l in r.body if not hasattr(l, "op")}
             Logic()  # a fresh, empty logic for this thread and stratum
-            for name in arity:
+            for name in used | set(heads):  # every predicate the stratum reads, even if empty
                 pyEngine.insert(pyEngine.Pred(name, arity[name]))
             for name in used - set(heads):
                 _assert_rows(pyEngine, name, known.get(name, ()))

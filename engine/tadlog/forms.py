@@ -72,7 +72,7 @@ def _explainer(kb, patient: PatientContext) -> Explainer:
 def _finish(explainer: Explainer, query: Query, answer: Answer, kb) -> Answer:
     """Attach citations and conflicts of everything the answer rests on, and the graph builder."""
     statements = _statements_of(answer)
-    conflicts = explainer.conflicts_for(statements)
+    conflicts = explainer.conflicts_for(_core_statements(answer))
     patient = tuple((name, values[0]) for name, values in (query.patient.facts() if query.patient else ()))
     cites = explainer.citations_for(statements + [s for c in conflicts for side in c.sides for s in side])
 
@@ -94,6 +94,19 @@ def _derived_patient(explainer: Explainer, query: Query) -> list[str]:
     stated = set(query.patient.factors)
     return [explainer.model.label(row[0]) for row in sorted(explainer.interpretation.tuples("patient"), key=str)
             if row[0] not in stated]
+
+
+def _core_statements(answer: Answer) -> list[str]:
+    """The statements the verdict rests on: its proof, the leading reasons, the blockers, the top items."""
+    proofs = [a.proof for a in answer.arguments_for[:3] + answer.arguments_against[:3] + answer.instead[:2]]
+    proofs += [a.proof for item in answer.items[:3] for a in item.arguments[:2]]
+    out = list(answer.proof.statements()) if answer.proof else []
+    for analysis in answer.why_not:
+        out += list(analysis.citations)
+        proofs += [c.proof for c in analysis.blocked_by if c.proof]
+    for proof in proofs:
+        out += proof.statements()
+    return list(dict.fromkeys(out + list(answer.statements_shown)))
 
 
 def _statements_of(answer: Answer) -> list[str]:

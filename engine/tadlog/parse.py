@@ -17,7 +17,7 @@ from .model import (
     NUMBER, SYMBOL, TEXT, Atom, Comparison, Conflict, Const, Fact, KnowledgeBaseModel,
     Negation, Param, Predicate, Rule, Section, Source, Statement, TermDecl, Var,
 )
-from .resources import grammar_path
+from .resources import lark_parser
 
 # Which attributes each declaration takes, and which it needs.
 ATTRIBUTES = {
@@ -42,10 +42,7 @@ TOKEN_WORDS = {
 
 @lru_cache(maxsize=None)
 def _parser():
-    from lark import Lark
-
-    return Lark(grammar_path("kb.lark").read_text(encoding="utf-8"), parser="lalr",
-                propagate_positions=True, maybe_placeholders=False)
+    return lark_parser("kb.lark", propagate_positions=True, maybe_placeholders=False)
 
 
 def expected_words(expected: Iterable[str]) -> str:

@@ -92,10 +92,9 @@ class Query:
 
 @lru_cache(maxsize=None)
 def _question_parser():
-    from lark import Lark
+    from .resources import lark_parser
 
-    return Lark(grammar_path("query.lark").read_text(encoding="utf-8"), parser="lalr",
-                propagate_positions=True)
+    return lark_parser("query.lark", propagate_positions=True)
 
 
 def _error(text: str, column: int, width: int, message: str, suggestion: Optional[str] = None,
@@ -446,7 +445,6 @@ def _raw_query(text: str, model: KnowledgeBaseModel) -> Query:
 
 @lru_cache(maxsize=None)
 def _raw_parser():
-    from lark import Lark
+    from .resources import lark_parser
 
-    return Lark(grammar_path("kb.lark").read_text(encoding="utf-8"), parser="lalr",
-                propagate_positions=True, start="query")
+    return lark_parser("kb.lark", propagate_positions=True, start="query")

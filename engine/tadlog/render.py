@@ -264,9 +264,10 @@ def _render_text(answer: Answer, colour: bool, full: bool, depth: int, limits) -
         out += ["", style.bold("Not stated, but would change the answer")]
         for unknown in answer.unknowns:
             out += _fill("- " + unknown, "  ", "    ")
-    out += _conflict_lines(answer, style, full)
+    out += _conflict_lines(answer, style, full, small)
     if answer.form == "show" or (answer.statements_shown and full):
         out += _shown_lines(answer, full)
+    more = more or (not full and small is not None and len(answer.conflicts) > small)
     if not full and (more or _truncated_items(answer, item_limit, item_reasons)):
         out += ["", style.dim("(--full shows every reason, the quotes and the complete proofs)")]
     return "\n".join(line.rstrip() for line in out) + "\n"
@@ -307,22 +308,32 @@ def _item_lines(answer: Answer, style: _Style, full: bool, limit=ITEM_LIMIT, rea
     return out
 
 
-def _conflict_lines(answer: Answer, style: _Style, full: bool) -> list[str]:
+def _conflict_lines(answer: Answer, style: _Style, full: bool, limit: Optional[int] = None) -> list[str]:
+    """Disagreements between the sources the answer rests on: compact = topic and sides in one line each."""
     if not answer.conflicts:
         return []
     out = ["", style.bold("Sources disagree")]
-    for conflict in answer.conflicts:
-        out += _fill(f"- {conflict.topic}" + (f": {conflict.note}" if conflict.note else ""), "  ", "    ")
-        for side_number, side in enumerate(conflict.sides, 1):
-            for sid in side:
-                c = answer.citations.get(sid)
-                if c is None:
-                    continue
-                if full:
-                    out += _fill(f"side {side_number}: {c.document} {c.section}, lines "
-                                 f"{c.lines[0]}-{c.lines[1]}: \u201c{c.quote}\u201d", "    ", "      ")
-                else:
-                    out += [style.dim(l) for l in _fill(f"side {side_number}: {short_citation(c)}", "    ", "      ")]
+    shown = answer.conflicts if full or limit is None else answer.conflicts[:limit]
+    for conflict in shown:
+        if full:
+            out += _fill(f"- {conflict.topic}" + (f": {conflict.note}" if conflict.note else ""), "  ", "    ")
+            for side_number, side in enumerate(conflict.sides, 1):
+                for sid in side:
+                    c = answer.citations.get(sid)
+                    if c is not None:
+                        out += _fill(f"side {side_number}: {c.document} {c.section}, lines "
+                                     f"{c.lines[0]}-{c.lines[1]}: \u201c{c.quote}\u201d", "    ", "      ")
+            continue
+        out += _fill(_clip(f"- {conflict.topic}", 2 * (WIDTH - 4)), "  ", "    ")
+        sides = []
+        for side in conflict.sides:
+            cites = [answer.citations[s] for s in side if s in answer.citations]
+            if cites:
+                sides.append(short_citation(cites[0]) + (f" +{len(cites) - 1}" if len(cites) > 1 else ""))
+        if sides:
+            out += [style.dim(l) for l in _fill(" vs ".join(sides), "    ", "      ")]
+    if len(shown) < len(answer.conflicts):
+        out.append(f"  ... {len(answer.conflicts) - len(shown)} more (--full)")
     return out
 
 

@@ -31,3 +31,36 @@ def sources_dir(explicit: str | os.PathLike | None = None) -> Path | None:
     """The folder of seed texts: the explicit option, else $TADLOG_SOURCES, else None."""
     value = explicit or os.environ.get(SOURCES_ENV)
     return Path(value) if value else None
+
+
+def lark_parser(grammar: str, **options):
+    """A Lark parser for one of our grammars, cached on disk after the first build.
+
+    Building an LALR table from the .lark text costs more than a whole cold answer; lark's
+    cache stores the built parser keyed by the grammar text and options, so later processes
+    load it instead. Where no cache folder is writable, the parser is simply built.
+    """
+    from lark import Lark
+
+    text = grammar_path(grammar).read_text(encoding="utf-8")
+    cache = _lark_cache_file(grammar + "." + "-".join(f"{k}={v}" for k, v in sorted(options.items())))
+    try:
+        return Lark(text, parser="lalr", cache=cache or False, **options)
+    except OSError:
+        return Lark(text, parser="lalr", **options)
+
+
+def _lark_cache_file(grammar: str):
+    import hashlib
+    from . import __version__
+
+    if os.environ.get("TADLOG_NO_CACHE"):
+        return None
+    base = os.environ.get("TADLOG_CACHE_DIR") or os.path.join(
+        os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache"), "tadlog")
+    try:
+        os.makedirs(base, exist_ok=True)
+    except OSError:
+        return None
+    digest = hashlib.sha256((__version__ + str(_PACKAGE)).encode()).hexdigest()[:12]
+    return os.path.join(base, f"{grammar}.{digest}.lark-cache")
