@@ -115,7 +115,7 @@ def _raw_pydatalog(model) -> float:
     from pyDatalog import Logic, pyEngine
 
     from tadlog.compile import PYD_OPERATOR
-    from tadlog.model import Atom, Comparison, Negation, Var
+    from tadlog.model import Atom, Negation, Var
 
     start = time.perf_counter()
     Logic()

@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 from typing import Iterable, Optional
 
 from .explain import (
-    COMPARISON_FAILED, MISSING_DERIVED, MISSING_FACT, NEGATION_HOLDS, UNCHECKED, Derivations,
-    GroundAtom, RuleCheck, why_not,
+    COMPARISON_FAILED, MISSING_DERIVED, MISSING_FACT, NEGATION_HOLDS, Derivations,
+    GroundAtom, why_not,
 )
 from .model import EVIDENCE_GRADES, KnowledgeBaseModel, Value, format_number
 
@@ -244,13 +244,8 @@ class Explainer:
 
     def facts_about(self, term: str, position: Optional[int] = 0) -> list[GroundAtom]:
         """Every true atom whose argument at ``position`` (any position when None) is ``term``."""
-        out = []
-        for pred in self.model.predicates:
-            for row in sorted(self.interpretation.tuples(pred.name), key=_sort_key):
-                if (position is None and term in row) or (position is not None and len(row) > position
-                                                          and row[position] == term):
-                    out.append((pred.name, row))
-        return out
+        declared = self.model.predicate_by_name
+        return [atom for atom in self.derivations.mentioning(term, position) if atom[0] in declared]
 
     def arguments_about(self, term: str) -> tuple[list[Argument], list[Argument]]:
         pro, con = [], []
@@ -312,7 +307,3 @@ def _show(value) -> str:
 
 def _lower(text: str) -> str:
     return text[:1].lower() + text[1:]
-
-
-def _sort_key(row: tuple) -> tuple:
-    return tuple((0, v) if isinstance(v, str) else (1, str(v)) for v in row)

@@ -9,11 +9,11 @@ numbers and names never share a predicate position (validation types them).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Iterable
 
 from .dependency import components, edges, recursive_with
-from .model import Atom, Comparison, Const, KnowledgeBaseModel, Negation, Rule, Value, Var
+from .model import Atom, Comparison, KnowledgeBaseModel, Negation, Rule, Value, Var
 
 PYD_OPERATOR = {"=": "==", "!=": "!=", "<": "<", "<=": "<=", ">": ">", ">=": ">="}
 

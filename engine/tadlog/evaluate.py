@@ -6,7 +6,7 @@ The result is an immutable :class:`Interpretation` that any number of threads ma
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cached_property
 from typing import Iterable, Iterator, Optional
 
@@ -85,7 +85,7 @@ def evaluate(program: Program, base: Optional[Interpretation] = None,
     Logic, pyEngine = _engine()
     arity = dict(program.arities)
     level = strata(list(program.rules))
-    affected = _downstream(program, set(changed)) if base is not None else None
+    affected = downstream(program, set(changed)) if base is not None else None
     facts: dict[str, list] = {}
     for name, values in program.facts:
         facts.setdefault(name, []).append(values)
@@ -124,7 +124,7 @@ def evaluate(program: Program, base: Optional[Interpretation] = None,
     return Interpretation(known)
 
 
-def _downstream(program: Program, changed: set[str]) -> set[str]:
+def downstream(program: Program, changed: set[str]) -> set[str]:
     """The predicates whose relations can differ when facts or rules of ``changed`` change."""
     readers: dict[str, set[str]] = {}
     for rule in program.rules:

@@ -7,12 +7,12 @@ least derivation height, found by relaxation, so cycles cannot loop) and the pro
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cached_property
 from typing import Iterable, Iterator, Optional
 
 from .evaluate import Interpretation
-from .model import Atom, Comparison, Const, KnowledgeBaseModel, Negation, Rule, Value, Var
+from .model import Atom, Const, KnowledgeBaseModel, Negation, Rule, Value, Var
 
 GroundAtom = tuple[str, tuple[Value, ...]]
 
@@ -78,15 +78,24 @@ class Derivations:
     """All rule applications over an interpretation, and proofs built from them."""
 
     def __init__(self, model: KnowledgeBaseModel, interpretation: Interpretation,
-                 rules: Iterable[Rule], inputs: Iterable[GroundAtom] = ()):
+                 rules: Iterable[Rule], inputs: Iterable[GroundAtom] = (),
+                 parent: Optional["Derivations"] = None, affected: Optional[set[str]] = None):
+        """``parent`` and ``affected``: the derivations of the same program without this
+        question's inputs, and the predicates the inputs can change. Everything else is reused,
+        so a patient-specific question re-derives a few advice rules, not the whole model."""
         self.model = model
         self.interpretation = interpretation
         self.rules = list(rules)
         self.inputs = set(inputs)
-        self.base: dict[GroundAtom, tuple[str, ...]] = {}
-        for fact in model.facts:
-            key = (fact.atom.predicate, tuple(a.value for a in fact.atom.args))
-            self.base[key] = tuple(dict.fromkeys(self.base.get(key, ()) + fact.cites))
+        self._parent = parent if affected is not None else None
+        self._affected = affected or set()
+        if self._parent is not None:
+            self.base = parent.base
+        else:
+            self.base = {}
+            for fact in model.facts:
+                key = (fact.atom.predicate, tuple(a.value for a in fact.atom.args))
+                self.base[key] = tuple(dict.fromkeys(self.base.get(key, ()) + fact.cites))
         self._index: dict = {}
 
     # ---- solving --------------------------------------------------------------------------
@@ -102,6 +111,25 @@ class Derivations:
                 index.setdefault(tuple(_key(row[i]) for i in bound), []).append(row)
             self._index[key] = index
         return index.get(tuple(_key(pattern[i]) for i in bound), [])
+
+    @cached_property
+    def _mentions(self) -> dict:
+        """term → true atoms with it as an argument (position, atom), in a fixed order."""
+        index: dict = {}
+        declared = [p.name for p in self.model.predicates]
+        for predicate in declared + sorted(set(self.interpretation.relations) - set(declared)):
+            rows = sorted(self.interpretation.tuples(predicate),
+                          key=lambda row: tuple((0, v) if isinstance(v, str) else (1, str(v)) for v in row))
+            for row in rows:
+                for position, value in enumerate(row):
+                    if isinstance(value, str):
+                        index.setdefault(value, []).append((position, (predicate, row)))
+        return index
+
+    def mentioning(self, term: str, position: Optional[int] = 0) -> list[GroundAtom]:
+        """True atoms whose argument at ``position`` (any position when None) is ``term``."""
+        atoms = [atom for at, atom in self._mentions.get(term, ()) if position is None or at == position]
+        return list(dict.fromkeys(atoms))
 
     def _sorted(self, predicate: str) -> list[tuple]:
         """A relation's rows in a fixed order, so proofs (and answers) never depend on hash seeds."""
@@ -141,7 +169,11 @@ class Derivations:
     @cached_property
     def applications(self) -> dict[GroundAtom, list[Application]]:
         found: dict[GroundAtom, list[Application]] = {}
-        for rule in self.rules:
+        rules = self.rules
+        if self._parent is not None:
+            found = {k: v for k, v in self._parent.applications.items() if k[0] not in self._affected}
+            rules = [r for r in rules if r.head.predicate in self._affected]
+        for rule in rules:
             seen = set()
             for binding in self.solve(rule.body, {}):
                 app = self._application(rule, binding)
@@ -159,6 +191,8 @@ class Derivations:
     def height(self) -> dict:
         """Least derivation height of every fact (base facts and inputs 0), by relaxation."""
         height = {_canon(a): 0 for a in list(self.base) + list(self.inputs)}
+        if self._parent is not None:  # facts the inputs cannot touch keep their heights
+            height.update((k, h) for k, h in self._parent.height.items() if k[0] not in self._affected)
         changed = True
         while changed:
             changed = False

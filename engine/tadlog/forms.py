@@ -16,11 +16,10 @@ from __future__ import annotations
 
 import weakref
 from dataclasses import replace
-from typing import Callable, Iterable, Optional
+from typing import Callable, Iterable
 
 from .answer import Answer, Argument, Explainer, Item, rank
 from .errors import QueryError
-from .model import format_number
 from .query import PatientContext, Query
 
 HELP = """tadlog answers these questions (case does not matter, '?' is optional):

@@ -20,8 +20,8 @@ from pathlib import Path
 from typing import Iterable, Optional, Union
 
 from .compile import Program, compile_model
-from .errors import ERROR, Diagnostic, TadlogError, ValidationError
-from .evaluate import Interpretation, evaluate
+from .errors import ERROR, Diagnostic, TadlogError
+from .evaluate import Interpretation, downstream, evaluate
 from .explain import Derivations
 from .model import KnowledgeBaseModel, Value
 from .resources import bundled_kb_dir, grammar_path, sources_dir
@@ -95,7 +95,8 @@ class KnowledgeBase:
             program = program.with_rules(rules, [(r.head.predicate, len(r.head.args)) for r in rules])
         changed = {name for name, _ in facts} | {r.head.predicate for r in rules}
         interpretation = evaluate(program, base=self.interpretation, changed=changed)
-        return Derivations(self.model, interpretation, program.rules, inputs=facts)
+        return Derivations(self.model, interpretation, program.rules, inputs=facts,
+                           parent=self.derivations, affected=downstream(program, changed))
 
     # ---- questions ----------------------------------------------------------------------
     def ask(self, question, *, depth: int = 8, full: bool = False):

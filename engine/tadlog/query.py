@@ -15,7 +15,6 @@ from typing import Optional
 
 from .errors import Diagnostic, Location, QueryError, did_you_mean
 from .model import Atom, KnowledgeBaseModel, Rule, Value
-from .resources import grammar_path
 
 FORMS = ("why", "why_not", "sites", "risks", "indications", "contraindications", "is_contraindication",
          "anchorage", "compare", "what_is", "sources", "show", "help", "raw")
@@ -403,7 +402,6 @@ def alias_index(model: KnowledgeBaseModel) -> dict[str, str]:
 # ---- raw Datalog queries --------------------------------------------------------------------
 def _raw_query(text: str, model: KnowledgeBaseModel) -> Query:
     """``? body.`` — parsed by kb.lark's query rule, then checked like a rule body."""
-    from lark import Lark
     from lark.exceptions import UnexpectedInput
 
     from .parse import _Builder, expected_words

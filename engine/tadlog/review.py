@@ -31,8 +31,7 @@ from typing import Callable, Iterable, Optional
 
 from .errors import ERROR, INFO, WARNING, Diagnostic, TadlogError, UsageError
 from .model import (
-    NUMBER, TEXT, Atom, Comparison, Conflict, Const, Fact, KnowledgeBaseModel, Negation, Predicate,
-    Rule, Section, Source, Statement, TermDecl, Var, format_number,
+    TEXT, Atom, KnowledgeBaseModel, Negation, Rule, Statement, Var, format_number,
 )
 
 SCHEMA = "tadlog.review/1"

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Iterable, Optional
+from typing import Optional
 
 from .dependency import negative_cycles
 from .errors import ERROR, INFO, WARNING, Diagnostic, ValidationError, did_you_mean
 from .model import (
-    EVIDENCE_GRADES, NUMBER, STATEMENT_KINDS, SYMBOL, TEXT, Atom, Comparison, Const,
+    EVIDENCE_GRADES, NUMBER, STATEMENT_KINDS, SYMBOL, Atom, Const,
     KnowledgeBaseModel, Negation, Rule, Var,
 )
 from .quotes import check_quote, number_in_quote
