@@ -191,12 +191,14 @@ class Derivations:
     def height(self) -> dict:
         """Least derivation height of every fact (base facts and inputs 0), by relaxation."""
         height = {_canon(a): 0 for a in list(self.base) + list(self.inputs)}
+        pending = self.applications.items()
         if self._parent is not None:  # facts the inputs cannot touch keep their heights
             height.update((k, h) for k, h in self._parent.height.items() if k[0] not in self._affected)
+            pending = [(k, apps) for k, apps in pending if k[0] in self._affected]
         changed = True
         while changed:
             changed = False
-            for key, apps in self.applications.items():
+            for key, apps in pending:
                 for app in apps:
                     premise_heights = [height.get(_canon(p)) for p in app.premises]
                     if any(h is None for h in premise_heights):

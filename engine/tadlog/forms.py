@@ -260,12 +260,21 @@ def _instead(explainer: Explainer, subject: str) -> list[Argument]:
 
 
 # ---- sites for an indication ----------------------------------------------------------------
-def sites(explainer: Explainer, query: Query, *, depth: int, full: bool) -> Answer:
-    indication = query.indication.term
+def _site_rank_key(explainer: Explainer, site: str, score: float, named: list[str]) -> tuple:
+    return (site not in named, -score, _label(explainer, site))
+
+
+def _site_candidates(explainer: Explainer, indication: str) -> tuple[list[str], list[str]]:
     named = _sites_named_for(explainer, indication)
     preferred = {row[0] for row in explainer.interpretation.tuples("patient_preferred_site")}
-    items = [_site_item(explainer, site, indication, site in named) for site in sorted(set(named) | preferred)]
-    items.sort(key=lambda i: (i.term not in named, -i.score, i.label))
+    return named, sorted(set(named) | preferred)
+
+
+def sites(explainer: Explainer, query: Query, *, depth: int, full: bool) -> Answer:
+    indication = query.indication.term
+    named, candidates = _site_candidates(explainer, indication)
+    items = [_site_item(explainer, site, indication, site in named) for site in candidates]
+    items.sort(key=lambda i: _site_rank_key(explainer, i.term, i.score, named))
     label = _label(explainer, indication)
     extra = [i for i in items if i.term not in named]
     if not items:
@@ -309,8 +318,9 @@ SITE_SCORES = {  # predicate → (weight, short reason); the ranking of 'sites f
 }
 
 
-def _site_item(explainer: Explainer, site: str, indication: str, named: bool) -> Item:
-    score, tags, arguments = 0.0, [], []
+def _site_score(explainer: Explainer, site: str, indication: str) -> tuple[float, list[str], list]:
+    """A site's score for an indication, its short reasons, and the atoms that gave them."""
+    score, tags, atoms = 0.0, [], []
     for atom in explainer.facts_about(site):
         weight = SITE_SCORES.get(atom[0])
         if weight is None:
@@ -320,7 +330,13 @@ def _site_item(explainer: Explainer, site: str, indication: str, named: bool) ->
         score += weight[0]
         if weight[1] not in tags:
             tags.append(weight[1])
-        arguments.append(explainer.argument(atom))
+        atoms.append(atom)
+    return score, tags, atoms
+
+
+def _site_item(explainer: Explainer, site: str, indication: str, named: bool) -> Item:
+    score, tags, atoms = _site_score(explainer, site, indication)
+    arguments = [explainer.argument(atom) for atom in atoms]
     if not named:
         tags.append("not named for this indication")
     label = _label(explainer, site)
@@ -634,8 +650,13 @@ def _describe_recommended(explainer: Explainer, query: Query, key) -> str:
 
 
 def _key_sites(explainer: Explainer, query: Query):
-    answer = sites(explainer, query, depth=0, full=False)
-    return answer.items[0].term if answer.items else None
+    """The site that would rank first: the same ranking as sites(), without building proofs."""
+    indication = query.indication.term
+    named, candidates = _site_candidates(explainer, indication)
+    if not candidates:
+        return None
+    return min(candidates, key=lambda site: _site_rank_key(
+        explainer, site, _site_score(explainer, site, indication)[0], named))
 
 
 def _describe_sites(explainer: Explainer, query: Query, key) -> str:
