@@ -114,21 +114,38 @@ class Derivations:
 
     @cached_property
     def _mentions(self) -> dict:
-        """term → true atoms with it as an argument (position, atom), in a fixed order."""
+        """term → [(predicate order, position, atom)] for the predicates this object indexes.
+
+        With a parent, only the predicates the inputs can change are indexed here; the rest
+        comes from the parent's index, so a what-if question does not re-index the model."""
+        order = self._predicate_order
+        if self._parent is not None:
+            names = [p for p in order if p in self._affected]
+        else:
+            names = list(order)
         index: dict = {}
-        declared = [p.name for p in self.model.predicates]
-        for predicate in declared + sorted(set(self.interpretation.relations) - set(declared)):
+        for predicate in names:
             rows = sorted(self.interpretation.tuples(predicate),
                           key=lambda row: tuple((0, v) if isinstance(v, str) else (1, str(v)) for v in row))
             for row in rows:
                 for position, value in enumerate(row):
                     if isinstance(value, str):
-                        index.setdefault(value, []).append((position, (predicate, row)))
+                        index.setdefault(value, []).append((order[predicate], position, (predicate, row)))
         return index
+
+    @cached_property
+    def _predicate_order(self) -> dict[str, int]:
+        declared = [p.name for p in self.model.predicates]
+        extra = sorted(set(self.interpretation.relations) - set(declared))
+        return {name: i for i, name in enumerate(declared + extra)}
 
     def mentioning(self, term: str, position: Optional[int] = 0) -> list[GroundAtom]:
         """True atoms whose argument at ``position`` (any position when None) is ``term``."""
-        atoms = [atom for at, atom in self._mentions.get(term, ()) if position is None or at == position]
+        found = list(self._mentions.get(term, ()))
+        if self._parent is not None:
+            found += [m for m in self._parent._mentions.get(term, ()) if m[2][0] not in self._affected]
+            found.sort(key=lambda m: m[0])  # stable: rows keep their order within a predicate
+        atoms = [atom for _, at, atom in found if position is None or at == position]
         return list(dict.fromkeys(atoms))
 
     def _sorted(self, predicate: str) -> list[tuple]:

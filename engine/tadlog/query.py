@@ -388,7 +388,10 @@ def _take_bmi(chunk):
 
 
 def alias_index(model: KnowledgeBaseModel) -> dict[str, str]:
-    """Every way to name a term (lower case) → the term's name."""
+    """Every way to name a term (lower case) → the term's name (built once per model)."""
+    cached = model.__dict__.get("_alias_index")
+    if cached is not None:
+        return cached
     index: dict[str, str] = {}
     for term in model.terms:
         words = [term.name, term.name.replace("_", " "), *(term.aliases)]
@@ -396,6 +399,7 @@ def alias_index(model: KnowledgeBaseModel) -> dict[str, str]:
             words.append(term.label)
         for word in words:
             index.setdefault(word.lower(), term.name)
+    model.__dict__["_alias_index"] = index  # the model is frozen; this is a derived cache
     return index
 
 
