@@ -17,6 +17,8 @@ nor the index is ever written.
 """
 from __future__ import annotations
 
+import dataclasses
+
 import io
 import json
 import os
@@ -29,7 +31,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable, Iterable, Optional
 
-from .errors import ERROR, INFO, WARNING, Diagnostic, TadlogError, UsageError
+from .errors import ERROR, INFO, WARNING, Diagnostic, Location, TadlogError, UsageError
 from .model import (
     TEXT, Atom, KnowledgeBaseModel, Negation, Rule, Statement, Var, format_number,
 )
@@ -89,18 +91,41 @@ class Side:
 
 
 class _ParseMemo:
-    """Declarations per (display path, file text): an unchanged file is parsed once."""
+    """Declarations per file text: a file unchanged between the sides is parsed once.
+
+    The other side gets the same declarations with their locations moved to its own path,
+    which costs a small fraction of parsing the file again."""
 
     def __init__(self):
-        self._memo: dict[tuple[str, str], tuple[list, list[Diagnostic]]] = {}
+        self._memo: dict[str, tuple[str, list, list[Diagnostic]]] = {}
 
     def parse(self, display: str, text: str):
         from .parse import parse_text
 
-        key = (display, text)
-        if key not in self._memo:
-            self._memo[key] = parse_text(text, display)
-        return self._memo[key]
+        if text not in self._memo:
+            self._memo[text] = (display, *parse_text(text, display))
+        parsed_as, decls, diagnostics = self._memo[text]
+        if parsed_as == display:
+            return decls, diagnostics
+        return [_relocated(d, display) for d in decls], [_relocated(d, display) for d in diagnostics]
+
+
+def _relocated(value, path: str):
+    """``value`` with every Location in it moved to ``path`` (frozen dataclasses, tuples)."""
+    if isinstance(value, Location):
+        return replace(value, path=path)
+    if isinstance(value, tuple):
+        return tuple(_relocated(v, path) for v in value)
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        changes = {}
+        for f in dataclasses.fields(value):
+            old = getattr(value, f.name)
+            if isinstance(old, (Location, tuple)) or (dataclasses.is_dataclass(old) and not isinstance(old, type)):
+                new = _relocated(old, path)
+                if new is not old:
+                    changes[f.name] = new
+        return replace(value, **changes) if changes else value
+    return value
 
 
 class _QuoteMemo:
@@ -577,10 +602,18 @@ def _proofs(answer) -> list:
     return out + ([answer.proof] if answer.proof is not None else [])
 
 
-def diff_answers(base: Side, head: Side, touch: Touched) -> tuple[list[str], list[AnswerChange]]:
-    """The standard questions (HEAD's list, else BASE's) whose verdict, reasons or citations change."""
+def diff_answers(base: Side, head: Side, touch: Touched, base_digests=None) -> tuple[list[str], list[AnswerChange]]:
+    """The standard questions (HEAD's list, else BASE's) whose verdict, reasons or citations change.
+
+    ``base_digests``: (questions, digests) of BASE already under way; used when HEAD asks the
+    same questions, else BASE's answers are computed here."""
     questions = list(head.questions or base.questions)
-    before_all = _digests_elsewhere(base, questions)
+    if base_digests is not None and base_digests[0] == questions:
+        before_all = base_digests[1]
+    else:
+        if base_digests is not None:
+            list(base_digests[1])  # let the early worker finish and shut down
+        before_all = _digests_elsewhere(base, questions)
     out = []
     for question, (sb, proofs_before) in zip(questions, before_all):
         after = head.answer(question)
@@ -762,15 +795,17 @@ def review(base_spec: str, head_spec: Optional[str] = None, *, repo: Optional[Pa
         head_r = resolve(head_spec, top, kb_path, scratch, "head")
         memo = _ParseMemo()
         base = load_side("base", base_r.spec, base_r.root, base_r.display, memo, quote_memo)
+        # BASE's answers start in a forked process now, while this one loads HEAD.
+        early = (list(base.questions), _digests_elsewhere(base, list(base.questions)))
         head = load_side("head", head_r.spec, head_r.root, head_r.display, memo, quote_memo)
-        return compare(base, head, quotes_checked=quote_memo is not None)
+        return compare(base, head, quotes_checked=quote_memo is not None, base_digests=early)
 
 
-def compare(base: Side, head: Side, quotes_checked: bool = False) -> Review:
+def compare(base: Side, head: Side, quotes_checked: bool = False, base_digests=None) -> Review:
     changes = diff_declarations(base.model, head.model)
     touch = touched(changes, base.model, head.model)
     consequences = diff_consequences(base, head, touch)
-    questions, answers = diff_answers(base, head, touch)
+    questions, answers = diff_answers(base, head, touch, base_digests)
     new, fixed = diff_findings(base, head)
     return Review(base.spec, head.spec, _counts(base.model), _counts(head.model), tuple(changes),
                   tuple(consequences), base.kb is not None and head.kb is not None, tuple(questions),
