@@ -17,6 +17,8 @@ from .explain import (
 from .model import EVIDENCE_GRADES, KnowledgeBaseModel, Value, format_number
 
 SCHEMA = "tadlog.answer/1"
+UNLESS_PREFIX = "if it were not established that"
+INPUT_SUFFIX = "(not stated in the question)"
 MISSING_INPUT = "missing_input"  # a patient input the question did not state
 INPUTS = ("patient", "patient_age", "patient_bmi")
 
@@ -34,6 +36,7 @@ class Citation:
     n: Optional[float] = None
     population: Optional[str] = None
     ci: Optional[str] = None
+    short: str = ""  # how a reader names the document: "Cousley", "Baumgaertel et al. 2008"
 
     @property
     def where(self) -> str:
@@ -94,6 +97,7 @@ class RuleAnalysis:
     blocked_by: tuple[Condition, ...]
     citations: tuple[str, ...] = ()
     rationale: Optional[str] = None
+    changes: tuple[str, ...] = ()  # what would let this rule conclude
 
 
 @dataclass(frozen=True)
@@ -201,7 +205,7 @@ class Explainer:
         source = self.model.source_by_id.get(st.source)
         document = (source.title if source and source.title else st.source)
         return Citation(sid, st.source, document, st.section, st.lines, st.kind, st.grade, st.quote,
-                        st.n, st.population, st.ci)
+                        st.n, st.population, st.ci, short_name(source) if source else st.source)
 
     # ---- proofs ---------------------------------------------------------------------------
     def proof(self, atom: GroundAtom, depth: int = 8, _path: frozenset = frozenset()) -> ProofNode:
@@ -259,18 +263,19 @@ class Explainer:
 
     # ---- why not --------------------------------------------------------------------------
     def why_not(self, target: GroundAtom) -> tuple[list[RuleAnalysis], list[str]]:
-        analyses, changes = [], []
+        analyses, all_changes = [], []
         for check in why_not(self.derivations, target, self.sentence):
-            conditions = []
+            conditions, changes = [], []
             for blocker in check.blockers:
                 proof = None
                 if blocker.kind in (MISSING_FACT, MISSING_DERIVED) and blocker.atom and blocker.atom[0] in INPUTS:
                     conditions.append(Condition(MISSING_INPUT, blocker.literal, None))
-                    changes.append(f"if {_lower(blocker.literal)} (not stated in the question)")
+                    changes.append(f"if {_lower(blocker.literal)} {INPUT_SUFFIX}")
                     continue
                 if blocker.kind == NEGATION_HOLDS and blocker.atom is not None:
                     proof = self.proof(blocker.atom)
-                    changes.append(f"if it were not the case that {_lower(blocker.literal)}")
+                    changes.append(f"{UNLESS_PREFIX} {_lower(blocker.literal)} (it rests on "
+                                   f"{', '.join(proof.statements()) or 'no statement'})")
                 elif blocker.kind in (MISSING_FACT, MISSING_DERIVED):
                     changes.append(f"if {_lower(blocker.literal)} (now not established)")
                 elif blocker.kind == COMPARISON_FAILED:
@@ -279,8 +284,9 @@ class Explainer:
             held = tuple(dict.fromkeys(self.sentence(*a) for a in check.held)) + check.passed_checks
             analyses.append(RuleAnalysis(check.rule.label if check.rule.explicit_label else check.rule.head.predicate,
                                          self.sentence(*target), held, tuple(conditions), check.rule.cites,
-                                         check.rule.rationale))
-        return analyses, list(dict.fromkeys(changes))
+                                         check.rule.rationale, tuple(dict.fromkeys(changes))))
+            all_changes += changes
+        return analyses, list(dict.fromkeys(all_changes))
 
     # ---- conflicts and citations ------------------------------------------------------------
     def conflicts_for(self, statements: Iterable[str]) -> list[ConflictNote]:
@@ -294,6 +300,18 @@ class Explainer:
     def citations_for(self, statements: Iterable[str]) -> dict[str, Citation]:
         return {sid: self.citation(sid) for sid in dict.fromkeys(statements)
                 if sid in self.model.statement_by_id}
+
+
+def short_name(source) -> str:
+    """A document as a reader names it: first author's surname and year, else title, else id."""
+    year = f" {source.year}" if source.year else ""
+    if source.authors:
+        surname = source.authors[0].replace(",", " ").split()[-1]
+        return surname + (" et al." if len(source.authors) > 1 or " and " in source.authors[0] else "") + year
+    if source.title:
+        title = source.title if len(source.title) <= 40 else source.title[:37].rsplit(" ", 1)[0] + "…"
+        return title[:1].upper() + title[1:].lower() + year
+    return source.id + year
 
 
 def rank(arguments: list[Argument]) -> list[Argument]:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import textwrap
 from typing import Optional
 
-from .answer import SCHEMA, Answer, Argument, Citation, ProofNode, RuleAnalysis
+from .answer import SCHEMA, UNLESS_PREFIX, Answer, Argument, Citation, ProofNode, RuleAnalysis
 from .model import format_number
 
 WIDTH = 80
@@ -62,8 +62,64 @@ def _citation_lines(c: Citation, indent: str) -> list[str]:
 
 
 def short_citation(c: Citation) -> str:
-    """One short line: document short name, section, lines, evidence kind."""
-    return f"{c.source} \u00a7{c.section}, lines {c.lines[0]}-{c.lines[1]} ({c.evidence.replace('_', ' ')})"
+    """One short line: document short name, section, lines, evidence kind and study size."""
+    evidence = c.evidence.replace("_", " ") + (f", n={format_number(c.n)}" if c.n is not None else "")
+    return f"{c.short or c.source} \u00a7{c.section}, lines {c.lines[0]}-{c.lines[1]} ({evidence})"
+
+
+def _reference(c: Citation) -> str:
+    return f"{c.short or c.source} \u00a7{c.section}, lines {c.lines[0]}-{c.lines[1]}"
+
+
+QUOTE_CLIP = 340  # in the compact view; --full never shortens a quote
+
+
+def _merge_claims(group: list[Argument]) -> list[str]:
+    """Claims of one predicate that differ in one place read as one sentence with a list:
+    "... lower success rate than the mandibular alveolus, the maxillary alveolus and the midpalate"."""
+    by_predicate: dict[str, list[str]] = {}
+    for arg in group:
+        by_predicate.setdefault(arg.proof.atom[0], []).append(arg.claim)
+    out = []
+    for claims in by_predicate.values():
+        out.append(_merge_sentences(claims) if len(claims) > 1 else claims[0])
+    return out
+
+
+def _merge_sentences(claims: list[str]) -> str:
+    words = [c.split(" ") for c in claims]
+    head = 0
+    while all(len(w) > head for w in words) and len({tuple(w[head:head + 1]) for w in words}) == 1:
+        head += 1
+    tail = 0
+    while all(len(w) > head + tail for w in words) and len({w[len(w) - 1 - tail] for w in words}) == 1:
+        tail += 1
+    while head > 0 and words[0][head - 1].lower() in ("the", "a", "an"):
+        head -= 1  # "the mandibular alveolus, the maxillary alveolus and the midpalate"
+    middles = [" ".join(w[head:len(w) - tail]) for w in words]
+    if head == 0 or any(not m for m in middles):
+        return "; ".join([claims[0]] + [_lower_first(c) for c in claims[1:]])
+    listed = ", ".join(middles[:-1]) + " and " + middles[-1]
+    return " ".join(words[0][:head] + [listed] + (words[0][len(words[0]) - tail:] if tail else []))
+
+
+def _clustered_reasons(args, answer: Answer, style: "_Style", limit: Optional[int],
+                       quoted: set, clip: int = 340) -> tuple[list[str], int]:
+    """Compact reasons: arguments resting on the same statements share one entry, and each
+    statement's verbatim quote is printed once per answer (later entries refer to it)."""
+    clusters: dict[tuple, list[Argument]] = {}
+    for arg in args:
+        clusters.setdefault(tuple(arg.proof.statements()), []).append(arg)
+    groups = list(clusters.items())
+    shown = groups if limit is None else groups[:limit]
+    lines: list[str] = []
+    for number, (statements, group) in enumerate(shown, 1):
+        merged = _merge_claims(group)
+        claims = "; ".join([merged[0]] + [_lower_first(c) for c in merged[1:]])
+        head = f"{number:>2}. "
+        lines += _fill(_clip(claims + ".", 2 * (WIDTH - len(head))), head, " " * len(head))
+        lines += _quote_lines(statements, answer, style, quoted, "     ", clip)
+    return lines, len(groups) - len(shown)
 
 
 def _short_sources(statements: list[str], answer: Answer, limit: int = 1) -> Optional[str]:
@@ -147,7 +203,8 @@ def _proof_lines(node: ProofNode, indent: str, answer: Answer, depth: int,
     return lines
 
 
-def _analysis_lines(analysis: RuleAnalysis, answer: Answer, style: _Style, full: bool) -> list[str]:
+def _analysis_lines(analysis: RuleAnalysis, answer: Answer, style: _Style, full: bool,
+                    quoted: Optional[set] = None, clip: int = 340) -> list[str]:
     lines = _fill(f"rule {analysis.rule} would conclude: {analysis.conclusion}", "  ", "    ")
     if full:
         for held in analysis.held:
@@ -165,10 +222,40 @@ def _analysis_lines(analysis: RuleAnalysis, answer: Answer, style: _Style, full:
                     if sid in answer.citations:
                         lines += _citation_lines(answer.citations[sid], "      ")
             else:
-                where = _short_sources(cond.proof.statements(), answer)
-                if where:
-                    lines += [style.dim(l) for l in _fill("\u2014 " + where, "      ", "        ")]
+                lines += _quote_lines(cond.proof.statements(), answer, style, quoted, "      ", clip)
     return lines
+
+
+def _quote_lines(statements, answer: Answer, style: _Style, quoted: Optional[set], indent: str,
+                 clip: int = 340) -> list[str]:
+    """Citations with their quotes, each statement quoted once per answer (then referred to)."""
+    quoted = set() if quoted is None else quoted
+    cites = [answer.citations[s] for s in statements if s in answer.citations]
+    fresh = [c for c in cites if c.statement not in quoted]
+    lines: list[str] = []
+    for c in fresh:
+        quoted.add(c.statement)
+        text = f"\u2014 {short_citation(c)}: \u201c{_clip(c.quote, clip)}\u201d"
+        lines += [style.dim(line) for line in _fill(text, indent, indent + "  ")]
+    if cites and not fresh:
+        text = "\u2014 " + "; ".join(_reference(c) for c in cites) + " (quoted above)"
+        lines += [style.dim(line) for line in _fill(text, indent, indent + "  ")]
+    return lines
+
+
+def _compact_changes(answer: Answer) -> list[str]:
+    """What would change the outcome, less what the compact view already says: a negated fact
+    that holds is shown with its quote under 'What blocks it', and rules waiting on patient
+    inputs are summarised there in one line."""
+    hidden = {c for a in answer.why_not if _needs_inputs_only(a) for c in a.changes}
+    hidden |= {c for a in answer.why_not for c in a.changes if c.startswith(UNLESS_PREFIX)}
+    return [c for c in answer.would_change if c not in hidden]
+
+
+def _needs_inputs_only(analysis: RuleAnalysis) -> bool:
+    """A rule that is blocked because the question states no patient (plus what follows from that)."""
+    kinds = {c.kind for c in analysis.blocked_by}
+    return "missing_input" in kinds and kinds <= {"missing_input", "missing_fact", "missing_derived_fact"}
 
 
 def _patient_line(answer: Answer) -> Optional[str]:
@@ -192,9 +279,11 @@ def _patient_line(answer: Answer) -> Optional[str]:
 FOR_FIRST = {"why", "compare", "what_is"}
 
 
-SCREEN = 40
+SCREEN = 50
 # Compact limits, loosest first: (reasons per side, list items, reasons per item, changes/instead).
-COMPACT_LIMITS = ((3, 8, 2, 3), (2, 6, 1, 2), (1, 4, 1, 1), (1, 3, 0, 1))
+# (reason entries per side, list items, reasons per item, changes/instead, quote length shown)
+COMPACT_LIMITS = ((8, 8, 2, 3, 340), (6, 8, 2, 3, 340), (5, 6, 2, 2, 340), (4, 6, 1, 2, 340),
+                  (3, 4, 1, 1, 340), (2, 3, 0, 1, 340), (1, 3, 0, 1, 340), (1, 3, 0, 1, 160), (1, 2, 0, 1, 90))
 
 
 def render_text(answer: Answer, *, colour: bool = False, full: bool = False, depth: int = 3) -> str:
@@ -210,7 +299,7 @@ def render_text(answer: Answer, *, colour: bool = False, full: bool = False, dep
 
 def _render_text(answer: Answer, colour: bool, full: bool, depth: int, limits) -> str:
     style = _Style(colour)
-    reasons, item_limit, item_reasons, small = limits or (None, None, None, None)
+    reasons, item_limit, item_reasons, small, clip = limits or (None, None, None, None, QUOTE_CLIP)
     out: list[str] = [style.bold(line) for line in _fill(answer.verdict, "")]
     more = False
     patient = _patient_line(answer)
@@ -227,13 +316,18 @@ def _render_text(answer: Answer, colour: bool, full: bool, depth: int, limits) -
              ("Reasons for (strongest evidence first)", answer.arguments_for)]
     if answer.form in FOR_FIRST or (answer.form == "is_contraindication" and answer.holds is False):
         sides.reverse()
+    quoted: set = set()
     for title, args in sides:
-        if args:
+        if args and full:
             out += ["", style.bold(title)]
-            for i, arg in enumerate(args[:limit], 1):
+            for i, arg in enumerate(args, 1):
                 out += _argument_lines(i, arg, answer, style, full, depth)
-            if limit and len(args) > limit:
-                out.append(f"    ... {len(args) - limit} more (--full)")
+        elif args:
+            out += ["", style.bold(title)]
+            lines, hidden = _clustered_reasons(args, answer, style, limit, quoted, clip)
+            out += lines
+            if hidden:
+                out.append(f"    ... {hidden} more (--full)")
                 more = True
     out += _item_lines(answer, style, full, item_limit, item_reasons)
     if answer.rows:
@@ -246,20 +340,29 @@ def _render_text(answer: Answer, colour: bool, full: bool, depth: int, limits) -
             more = True
     if answer.why_not:
         out += ["", style.bold("What blocks it")]
+        waiting = [a for a in answer.why_not if not full and _needs_inputs_only(a)]
         for analysis in answer.why_not:
-            out += _analysis_lines(analysis, answer, style, full)
-    if answer.would_change:
+            if analysis not in waiting:
+                out += _analysis_lines(analysis, answer, style, full, quoted, clip)
+        if waiting:
+            out += _fill(f"{len(waiting)} more rule{'s' if len(waiting) != 1 else ''} would need patient "
+                         "inputs not stated here (--full)", "  ", "    ")
+    wanted = list(answer.would_change) if full else _compact_changes(answer)
+    if wanted:
         out += ["", style.bold("What would change the outcome")]
-        changes = answer.would_change if full else answer.would_change[:small]
+        changes = wanted if full else wanted[:small]
         for change in changes:
             out += _fill("- " + change, "  ", "    ")
-        more = more or len(changes) < len(answer.would_change)
+        more = more or len(changes) < len(wanted)
     if answer.instead:
         out += ["", style.bold("Recommended instead")]
-        shown = answer.instead if full else answer.instead[:small]
-        for i, arg in enumerate(shown, 1):
-            out += _argument_lines(i, arg, answer, style, full, depth)
-        more = more or len(shown) < len(answer.instead)
+        if full:
+            for i, arg in enumerate(answer.instead, 1):
+                out += _argument_lines(i, arg, answer, style, full, depth)
+        else:
+            lines, hidden = _clustered_reasons(answer.instead, answer, style, small, quoted, clip)
+            out += lines
+            more = more or hidden > 0
     if answer.unknowns:
         out += ["", style.bold("Not stated, but would change the answer")]
         for unknown in answer.unknowns:
@@ -313,8 +416,7 @@ def _conflict_lines(answer: Answer, style: _Style, full: bool, limit: Optional[i
     if not answer.conflicts:
         return []
     out = ["", style.bold("Sources disagree")]
-    shown = answer.conflicts if full or limit is None else answer.conflicts[:limit]
-    for conflict in shown:
+    for conflict in answer.conflicts:
         if full:
             out += _fill(f"- {conflict.topic}" + (f": {conflict.note}" if conflict.note else ""), "  ", "    ")
             for side_number, side in enumerate(conflict.sides, 1):
@@ -324,16 +426,9 @@ def _conflict_lines(answer: Answer, style: _Style, full: bool, limit: Optional[i
                         out += _fill(f"side {side_number}: {c.document} {c.section}, lines "
                                      f"{c.lines[0]}-{c.lines[1]}: \u201c{c.quote}\u201d", "    ", "      ")
             continue
-        out += _fill(_clip(f"- {conflict.topic}", 2 * (WIDTH - 4)), "  ", "    ")
-        sides = []
-        for side in conflict.sides:
-            cites = [answer.citations[s] for s in side if s in answer.citations]
-            if cites:
-                sides.append(short_citation(cites[0]) + (f" +{len(cites) - 1}" if len(cites) > 1 else ""))
-        if sides:
-            out += [style.dim(l) for l in _fill(" vs ".join(sides), "    ", "      ")]
-    if len(shown) < len(answer.conflicts):
-        out.append(f"  ... {len(answer.conflicts) - len(shown)} more (--full)")
+    if not full:  # compact: the topics, one after another; --full gives both sides' quotes
+        topics = "; ".join(c.topic.rstrip(".") for c in answer.conflicts)
+        return out + _fill(_clip(topics, 3 * (WIDTH - 4)) + " (--full shows both sides)", "  ", "  ")
     return out
 
 
@@ -367,7 +462,7 @@ def argument_json(arg: Argument) -> dict:
 def citation_json(c: Citation) -> dict:
     return {"statement": c.statement, "source": c.source, "document": c.document, "section": c.section,
             "lines": list(c.lines), "kind": c.kind, "evidence": c.evidence, "quote": c.quote,
-            "n": c.n, "population": c.population, "ci": c.ci}
+            "n": c.n, "population": c.population, "ci": c.ci, "short": c.short}
 
 
 def _patient_json(answer: Answer) -> dict:
@@ -394,7 +489,8 @@ def answer_json(answer: Answer) -> dict:
         "why_not": [{"rule": a.rule, "conclusion": a.conclusion, "held": list(a.held),
                      "blocked_by": [{"kind": c.kind, "condition": c.text,
                                      "proof": proof_json(c.proof) if c.proof else None} for c in a.blocked_by],
-                     "statements": list(a.citations), "rationale": a.rationale} for a in answer.why_not],
+                     "statements": list(a.citations), "rationale": a.rationale,
+                     "would_change": list(a.changes)} for a in answer.why_not],
         "would_change": list(answer.would_change),
         "instead": [argument_json(a) for a in answer.instead],
         "items": [{"term": i.term, "label": i.label, "summary": i.summary, "score": i.score,
