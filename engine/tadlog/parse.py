@@ -130,25 +130,27 @@ def _absolute(text: str, offset: int, line: int, column: int) -> tuple[int, int]
     return base_line + line, column
 
 
-def parse_file(path: Path, display: Optional[str] = None) -> tuple[list, list[Diagnostic]]:
-    text = path.read_text(encoding="utf-8")
-    return parse_text(text, display or str(path))
-
-
 def kb_files(root: Path) -> list[Path]:
     return sorted(p for p in Path(root).rglob("*.tad") if p.is_file())
 
 
-def parse_kb(root: Path | str, strict: bool = True) -> tuple[KnowledgeBaseModel, list[Diagnostic]]:
-    """Parse every ``*.tad`` file below ``root`` (path order). Raises on syntax errors when strict."""
+def parse_kb(root: Path | str, strict: bool = True, *, parse=None, display=None,
+             shown_root: Optional[str] = None) -> tuple[KnowledgeBaseModel, list[Diagnostic]]:
+    """Parse every ``*.tad`` file below ``root`` (path order). Raises on syntax errors when strict.
+
+    ``parse(display, text)`` and ``display(path)`` let the review share parses between the two
+    sides of a change (a memo) and name files by side; by default each file is parsed here and
+    located by its absolute path."""
     root = Path(root)
+    parse = parse or (lambda shown, text: parse_text(text, shown))
+    display = display or _display
     decls: list = []
     diagnostics: list[Diagnostic] = []
     files = kb_files(root)
     if not files:
-        diagnostics.append(Diagnostic("E002", f"no knowledge-base files (*.tad) in {root}"))
+        diagnostics.append(Diagnostic("E002", f"no knowledge-base files (*.tad) in {shown_root or root}"))
     for path in files:
-        file_decls, file_diags = parse_file(path, _display(path))
+        file_decls, file_diags = parse(display(path), path.read_text(encoding="utf-8"))
         decls.extend(file_decls)
         diagnostics.extend(file_diags)
     model = build_model(decls, str(root))

@@ -161,20 +161,12 @@ def load_side(name: str, spec: str, root: Path, display: str, parse_memo: _Parse
     """Parse, validate, evaluate and lint one side; problems become findings, never exceptions."""
     from .kb import KnowledgeBase
     from .lint import evaluable, lint
-    from .parse import build_model, kb_files
+    from .parse import parse_kb
     from .validate import validate
 
-    decls: list = []
-    diagnostics: list[Diagnostic] = []
-    files = kb_files(root)
-    if not files:
-        diagnostics.append(Diagnostic("E002", f"no knowledge-base files (*.tad) in {display}"))
-    for path in files:
-        shown = display + "/" + path.relative_to(root).as_posix()
-        file_decls, file_diags = parse_memo.parse(shown, path.read_text(encoding="utf-8"))
-        decls += file_decls
-        diagnostics += file_diags
-    model = build_model(decls, str(root))
+    model, diagnostics = parse_kb(root, strict=False, parse=parse_memo.parse, shown_root=display,
+                                  display=lambda path: display + "/" + path.relative_to(root).as_posix())
+    diagnostics = list(diagnostics)
     diagnostics += validate(model, check_quotes=False)
     if quote_memo is not None:
         diagnostics += quote_memo.verify(model)
