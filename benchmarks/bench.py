@@ -28,11 +28,8 @@ sys.path.insert(0, str(ROOT / "engine"))
 
 
 def _cli_command() -> tuple[list[str], dict]:
-    env = dict(os.environ)
-    script = shutil.which("tadlog")
-    if script:
-        return [script], env
-    env["PYTHONPATH"] = str(ROOT / "engine")
+    """This checkout's command (an installed `tadlog` may be an older build): python -m tadlog."""
+    env = dict(os.environ, PYTHONPATH=str(ROOT / "engine"))
     return [sys.executable, "-m", "tadlog"], env
 
 

@@ -306,8 +306,11 @@ def short_name(source) -> str:
     """A document as a reader names it: first author's surname and year, else title, else id."""
     year = f" {source.year}" if source.year else ""
     if source.authors:
-        surname = source.authors[0].replace(",", " ").split()[-1]
-        return surname + (" et al." if len(source.authors) > 1 or " and " in source.authors[0] else "") + year
+        import re
+
+        names = [n for n in re.split(r",|\band\b|&", " ; ".join(source.authors)) if n.strip(" ;")]
+        first = names[0].replace(";", " ").split()
+        return first[-1] + (" et al." if len(names) > 1 or len(source.authors) > 1 else "") + year
     if source.title:
         title = source.title if len(source.title) <= 40 else source.title[:37].rsplit(" ", 1)[0] + "…"
         return title[:1].upper() + title[1:].lower() + year

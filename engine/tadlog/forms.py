@@ -542,7 +542,8 @@ def what_is(explainer: Explainer, query: Query, *, depth: int, full: bool) -> An
     if quotes:
         verdict = f"{label[:1].upper()}{label[1:]} ({category}): {quotes[0]}"
     else:
-        verdict = (f"{label[:1].upper()}{label[1:]} is a {category} term; the sources give no definition "
+        article = "an" if category[:1] in "aeiou" else "a"
+        verdict = (f"{label[:1].upper()}{label[1:]} is {article} {category} term; the sources give no definition "
                    f"(it occurs in {len(facts)} fact{'s' if len(facts) != 1 else ''}).")
     notes = (f"also called: {', '.join(term.aliases)}",) if term.aliases else ()
     others = [explainer.argument(a) for a in facts if a[0] != "definition"]
