@@ -7,8 +7,7 @@ The result is an immutable :class:`Interpretation` that any number of threads ma
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cached_property
-from typing import Iterable, Iterator, Optional
+from typing import Iterable, Optional
 
 from .compile import Program, to_engine_clause
 from .dependency import strata
@@ -42,31 +41,20 @@ class Interpretation:
     def tuples(self, predicate: str) -> frozenset[tuple[Value, ...]]:
         return self.relations.get(predicate, frozenset())
 
-    def match(self, predicate: str, pattern: tuple) -> Iterator[tuple[Value, ...]]:
-        """Tuples agreeing with ``pattern`` where it is not None."""
-        for row in self.tuples(predicate):
-            if all(p is None or _same(p, v) for p, v in zip(pattern, row)):
-                yield row
-
     def _canonical_relation(self, predicate: str) -> frozenset:
         cache = self.__dict__.setdefault("_canon", {})
         if predicate not in cache:
             cache[predicate] = frozenset(_canonical(t) for t in self.tuples(predicate))
         return cache[predicate]
 
-    @cached_property
-    def size(self) -> int:
-        return sum(len(v) for v in self.relations.values())
 
-
-def _same(a: Value, b: Value) -> bool:
-    if isinstance(a, str) or isinstance(b, str):
-        return type(a) is type(b) and a == b
-    return a == b
+def canonical_value(value: Value) -> tuple:
+    """How pyDatalog compares values: 78 and 78.0 are one number, never equal to the name '78'."""
+    return ("s", value) if isinstance(value, str) else ("n", float(value))
 
 
 def _canonical(values: tuple) -> tuple:
-    return tuple(("n", float(v)) if not isinstance(v, str) else ("s", v) for v in values)
+    return tuple(canonical_value(v) for v in values)
 
 
 def evaluate(program: Program, base: Optional[Interpretation] = None,

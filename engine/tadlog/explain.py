@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Iterable, Iterator, Optional
 
-from .evaluate import Interpretation
+from .evaluate import Interpretation, canonical_value
 from .model import Atom, Const, KnowledgeBaseModel, Negation, Rule, Value, Var
 
 GroundAtom = tuple[str, tuple[Value, ...]]
@@ -244,9 +244,6 @@ class Derivations:
             index.setdefault(_canon(key), value)
         return index
 
-    def is_base(self, atom: GroundAtom) -> bool:
-        return atom in self.base or _canon(atom) in self._canon_base
-
     def citations_of(self, atom: GroundAtom) -> tuple[str, ...]:
         cites = self.base.get(atom)
         if cites is None:
@@ -257,8 +254,7 @@ class Derivations:
         return any(r.head.predicate == predicate for r in self.rules)
 
 
-def _key(value: Value):
-    return ("s", value) if isinstance(value, str) else ("n", float(value))
+_key = canonical_value
 
 
 def _canon(atom: GroundAtom):
@@ -282,10 +278,6 @@ class RuleCheck:
     held: tuple[GroundAtom, ...]
     blockers: tuple[Blocker, ...]
     passed_checks: tuple[str, ...] = ()
-
-    @property
-    def fires(self) -> bool:
-        return not self.blockers
 
 
 def why_not(derivations: Derivations, target: GroundAtom, describe) -> list[RuleCheck]:

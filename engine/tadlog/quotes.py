@@ -83,6 +83,8 @@ def _explain_miss(all_lines, lines, fragment: str) -> str:
 def _line_of(all_lines, fragment: str) -> Optional[int]:
     head = fragment[:40]
     for number in range(len(all_lines)):
+        if not all_lines[number].strip():
+            continue  # a blank line normalises away: the text starts on a later line
         window = normalise("\n".join(all_lines[number:number + 12]))
         if window.startswith(head) or head in window and head not in normalise("\n".join(all_lines[number + 1:number + 12])):
             return number + 1
