@@ -87,6 +87,8 @@ class Condition:
     kind: str
     text: str
     proof: Optional[ProofNode] = None
+    # For a missing derived fact, on request (full detail): why each rule for it did not fire.
+    explained: tuple["RuleAnalysis", ...] = ()
 
 
 @dataclass(frozen=True)
@@ -262,7 +264,9 @@ class Explainer:
         return rank(pro), rank(con)
 
     # ---- why not --------------------------------------------------------------------------
-    def why_not(self, target: GroundAtom) -> tuple[list[RuleAnalysis], list[str]]:
+    def why_not(self, target: GroundAtom, expand: int = 0) -> tuple[list[RuleAnalysis], list[str]]:
+        """Every rule that could conclude ``target`` and what blocked it. ``expand`` levels of
+        missing derived facts are explained the same way (one level is what --full shows)."""
         analyses, all_changes = [], []
         for check in why_not(self.derivations, target, self.sentence):
             conditions, changes = [], []
@@ -278,6 +282,11 @@ class Explainer:
                                    f"{', '.join(proof.statements()) or 'no statement'})")
                 elif blocker.kind in (MISSING_FACT, MISSING_DERIVED):
                     changes.append(f"if {_lower(blocker.literal)} (now not established)")
+                    if blocker.kind == MISSING_DERIVED and expand > 0 and blocker.atom is not None:
+                        deeper, deeper_changes = self.why_not(blocker.atom, expand - 1)
+                        changes += deeper_changes  # establishing what it needs would do too
+                        conditions.append(Condition(blocker.kind, blocker.literal, None, tuple(deeper)))
+                        continue
                 elif blocker.kind == COMPARISON_FAILED:
                     changes.append(f"if {blocker.literal} were true")
                 conditions.append(Condition(blocker.kind, blocker.literal, proof))

@@ -292,7 +292,9 @@ def why_not(derivations: Derivations, target: GroundAtom, describe) -> list[Rule
     for rule in derivations.rules:
         if rule.head.predicate != predicate:
             continue
-        binding = _unify(rule.head, values, {})
+        # an unknown value (None: "some site") matches anything and binds nothing
+        known = [(arg, value) for arg, value in zip(rule.head.args, values) if value is not None]
+        binding = _unify(Atom(predicate, tuple(a for a, _ in known)), tuple(v for _, v in known), {})
         if binding is None:
             continue
         bindings = [binding]

@@ -212,7 +212,7 @@ def why(explainer: Explainer, query: Query, *, depth: int, full: bool) -> Answer
             pro = [explainer.argument(support[1], "for")] + [a for a in pro if a.proof.atom != support[1]]
         return Answer(query.text, query.form, verdict, subject, label, True, arguments_for=tuple(pro),
                       arguments_against=tuple(con), proof=proof)
-    analyses, changes = explainer.why_not(target)
+    analyses, changes = explainer.why_not(target, expand=1 if full else 0)
     verdict = f"No: it does not follow that {_lower(sentence)} ({_count(pro, con)})."
     return Answer(query.text, query.form, verdict, subject, label, False,
                   arguments_for=tuple(pro), arguments_against=tuple(con), why_not=tuple(analyses),
@@ -231,7 +231,7 @@ def why_not(explainer: Explainer, query: Query, *, depth: int, full: bool) -> An
         return Answer(query.text, query.form, verdict, subject, label, True,
                       arguments_for=tuple(pro), arguments_against=tuple(con),
                       proof=explainer.proof(target, depth=depth))
-    analyses, changes = explainer.why_not(target)
+    analyses, changes = explainer.why_not(target, expand=1 if full else 0)
     negative = (("not_recommended_for", target[1]) if target[0] == "recommended_for"
                 else ("not_recommended", target[1]))
     if _holds(explainer, negative):

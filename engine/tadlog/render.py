@@ -214,8 +214,13 @@ def _analysis_lines(analysis: RuleAnalysis, answer: Answer, style: _Style, full:
     elif analysis.held:
         lines.append(f"    {len(analysis.held)} condition{'s' if len(analysis.held) != 1 else ''} held")
     for cond in analysis.blocked_by:
-        text = f"blocked: {cond.text} ({KIND_WORDS.get(cond.kind, cond.kind)})"
+        kind = KIND_WORDS.get(cond.kind, cond.kind)
+        if cond.kind == "missing_derived_fact" and not full:
+            kind += "; --full explains it"
+        text = f"blocked: {cond.text} ({kind})"
         lines += [style.red(l) if i == 0 else l for i, l in enumerate(_fill(text, "    ", "      "))]
+        for deeper in cond.explained:  # a missing derived fact, explained one level further
+            lines += ["      " + line for line in _analysis_lines(deeper, answer, style, full, quoted, clip)]
         if cond.proof is not None:
             if full:
                 for sid in cond.proof.statements():
@@ -473,6 +478,17 @@ def _patient_json(answer: Answer) -> dict:
             "derived": list(answer.derived_patient)}
 
 
+def _analysis_json(a: RuleAnalysis) -> dict:
+    return {"rule": a.rule, "conclusion": a.conclusion, "held": list(a.held),
+            "blocked_by": [_blocker_json(c) for c in a.blocked_by], "statements": list(a.citations),
+            "rationale": a.rationale, "would_change": list(a.changes)}
+
+
+def _blocker_json(c) -> dict:
+    return {"kind": c.kind, "condition": c.text, "proof": proof_json(c.proof) if c.proof else None,
+            "explained": [_analysis_json(a) for a in c.explained]}
+
+
 def answer_json(answer: Answer) -> dict:
     """The answer as JSON (schema tadlog.answer/1, docs/answer-schema.md); keys in a fixed order."""
     return {
@@ -486,11 +502,7 @@ def answer_json(answer: Answer) -> dict:
         "arguments": {"against": [argument_json(a) for a in answer.arguments_against],
                       "for": [argument_json(a) for a in answer.arguments_for]},
         "proof": proof_json(answer.proof) if answer.proof else None,
-        "why_not": [{"rule": a.rule, "conclusion": a.conclusion, "held": list(a.held),
-                     "blocked_by": [{"kind": c.kind, "condition": c.text,
-                                     "proof": proof_json(c.proof) if c.proof else None} for c in a.blocked_by],
-                     "statements": list(a.citations), "rationale": a.rationale,
-                     "would_change": list(a.changes)} for a in answer.why_not],
+        "why_not": [_analysis_json(a) for a in answer.why_not],
         "would_change": list(answer.would_change),
         "instead": [argument_json(a) for a in answer.instead],
         "items": [{"term": i.term, "label": i.label, "summary": i.summary, "score": i.score,
