@@ -50,6 +50,7 @@ CASES = [  # (file name, question, options)
     ("show_statement", "show hb_izc_success_78", {}),
     ("raw_success", "? site_success_percent(Site, P), P >= 90.", {}),
     ("help", "help", {}),
+    ("why_midpalate_after_failure", "why midpalate for a patient with a failed maxillary buccal mini-implant?", {}),
     # the clinical areas beyond sites and anchorage: failure, technique, design, complications, mechanics
     ("what_is_primary_failure", "what is primary failure?", {}),
     ("what_is_secondary_failure", "what is secondary failure?", {}),

@@ -290,6 +290,11 @@ class _Resolver:
                           phrase.replace("-", "")):
             if candidate in pool:
                 return Mention(self.text[start - 1:end - 1], pool[candidate], start, end - start)
+        # the question's small words were dropped before the lookup: drop them from names too
+        # ("a failed maxillary buccal mini-implant" is then "failed maxillary buccal")
+        for name, term in pool.items():
+            if " ".join(w for w in name.split() if w not in STOPWORDS) == phrase:
+                return Mention(self.text[start - 1:end - 1], term, start, end - start)
         return None
 
     def index_for(self, categories) -> dict[str, str]:
