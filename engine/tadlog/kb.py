@@ -24,7 +24,7 @@ from .errors import ERROR, Diagnostic, TadlogError
 from .evaluate import Interpretation, downstream, evaluate
 from .explain import Derivations
 from .model import KnowledgeBaseModel, Value
-from .resources import bundled_kb_dir, grammar_path, sources_dir
+from .resources import bundled_kb_dir, cache_dir, grammar_path, sources_dir
 
 CACHE_VERSION = "1"
 
@@ -130,14 +130,6 @@ def load(path=None, **kwargs) -> KnowledgeBase:
 
 
 # ---- parse cache --------------------------------------------------------------------------
-def _cache_dir() -> Optional[Path]:
-    if os.environ.get("TADLOG_NO_CACHE"):
-        return None
-    base = os.environ.get("TADLOG_CACHE_DIR") or os.path.join(
-        os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache"), "tadlog")
-    return Path(base)
-
-
 def _cache_key(root: Path, files: list[Path]) -> Optional[str]:
     """Content hash of every file and grammar that shapes the model (never mtimes)."""
     from . import __version__
@@ -151,7 +143,7 @@ def _cache_key(root: Path, files: list[Path]) -> Optional[str]:
 
 
 def _cache_read(key: Optional[str]):
-    folder = _cache_dir()
+    folder = cache_dir()
     if key is None or folder is None:
         return None
     try:
@@ -162,7 +154,7 @@ def _cache_read(key: Optional[str]):
 
 
 def _cache_write(key: Optional[str], value) -> None:
-    folder = _cache_dir()
+    folder = cache_dir()
     if key is None or folder is None:
         return
     try:

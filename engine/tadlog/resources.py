@@ -54,13 +54,20 @@ def _lark_cache_file(grammar: str):
     import hashlib
     from . import __version__
 
-    if os.environ.get("TADLOG_NO_CACHE"):
+    base = cache_dir()
+    if base is None:
         return None
-    base = os.environ.get("TADLOG_CACHE_DIR") or os.path.join(
-        os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache"), "tadlog")
     try:
         os.makedirs(base, exist_ok=True)
     except OSError:
         return None
     digest = hashlib.sha256((__version__ + str(_PACKAGE)).encode()).hexdigest()[:12]
     return os.path.join(base, f"{grammar}.{digest}.lark-cache")
+
+
+def cache_dir() -> Path | None:
+    """The folder of tadlog's caches (parsed models, parser tables); None when caching is off."""
+    if os.environ.get("TADLOG_NO_CACHE"):
+        return None
+    return Path(os.environ.get("TADLOG_CACHE_DIR") or os.path.join(
+        os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache"), "tadlog"))
