@@ -12,8 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Iterable
 
-from .dependency import components, edges, recursive_with
-from .model import Atom, Comparison, KnowledgeBaseModel, Negation, Rule, Value, Var
+from ..language.dependency import components, edges, recursive_with
+from ..language.model import Atom, Comparison, KnowledgeBaseModel, Negation, Rule, Value, Var
 
 PYD_OPERATOR = {"=": "==", "!=": "!=", "<": "<", "<=": "<=", ">": ">", ">=": ">="}
 
