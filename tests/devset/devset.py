@@ -107,7 +107,8 @@ def documented_examples(root: Path = ROOT) -> dict[str, list[str]]:
         path = root / rel
         lines = path.read_text(encoding="utf-8").splitlines() if path.exists() else []
         found[origin] = [l.strip() for l in lines if l.strip() and not l.lstrip().startswith("#")]
-    return found
+    # Placeholders of the prose ('tadlog ask "QUESTION"') are not examples.
+    return {origin: [q for q in qs if not q.isupper()] for origin, qs in found.items()}
 
 
 # ---- scoring ---------------------------------------------------------------------------------
