@@ -91,7 +91,7 @@ def warm(repeats: int) -> None:
 
 def _replicate(model, copies: int):
     """``copies`` renamed copies of every predicate, fact and rule: same shape, k times the size."""
-    from tadlog.model import Atom, Negation
+    from tadlog.language.model import Atom, Negation
 
     def rename(atom, k):
         return Atom(f"{atom.predicate}_c{k}", atom.args, atom.location)
@@ -111,8 +111,8 @@ def _raw_pydatalog(model) -> float:
     """The same clauses straight into pyEngine, then every predicate asked: the baseline."""
     from pyDatalog import Logic, pyEngine
 
-    from tadlog.compile import PYD_OPERATOR
-    from tadlog.model import Atom, Negation, Var
+    from tadlog.engine.compile import PYD_OPERATOR
+    from tadlog.language.model import Atom, Negation, Var
 
     start = time.perf_counter()
     Logic()
@@ -141,8 +141,8 @@ def _raw_pydatalog(model) -> float:
 
 
 def _ours(model) -> float:
-    from tadlog.compile import compile_model
-    from tadlog.evaluate import evaluate
+    from tadlog.engine.compile import compile_model
+    from tadlog.engine.evaluate import evaluate
 
     start = time.perf_counter()
     evaluate(compile_model(model))
@@ -170,8 +170,8 @@ def scale(repeats: int, factors=(1, 10, 100)) -> None:
 
 def parse_scale(repeats: int, factors=(1, 10)) -> None:
     """Parse + validate of the knowledge-base text itself, for the record."""
-    from tadlog.parse import parse_kb
-    from tadlog.validate import validate
+    from tadlog.language.parse import parse_kb
+    from tadlog.language.validate import validate
 
     kb_dir = ROOT / "kb"
     text = "\n".join(p.read_text(encoding="utf-8") for p in sorted(kb_dir.rglob("*.tad")))

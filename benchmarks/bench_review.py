@@ -52,7 +52,7 @@ def median(args: list[str], cwd: Path, runs: int) -> float:
 def one_statement_change(into: Path) -> None:
     """into/head/kb = the bundled kb; into/base/kb = the same without one statement and its facts."""
     from make_example import _declaration_starts, _remove
-    from tadlog.parse import parse_kb
+    from tadlog.language.parse import parse_kb
 
     shutil.copytree(KB, into / "head" / "kb")
     base = into / "base" / "kb"

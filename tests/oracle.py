@@ -6,7 +6,7 @@ objects directly and shares no code with tadlog's compile/evaluate/explain modul
 """
 from __future__ import annotations
 
-from tadlog.model import Atom, Const, Negation
+from tadlog.language.model import Atom, Const, Negation
 
 
 def _strata(rules):

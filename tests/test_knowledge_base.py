@@ -3,11 +3,11 @@ from __future__ import annotations
 
 import json
 
-from tadlog.coverage import coverage
+from tadlog.curate.coverage import coverage
 from tadlog.errors import ERROR
-from tadlog.model import Const, NUMBER
-from tadlog.quotes import check_quote, number_in_quote
-from tadlog.validate import validate
+from tadlog.language.model import Const, NUMBER
+from tadlog.language.quotes import check_quote, number_in_quote
+from tadlog.language.validate import validate
 
 from conftest import run_cli
 

@@ -5,7 +5,7 @@ import json
 
 import networkx as nx
 
-from tadlog.provenance import to_dot, to_graphml, to_node_link
+from tadlog.engine.provenance import to_dot, to_graphml, to_node_link
 
 
 def test_every_derived_fact_reaches_a_statement_and_a_document(kb):

@@ -100,7 +100,7 @@ def test_golden_answer(qkb, name, question, options):
 
 
 def test_golden_cases_cover_every_form():
-    from tadlog.query import FORMS
+    from tadlog.questions.query import FORMS
 
     forms = set()
     import tadlog

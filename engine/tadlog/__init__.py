@@ -4,7 +4,7 @@ The public API is small: :func:`load` a knowledge base, :meth:`KnowledgeBase.ask
 question, read the :class:`Answer` (text, Markdown, JSON, provenance graph). Every error is
 a :class:`TadlogError`.
 """
-__version__ = "0.1.0"
+from .version import __version__  # noqa: E402,F401
 
 from .errors import (  # noqa: E402
     Diagnostic, EngineError, KBSyntaxError, Location, QueryError, SourceTextError, TadlogError,
@@ -16,10 +16,10 @@ from .kb import KnowledgeBase, load  # noqa: E402
 def __getattr__(name):
     # Answer and Query pull in more modules; import them only when asked for.
     if name == "Answer":
-        from .answer import Answer
+        from .questions.answer import Answer
         return Answer
     if name == "Query":
-        from .query import Query
+        from .questions.query import Query
         return Query
     raise AttributeError(name)
 

@@ -122,7 +122,7 @@ def _format(answer, args) -> str:
     if args.markdown:
         return answer.to_markdown()
     if args.dot or args.graphml:
-        from .provenance import to_dot, to_graphml
+        from .engine.provenance import to_dot, to_graphml
 
         return to_dot(answer.provenance) if args.dot else to_graphml(answer.provenance)
     colour = args.colour == "always" or (args.colour == "auto" and sys.stdout.isatty()
@@ -166,7 +166,7 @@ def cmd_repl(args) -> int:
 
 
 def cmd_check(args) -> int:
-    from .lint import check_kb
+    from .curate.lint import check_kb
     from .resources import bundled_kb_dir, sources_dir
 
     root = args.kb_dir or bundled_kb_dir()
@@ -193,8 +193,8 @@ def cmd_check(args) -> int:
 
 
 def cmd_coverage(args) -> int:
-    from .coverage import coverage
-    from .parse import parse_kb
+    from .curate.coverage import coverage
+    from .language.parse import parse_kb
     from .resources import bundled_kb_dir
 
     model, _ = parse_kb(args.kb_dir or bundled_kb_dir())
@@ -204,7 +204,7 @@ def cmd_coverage(args) -> int:
 
 
 def cmd_graph(args) -> int:
-    from .provenance import to_dot, to_graphml, to_node_link
+    from .engine.provenance import to_dot, to_graphml, to_node_link
 
     graph = _load(args.kb).provenance
     print({"dot": to_dot, "graphml": to_graphml, "json": to_node_link}[args.format](graph), end="")
@@ -215,7 +215,7 @@ def cmd_review(args) -> int:
     from pathlib import Path
 
     from .resources import sources_dir
-    from .review import review
+    from .curate.review.report import review
 
     result = review(args.base, args.head, repo=Path(args.repo) if args.repo else None, kb_path=args.kb_path,
                     sources=sources_dir(args.sources), check_quotes=not args.no_quotes)

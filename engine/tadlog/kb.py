@@ -19,11 +19,11 @@ from functools import cached_property
 from pathlib import Path
 from typing import Iterable, Optional, Union
 
-from .compile import Program, compile_model
+from .engine.compile import Program, compile_model
 from .errors import ERROR, Diagnostic, TadlogError
-from .evaluate import Interpretation, downstream, evaluate
-from .explain import Derivations
-from .model import KnowledgeBaseModel, Value
+from .engine.evaluate import Interpretation, downstream, evaluate
+from .engine.explain import Derivations
+from .language.model import KnowledgeBaseModel, Value
 from .resources import bundled_kb_dir, cache_dir, grammar_path, sources_dir
 
 CACHE_VERSION = "1"
@@ -47,8 +47,8 @@ class KnowledgeBase:
         Raises :class:`~tadlog.errors.TadlogError` with every problem found. Quotes are
         verified against the seed texts only when ``verify_quotes`` is set.
         """
-        from .parse import kb_files, parse_kb
-        from .validate import ensure_valid
+        from .language.parse import kb_files, parse_kb
+        from .language.validate import ensure_valid
 
         root = Path(path) if path is not None else bundled_kb_dir()
         if not root.is_dir():
@@ -101,14 +101,14 @@ class KnowledgeBase:
     # ---- questions ----------------------------------------------------------------------
     def ask(self, question, *, depth: int = 8, full: bool = False):
         """Answer a question (text or :class:`~tadlog.query.Query`) with an :class:`Answer`."""
-        from .forms import answer_query
-        from .query import Query, parse_question
+        from .questions.forms import answer_query
+        from .questions.query import Query, parse_question
 
         query = question if isinstance(question, Query) else parse_question(str(question), self.model)
         return answer_query(self, query, depth=depth, full=full)
 
     def parse_question(self, text: str):
-        from .query import parse_question
+        from .questions.query import parse_question
 
         return parse_question(text, self.model)
 
@@ -116,7 +116,7 @@ class KnowledgeBase:
     @property
     def provenance(self):
         """The whole provenance graph (networkx DiGraph) of the base evaluation."""
-        from .provenance import build_graph
+        from .engine.provenance import build_graph
 
         return build_graph(self.model, self.derivations)
 
@@ -132,7 +132,7 @@ def load(path=None, **kwargs) -> KnowledgeBase:
 # ---- parse cache --------------------------------------------------------------------------
 def _cache_key(root: Path, files: list[Path]) -> Optional[str]:
     """Content hash of every file and grammar that shapes the model (never mtimes)."""
-    from . import __version__
+    from .version import __version__
 
     digest = hashlib.sha256(f"{CACHE_VERSION}:{__version__}".encode())
     digest.update(grammar_path("kb.lark").read_bytes())

@@ -18,7 +18,7 @@ PROMPT = "tadlog> "
 
 def completions(kb) -> list[str]:
     """Every word a user may complete: question keywords, then the alias index, sorted."""
-    from .query import alias_index
+    from .questions.query import alias_index
 
     names = set(alias_index(kb.model)) | {s for s in kb.model.statement_by_id}
     return list(KEYWORDS) + sorted(n for n in names if n)

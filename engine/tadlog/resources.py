@@ -52,7 +52,7 @@ def lark_parser(grammar: str, **options):
 
 def _lark_cache_file(grammar: str):
     import hashlib
-    from . import __version__
+    from .version import __version__
 
     base = cache_dir()
     if base is None:

@@ -42,7 +42,7 @@ sys.path.insert(0, str(ENGINE))
 
 def build(kb: Path, into: Path) -> tuple[Path, Path]:
     """Write ``into/base/kb`` and ``into/head/kb``; return their roots."""
-    from tadlog.parse import kb_files, parse_kb
+    from tadlog.language.parse import kb_files, parse_kb
 
     head = into / "head" / "kb"
     base = into / "base" / "kb"

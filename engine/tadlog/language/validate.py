@@ -12,11 +12,8 @@ from pathlib import Path
 from typing import Optional
 
 from .dependency import negative_cycles
-from .errors import ERROR, INFO, WARNING, Diagnostic, ValidationError, did_you_mean
-from .model import (
-    EVIDENCE_GRADES, NUMBER, STATEMENT_KINDS, SYMBOL, Atom, Const,
-    KnowledgeBaseModel, Negation, Rule, Var,
-)
+from ..errors import ERROR, INFO, WARNING, Diagnostic, ValidationError, did_you_mean
+from .model import EVIDENCE_GRADES, NUMBER, STATEMENT_KINDS, SYMBOL, Atom, Const, KnowledgeBaseModel, Negation, Rule, Var
 from .quotes import check_quote, number_in_quote
 
 ORDERING = {"<", "<=", ">", ">="}

@@ -10,9 +10,9 @@ from dataclasses import dataclass
 from typing import Iterable, Optional
 
 from .compile import Program, to_engine_clause
-from .dependency import strata
-from .errors import EngineError
-from .model import Value
+from ..language.dependency import strata
+from ..errors import EngineError
+from ..language.model import Value
 
 _float_precision_set = False
 

@@ -11,7 +11,7 @@ import json
 from typing import Iterable, Optional
 
 from .explain import Derivations, GroundAtom
-from .model import KnowledgeBaseModel, format_number
+from ..language.model import KnowledgeBaseModel, format_number
 
 
 def fact_id(atom: GroundAtom) -> str:
@@ -23,10 +23,7 @@ def build_graph(model: KnowledgeBaseModel, derivations: Derivations, atoms: Opti
     """The provenance graph of ``atoms`` (everything true when None), down to documents."""
     import networkx as nx
 
-    from .answer import Explainer
-
     graph = nx.DiGraph()
-    explainer = Explainer(model, derivations)
     if atoms is None:
         atoms = [(p, row) for p, rows in derivations.interpretation.relations.items() for row in sorted(rows, key=str)]
     todo = list(atoms)
@@ -37,7 +34,7 @@ def build_graph(model: KnowledgeBaseModel, derivations: Derivations, atoms: Opti
         if node in done:
             continue
         done.add(node)
-        graph.add_node(node, kind="fact", predicate=atom[0], label=explainer.sentence(*atom))
+        graph.add_node(node, kind="fact", predicate=atom[0], label=model.sentence(*atom))
         cites = derivations.citations_of(atom)
         for sid in cites:
             _statement(graph, model, sid)
@@ -47,7 +44,7 @@ def build_graph(model: KnowledgeBaseModel, derivations: Derivations, atoms: Opti
         for number, app in enumerate(derivations.applications_of(atom)):
             app_node = f"application:{app.rule.label}:{node[5:]}:{number}"
             graph.add_node(app_node, kind="application", rule=app.rule.label,
-                           label=f"{app.rule.label} concludes {explainer.sentence(*atom)}")
+                           label=f"{app.rule.label} concludes {model.sentence(*atom)}")
             graph.add_edge(node, app_node, relation="derived_by")
             rule_node = f"rule:{app.rule.label}"
             if rule_node not in graph:
@@ -60,7 +57,7 @@ def build_graph(model: KnowledgeBaseModel, derivations: Derivations, atoms: Opti
                 graph.add_edge(app_node, fact_id(premise), relation="premise")
                 todo.append(premise)
             for absent in app.absent:
-                graph.add_node(fact_id(absent) + "#absent", kind="absent", label="not " + explainer.sentence(*absent))
+                graph.add_node(fact_id(absent) + "#absent", kind="absent", label="not " + model.sentence(*absent))
                 graph.add_edge(app_node, fact_id(absent) + "#absent", relation="negation")
     return graph
 

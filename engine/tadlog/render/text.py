@@ -1,15 +1,15 @@
-"""Renderers: an :class:`Answer` as text (80 columns), Markdown or JSON.
-
-Renderers only read the answer. The JSON form is the stable interface for integrators:
-``schema`` names its version, keys are fixed, lists keep the answer's (ranked) order.
+"""An Answer as text for a terminal: the verdict, reasons, proofs and quotes, compact or full.
 """
 from __future__ import annotations
 
 import textwrap
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
-from .answer import SCHEMA, UNLESS_PREFIX, Answer, Argument, Citation, ProofNode, RuleAnalysis
-from .model import format_number
+from ..language.model import format_number
+from ..wording import UNLESS_PREFIX
+
+if TYPE_CHECKING:  # renderers read an Answer; they never import questions at run time
+    from ..questions.answer import Answer, Argument, Citation, ProofNode, RuleAnalysis
 
 WIDTH = 80
 KIND_WORDS = {
@@ -447,113 +447,3 @@ def _shown_lines(answer: Answer, full: bool) -> list[str]:
     return out
 
 
-# ---- JSON ---------------------------------------------------------------------------------
-def _atom_json(atom) -> dict:
-    return {"predicate": atom[0], "args": list(atom[1])}
-
-
-def proof_json(node: ProofNode) -> dict:
-    return {"claim": node.claim, "fact": _atom_json(node.atom), "by": node.by, "statements": list(node.citations),
-            "rule": node.rule, "rule_statements": list(node.rule_citations), "rationale": node.rationale,
-            "conditions": list(node.conditions), "truncated": node.truncated,
-            "premises": [proof_json(p) for p in node.premises]}
-
-
-def argument_json(arg: Argument) -> dict:
-    return {"stance": arg.stance, "claim": arg.claim, "evidence": arg.evidence, "strength": arg.strength,
-            "statements": arg.proof.statements(), "proof": proof_json(arg.proof)}
-
-
-def citation_json(c: Citation) -> dict:
-    return {"statement": c.statement, "source": c.source, "document": c.document, "section": c.section,
-            "lines": list(c.lines), "kind": c.kind, "evidence": c.evidence, "quote": c.quote,
-            "n": c.n, "population": c.population, "ci": c.ci, "short": c.short}
-
-
-def _patient_json(answer: Answer) -> dict:
-    """The patient inputs: age and BMI (numbers or null), stated factors, factors derived by rules."""
-    values = dict((k, v) for k, v in answer.patient if k != "patient")
-    return {"age": values.get("patient_age"), "bmi": values.get("patient_bmi"),
-            "factors": [v for k, v in answer.patient if k == "patient"],
-            "derived": list(answer.derived_patient)}
-
-
-def _analysis_json(a: RuleAnalysis) -> dict:
-    return {"rule": a.rule, "conclusion": a.conclusion, "held": list(a.held),
-            "blocked_by": [_blocker_json(c) for c in a.blocked_by], "statements": list(a.citations),
-            "rationale": a.rationale, "would_change": list(a.changes)}
-
-
-def _blocker_json(c) -> dict:
-    return {"kind": c.kind, "condition": c.text, "proof": proof_json(c.proof) if c.proof else None,
-            "explained": [_analysis_json(a) for a in c.explained]}
-
-
-def answer_json(answer: Answer) -> dict:
-    """The answer as JSON (schema tadlog.answer/1, docs/answer-schema.md); keys in a fixed order."""
-    return {
-        "schema": SCHEMA,
-        "question": answer.question,
-        "form": answer.form,
-        "subject": {"term": answer.subject, "label": answer.subject_label} if answer.subject else None,
-        "patient": _patient_json(answer),
-        "verdict": answer.verdict,
-        "holds": answer.holds,
-        "arguments": {"against": [argument_json(a) for a in answer.arguments_against],
-                      "for": [argument_json(a) for a in answer.arguments_for]},
-        "proof": proof_json(answer.proof) if answer.proof else None,
-        "why_not": [_analysis_json(a) for a in answer.why_not],
-        "would_change": list(answer.would_change),
-        "instead": [argument_json(a) for a in answer.instead],
-        "items": [{"term": i.term, "label": i.label, "summary": i.summary, "score": i.score,
-                   "arguments": [argument_json(a) for a in i.arguments]} for i in answer.items],
-        "rows": [{k: v for k, v in row} for row in answer.rows],
-        "unknowns": list(answer.unknowns),
-        "conflicts": [{"id": c.id, "topic": c.topic, "note": c.note, "sides": [list(s) for s in c.sides]}
-                      for c in answer.conflicts],
-        "notes": list(answer.notes),
-        "statements_shown": list(answer.statements_shown),
-        "citations": {sid: citation_json(c) for sid, c in sorted(answer.citations.items())},
-    }
-
-
-# ---- Markdown -----------------------------------------------------------------------------
-def render_markdown(answer: Answer) -> str:
-    out = [f"**{answer.question}**", "", f"> {answer.verdict}", ""]
-    for title, args in (("Reasons against", answer.arguments_against), ("Reasons for", answer.arguments_for),
-                        ("Recommended instead", answer.instead)):
-        if args:
-            out.append(f"### {title}")
-            for arg in args:
-                refs = ", ".join(f"`{s}`" for s in arg.proof.statements())
-                out.append(f"- {arg.claim} ({arg.evidence.replace('_', ' ')}; {refs})")
-            out.append("")
-    if answer.items:
-        for number, item in enumerate(answer.items, 1):
-            out.append(f"{number}. {item.summary}")
-        out.append("")
-    if answer.rows:
-        for row in answer.rows:
-            out.append("- " + ", ".join(f"{k} = {v if isinstance(v, str) else format_number(v)}" for k, v in row))
-        out.append("")
-    if answer.unknowns:
-        out.append("### Not stated, but would change the answer")
-        out += [f"- {u}" for u in answer.unknowns]
-        out.append("")
-    if answer.why_not:
-        out.append("### What blocks it")
-        for a in answer.why_not:
-            out.append(f"- rule `{a.rule}`: " + "; ".join(f"{c.text} ({KIND_WORDS.get(c.kind, c.kind)})"
-                                                         for c in a.blocked_by))
-        out.append("")
-    if answer.conflicts:
-        out.append("### Sources disagree")
-        for c in answer.conflicts:
-            out.append(f"- {c.topic}" + (f": {c.note}" if c.note else ""))
-        out.append("")
-    if answer.citations:
-        out.append("### Sources")
-        for sid, c in sorted(answer.citations.items()):
-            out.append(f"- `{sid}` {c.document}, section {c.section}, lines {c.lines[0]}-{c.lines[1]}: "
-                       f"\u201c{c.quote}\u201d")
-    return "\n".join(out).rstrip() + "\n"

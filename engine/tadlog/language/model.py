@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Optional, Union
 
-from .errors import Location
+from ..errors import Location
 
 Number = Union[int, float]
 Value = Union[str, int, float]
@@ -236,6 +236,21 @@ class KnowledgeBaseModel:
             for sid in conflict.statements:
                 index.setdefault(sid, []).append(conflict)
         return {k: tuple(v) for k, v in index.items()}
+
+    def sentence(self, predicate: str, values) -> str:
+        """An atom as an English sentence, from its predicate's template."""
+        values = tuple(values)
+        pred = self.predicate_by_name.get(predicate)
+        if pred is None:
+            return f"{predicate}({', '.join(map(str, values))})"
+        filled = {}
+        for param, value in zip(pred.params, values):
+            filled[param.name] = (f"some {param.name.replace('_', ' ')}" if value is None
+                                  else self.label(value))
+        text = pred.template
+        for name, shown in filled.items():
+            text = text.replace("{" + name + "}", shown)
+        return text[:1].upper() + text[1:]
 
     def label(self, value: Value) -> str:
         """How a constant reads in prose: the term's label, or the value itself."""

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Optional
 
-from .errors import ERROR, WARNING, Diagnostic, Location
+from ..errors import ERROR, WARNING, Diagnostic, Location
 
 CONTRADICTION = "W207"
 # Conclusion pairs that must not both hold unless the sources' disagreement is recorded.
@@ -42,7 +42,7 @@ def contradictions(model, derivations) -> list[Diagnostic]:
     The two proofs' statements are compared with the conflict declarations: a conflict that
     names a statement of each side's proof records the disagreement, and silences the finding.
     """
-    from .answer import Explainer
+    from ..questions.explainer import Explainer
 
     explainer = Explainer(model, derivations)
     interpretation = derivations.interpretation
@@ -94,7 +94,7 @@ def _row_key(row: tuple) -> tuple:
 
 
 def _args(values: tuple) -> str:
-    from .model import format_number
+    from ..language.model import format_number
 
     return ", ".join(v if isinstance(v, str) else format_number(v) for v in values)
 
@@ -115,8 +115,8 @@ class CheckResult:
 
 def check_kb(root, sources: Optional[Path] = None, check_quotes: bool = True) -> CheckResult:
     """Parse, validate (quotes too when asked), and lint ``root`` with its evaluation."""
-    from .parse import parse_kb
-    from .validate import validate
+    from ..language.parse import parse_kb
+    from ..language.validate import validate
 
     model, diagnostics = parse_kb(root, strict=False)
     diagnostics = list(diagnostics) + validate(model, sources=sources, check_quotes=check_quotes)
@@ -136,6 +136,6 @@ def finish_check(model, diagnostics: list[Diagnostic], derivations=None) -> Chec
 
 def evaluate_model(model):
     """The model's base evaluation, with rule applications (one pyDatalog run)."""
-    from .kb import KnowledgeBase
+    from ..kb import KnowledgeBase
 
     return KnowledgeBase(model).derivations

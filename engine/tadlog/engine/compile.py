@@ -12,8 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Iterable
 
-from .dependency import components, edges, recursive_with
-from .model import Atom, Comparison, KnowledgeBaseModel, Negation, Rule, Value, Var
+from ..language.dependency import components, edges, recursive_with
+from ..language.model import Atom, Comparison, KnowledgeBaseModel, Negation, Rule, Value, Var
 
 PYD_OPERATOR = {"=": "==", "!=": "!=", "<": "<", "<=": "<=", ">": ">", ">=": ">="}
 
@@ -68,8 +68,9 @@ def _replace_body(rule: Rule, body) -> Rule:
 # ---- pyEngine construction ----------------------------------------------------------------
 def to_engine_term(term, pyEngine, names: dict[str, object]):
     if isinstance(term, Var):
-        if term.anonymous:
-            return pyEngine.Var(f"_anon{len(names)}")  # fresh per occurrence
+        if term.anonymous:  # fresh per occurrence; '#' is no character of a user's variable
+            fresh = names["#anonymous"] = names.get("#anonymous", 0) + 1
+            return pyEngine.Var(f"#anonymous{fresh}")
         return names.setdefault(term.name, pyEngine.Var(term.name))
     return pyEngine.Const(term.value)
 

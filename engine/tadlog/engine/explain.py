@@ -12,7 +12,7 @@ from functools import cached_property
 from typing import Iterable, Iterator, Optional
 
 from .evaluate import Interpretation, canonical_value
-from .model import Atom, Const, KnowledgeBaseModel, Negation, Rule, Value, Var
+from ..language.model import Atom, Const, KnowledgeBaseModel, Negation, Rule, Value, Var
 
 GroundAtom = tuple[str, tuple[Value, ...]]
 
@@ -362,7 +362,7 @@ def _binding_key(binding: dict) -> tuple:
 
 
 def _comparison_text(values: tuple[Value, str, Value]) -> str:
-    from .model import format_number
+    from ..language.model import format_number
 
     left, op, right = values
     show = lambda v: format_number(v) if not isinstance(v, str) else v

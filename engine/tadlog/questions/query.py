@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Optional
 
-from .errors import Diagnostic, Location, QueryError, did_you_mean
-from .model import Atom, KnowledgeBaseModel, Rule, Value
+from ..errors import Diagnostic, Location, QueryError, did_you_mean
+from ..language.model import Atom, KnowledgeBaseModel, Rule, Value
 
 FORMS = ("why", "why_not", "sites", "risks", "indications", "contraindications", "is_contraindication",
          "anchorage", "compare", "what_is", "sources", "show", "help", "raw")
@@ -91,7 +91,7 @@ class Query:
 
 @lru_cache(maxsize=None)
 def _question_parser():
-    from .resources import lark_parser
+    from ..resources import lark_parser
 
     return lark_parser("query.lark", propagate_positions=True)
 
@@ -413,9 +413,9 @@ def _raw_query(text: str, model: KnowledgeBaseModel) -> Query:
     """``? body.`` — parsed by kb.lark's query rule, then checked like a rule body."""
     from lark.exceptions import UnexpectedInput
 
-    from .parse import _Builder, expected_words
-    from .validate import _atom, _safety, _types
-    from .model import Var
+    from ..language.parse import _Builder, expected_words
+    from ..language.validate import _atom, _safety, _types
+    from ..language.model import Var
 
     body_text = text.strip()[1:]
     offset = len(text) - len(text.lstrip()) + 1
@@ -452,6 +452,6 @@ def _raw_query(text: str, model: KnowledgeBaseModel) -> Query:
 
 @lru_cache(maxsize=None)
 def _raw_parser():
-    from .resources import lark_parser
+    from ..resources import lark_parser
 
     return lark_parser("kb.lark", propagate_positions=True, start="query")

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional
 
-from .model import KnowledgeBaseModel
+from ..language.model import KnowledgeBaseModel
 
 
 @dataclass(frozen=True)

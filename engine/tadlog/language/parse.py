@@ -12,12 +12,9 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Iterable, Optional
 
-from .errors import ERROR, Diagnostic, KBSyntaxError, Location, did_you_mean
-from .model import (
-    NUMBER, SYMBOL, TEXT, Atom, Comparison, Conflict, Const, Fact, KnowledgeBaseModel,
-    Negation, Param, Predicate, Rule, Section, Source, Statement, TermDecl, Var,
-)
-from .resources import lark_parser
+from ..errors import ERROR, Diagnostic, KBSyntaxError, Location, did_you_mean
+from .model import NUMBER, SYMBOL, TEXT, Atom, Comparison, Conflict, Const, Fact, KnowledgeBaseModel, Negation, Param, Predicate, Rule, Section, Source, Statement, TermDecl, Var
+from ..resources import lark_parser
 
 # Which attributes each declaration takes, and which it needs.
 ATTRIBUTES = {

@@ -1,182 +1,20 @@
-"""The Answer model and the explanations it is built from.
+"""The explainer: ground atoms into prose, proofs, arguments and why-not analyses.
 
-One frozen :class:`Answer` serves every question form; renderers (text, Markdown, JSON,
-DOT, GraphML) only read it. Everything an answer says is traceable: each argument carries
-the shortest proof of its fact down to cited statements, and each citation carries the
-document, section, lines and verbatim quote.
+It reads the model and the derivations and builds the pieces of an :class:`Answer`; the
+answer forms (``questions/forms``) decide which pieces a question needs.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Iterable, Optional
 
-from .explain import (
-    COMPARISON_FAILED, MISSING_DERIVED, MISSING_FACT, NEGATION_HOLDS, Derivations,
-    GroundAtom, why_not,
+from ..engine.explain import (
+    COMPARISON_FAILED, MISSING_DERIVED, MISSING_FACT, NEGATION_HOLDS, Derivations, GroundAtom, why_not,
 )
-from .model import EVIDENCE_GRADES, KnowledgeBaseModel, Value, format_number
-
-SCHEMA = "tadlog.answer/1"
-UNLESS_PREFIX = "if it were not established that"
-INPUT_SUFFIX = "(not stated in the question)"
-MISSING_INPUT = "missing_input"  # a patient input the question did not state
-INPUTS = ("patient", "patient_age", "patient_bmi")
-
-
-@dataclass(frozen=True)
-class Citation:
-    statement: str
-    source: str
-    document: str
-    section: str
-    lines: tuple[int, int]
-    kind: str
-    evidence: str
-    quote: str
-    n: Optional[float] = None
-    population: Optional[str] = None
-    ci: Optional[str] = None
-    short: str = ""  # how a reader names the document: "Cousley", "Baumgaertel et al. 2008"
-
-    @property
-    def where(self) -> str:
-        return f"{self.document}, section {self.section}, lines {self.lines[0]}-{self.lines[1]}"
-
-
-@dataclass(frozen=True)
-class ProofNode:
-    """A fact and how it is known: from statements, from a patient input, or by a rule."""
-
-    claim: str
-    atom: GroundAtom
-    by: str  # "statement" | "input" | "rule" | "unproved"
-    citations: tuple[str, ...] = ()
-    rule: Optional[str] = None
-    rule_citations: tuple[str, ...] = ()
-    rationale: Optional[str] = None
-    conditions: tuple[str, ...] = ()
-    premises: tuple["ProofNode", ...] = ()
-    truncated: bool = False
-
-    def statements(self) -> list[str]:
-        out = list(self.citations) + list(self.rule_citations)
-        for p in self.premises:
-            out += p.statements()
-        return list(dict.fromkeys(out))
-
-    def atoms(self) -> list[GroundAtom]:
-        out = [self.atom]
-        for p in self.premises:
-            out += p.atoms()
-        return out
-
-
-@dataclass(frozen=True)
-class Argument:
-    stance: str  # "for" | "against" | "neutral"
-    claim: str
-    proof: ProofNode
-    evidence: str
-    strength: int
-
-
-@dataclass(frozen=True)
-class Condition:
-    """A condition of a rule that blocked a conclusion, typed, with its own proof if it holds."""
-
-    kind: str
-    text: str
-    proof: Optional[ProofNode] = None
-    # For a missing derived fact, on request (full detail): why each rule for it did not fire.
-    explained: tuple["RuleAnalysis", ...] = ()
-
-
-@dataclass(frozen=True)
-class RuleAnalysis:
-    rule: str
-    conclusion: str
-    held: tuple[str, ...]
-    blocked_by: tuple[Condition, ...]
-    citations: tuple[str, ...] = ()
-    rationale: Optional[str] = None
-    changes: tuple[str, ...] = ()  # what would let this rule conclude
-
-
-@dataclass(frozen=True)
-class ConflictNote:
-    id: str
-    topic: str
-    sides: tuple[tuple[str, ...], ...]
-    note: Optional[str] = None
-
-
-@dataclass(frozen=True)
-class Item:
-    """One entry of a list answer (a ranked site, an indication, a risk...)."""
-
-    term: str
-    label: str
-    summary: str
-    arguments: tuple[Argument, ...] = ()
-    score: float = 0.0
-
-
-@dataclass(frozen=True)
-class Answer:
-    question: str
-    form: str
-    verdict: str
-    subject: Optional[str] = None
-    subject_label: Optional[str] = None
-    holds: Optional[bool] = None
-    patient: tuple[tuple[str, Value], ...] = ()
-    derived_patient: tuple[str, ...] = ()  # factors the rules derived from the inputs (labels)
-    patient_labels: tuple[tuple[str, str], ...] = ()  # stated factor → its label
-    arguments_for: tuple[Argument, ...] = ()
-    arguments_against: tuple[Argument, ...] = ()
-    proof: Optional[ProofNode] = None
-    why_not: tuple[RuleAnalysis, ...] = ()
-    would_change: tuple[str, ...] = ()
-    instead: tuple[Argument, ...] = ()
-    items: tuple[Item, ...] = ()
-    conflicts: tuple[ConflictNote, ...] = ()
-    unknowns: tuple[str, ...] = ()
-    notes: tuple[str, ...] = ()
-    rows: tuple[tuple[tuple[str, Value], ...], ...] = ()
-    statements_shown: tuple[str, ...] = ()  # statements the answer names outside any proof
-    citations: dict = field(default_factory=dict, compare=False)
-    _graph_builder: Optional[object] = field(default=None, compare=False, repr=False)
-
-    # ---- rendering shortcuts (the renderers live in render.py) ------------------------
-    def to_text(self, **options) -> str:
-        from .render import render_text
-
-        return render_text(self, **options)
-
-    def to_markdown(self) -> str:
-        from .render import render_markdown
-
-        return render_markdown(self)
-
-    def to_json(self) -> dict:
-        from .render import answer_json
-
-        return answer_json(self)
-
-    @property
-    def provenance(self):
-        """The answer's own provenance subgraph (networkx DiGraph), built on first use."""
-        cached = self.__dict__.get("_provenance")
-        if cached is None and self._graph_builder is not None:
-            cached = self._graph_builder(self)
-            object.__setattr__(self, "_provenance", cached)
-        return cached
-
-    def statements(self) -> list[str]:
-        return list(self.citations)
-
-    def __str__(self) -> str:
-        return self.to_text()
+from ..language.model import EVIDENCE_GRADES, KnowledgeBaseModel, Value, format_number
+from ..wording import UNLESS_PREFIX
+from .answer import (
+    INPUT_SUFFIX, INPUTS, MISSING_INPUT, Argument, Citation, Condition, ConflictNote, ProofNode, RuleAnalysis,
+)
 
 
 class Explainer:
@@ -189,18 +27,7 @@ class Explainer:
 
     # ---- prose ----------------------------------------------------------------------------
     def sentence(self, predicate: str, values: Iterable[Optional[Value]]) -> str:
-        values = tuple(values)
-        pred = self.model.predicate_by_name.get(predicate)
-        if pred is None:
-            return f"{predicate}({', '.join(map(str, values))})"
-        filled = {}
-        for param, value in zip(pred.params, values):
-            filled[param.name] = (f"some {param.name.replace('_', ' ')}" if value is None
-                                  else self.model.label(value))
-        text = pred.template
-        for name, shown in filled.items():
-            text = text.replace("{" + name + "}", shown)
-        return text[:1].upper() + text[1:]
+        return self.model.sentence(predicate, values)
 
     def citation(self, sid: str) -> Citation:
         st = self.model.statement_by_id[sid]

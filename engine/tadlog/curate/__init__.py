@@ -1,0 +1,1 @@
+"""Curators' tools: lint, coverage, review."""

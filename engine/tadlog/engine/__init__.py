@@ -1,0 +1,1 @@
+"""Datalog on pyDatalog: compile, stratify, evaluate, explain, provenance graphs."""

@@ -1,0 +1,1 @@
+"""The knowledge-base language: grammar-facing parser, model, validation, quote checks."""

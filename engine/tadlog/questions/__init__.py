@@ -1,0 +1,1 @@
+"""Questions: parse a question, the Answer model, the explainer, one module per answer form."""

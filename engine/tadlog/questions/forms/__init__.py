@@ -1,0 +1,66 @@
+"""Answering: one builder per question form, all producing the same :class:`Answer`.
+
+Builders only gather and rank; wording of facts comes from the predicates' templates, so
+new knowledge needs no code here. The question forms rely on a small vocabulary of
+conclusion predicates (``kb/advice/predicates.tad``: recommended/1, recommended_for/2,
+not_recommended/1, recommended_instead/2, candidate_site/2, caution/2, preferred_anchorage/1)
+and on the patient rules of ``kb/advice/patient.tad`` (patient_risk/2, patient_site_risk/3,
+patient_preferred_site/2, patient_contraindication/2, ...). docs/questions.md lists, per form,
+the predicates it reads.
+
+Patient inputs are facts for one question only (``kb.with_inputs``). Inputs the question did
+not state are tried one at a time (hypothetical evaluation): those that would change the
+verdict are named in ``Answer.unknowns``.
+"""
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Callable
+
+from ...errors import QueryError
+from ..answer import Answer
+from ..explainer import Explainer
+from ..query import Query
+from .choice import anchorage, compare, describe_anchorage, key_anchorage
+from .common import explainer_for, finish
+from .indications import (
+    contraindications, describe_contraindications, indications, is_contraindication, key_contraindications,
+)
+from .lookup import help_, show, sources, what_is
+from .raw import raw
+from .risks import risks
+from .sites import describe_sites, key_sites, sites
+from .unknowns import unknowns
+from .why import describe_recommended, key_recommended, why, why_not
+
+
+def answer_query(kb, query: Query, *, depth: int = 8, full: bool = False) -> Answer:
+    builder = BUILDERS.get(query.form)
+    if builder is None:
+        raise QueryError(f"the question form '{query.form}' is not answered yet", code="Q010")
+    if query.form == "raw":
+        return finish(Explainer(kb.model, kb.derivations), query, raw(kb, query), kb)
+    explainer = explainer_for(kb, query.patient)
+    answer = builder(explainer, query, depth=depth, full=full)
+    key = VERDICT_KEYS.get(query.form)
+    if key is not None:
+        answer = replace(answer, unknowns=tuple(unknowns(kb, explainer, query, key)))
+    return finish(explainer, query, answer, kb)
+
+
+BUILDERS: dict[str, Callable[..., Answer]] = {
+    "why": why, "why_not": why_not, "sites": sites, "risks": risks, "indications": indications,
+    "contraindications": contraindications, "is_contraindication": is_contraindication,
+    "anchorage": anchorage, "compare": compare, "what_is": what_is, "sources": sources, "show": show,
+    "help": help_, "raw": lambda *a, **k: None,
+}
+
+
+
+
+VERDICT_KEYS = {
+    "why": (key_recommended, describe_recommended), "why_not": (key_recommended, describe_recommended),
+    "sites": (key_sites, describe_sites), "anchorage": (key_anchorage, describe_anchorage),
+    "contraindications": (key_contraindications, describe_contraindications),
+}
+

@@ -1,0 +1,56 @@
+"""Unstated patient factors that would change a verdict (hypothetical evaluation, one factor at a time).
+"""
+from __future__ import annotations
+
+from ..explainer import Explainer
+from ..query import PatientContext, Query
+from .common import explainer_for, patient_factors
+
+# How an unstated patient factor reads in "if the patient ..." (others: "presents with LABEL").
+FACTOR_PHRASES = {"adolescent": "is an adolescent (under 18)", "adult": "is an adult (18 or older)",
+                  "smoking": "smokes", "diabetes": "has diabetes", "low_bmi": "has a low BMI (under 18.5)"}
+
+
+def patient_factor_candidates(kb) -> list[str]:
+    """Patient factors the rules can use: constants in patient(...) and values joined to patient(F)."""
+    model = kb.model
+    factors: list[str] = []
+    interpretation = kb.interpretation
+    for rule in kb.program.rules:
+        for literal in [rule.head, *rule.positives]:
+            if literal.predicate == "patient" and literal.args and hasattr(literal.args[0], "value"):
+                factors.append(literal.args[0].value)
+        for literal in rule.positives:
+            if literal.predicate != "patient" or hasattr(literal.args[0], "value"):
+                continue
+            name = literal.args[0].name
+            for other in rule.positives:
+                for position, arg in enumerate(other.args):
+                    if other is not literal and getattr(arg, "name", None) == name:
+                        factors += [row[position] for row in interpretation.tuples(other.predicate)]
+    known = model.term_by_name
+    return sorted({f for f in factors if isinstance(f, str) and f in known and known[f].category == "factor"})
+
+
+def unknowns(kb, explainer: Explainer, query: Query, key_functions) -> list[str]:
+    """Unstated patient factors that, added alone, would change this answer's verdict."""
+    key_of, describe = key_functions
+    stated = set(query.patient.factors)
+    derived = set(patient_factors(explainer))
+    age_known = query.patient.age is not None
+    out = []
+    baseline = key_of(explainer, query)
+    for factor in patient_factor_candidates(kb):
+        if factor in stated or factor in derived:
+            continue
+        if age_known and factor in ("adolescent", "adult"):
+            continue
+        if query.patient.bmi is not None and factor == "low_bmi":
+            continue
+        hypothetical = PatientContext(query.patient.age, query.patient.bmi, query.patient.factors + (factor,))
+        other = explainer_for(kb, hypothetical)
+        key = key_of(other, query)
+        if key != baseline:
+            phrase = FACTOR_PHRASES.get(factor) or f"presents with {kb.model.label(factor)}"
+            out.append(f"if the patient {phrase}, {describe(other, query, key)}")
+    return out

@@ -1,0 +1,89 @@
+"""Why X / why not X: the proof of a recommendation, or every rule that could conclude it and what blocked it.
+"""
+from __future__ import annotations
+
+
+from ..answer import Answer, Argument
+from ..explainer import Explainer
+from ..query import Query
+from .common import arguments_on, is_true, lower_first, partial_support, reason_count, target_of, term_label
+
+# ---- why / why not ------------------------------------------------------------------------
+def why(explainer: Explainer, query: Query, *, depth: int, full: bool) -> Answer:
+    target = target_of(query)
+    subject = query.subject.term
+    label = term_label(explainer, subject)
+    pro, con = arguments_on(explainer, query)
+    sentence = explainer.sentence(*target)
+    if is_true(explainer, target):
+        verdict = f"Yes: {lower_first(sentence)} ({reason_count(pro, con)})."
+        return Answer(query.text, query.form, verdict, subject, label, True, arguments_for=tuple(pro),
+                      arguments_against=tuple(con), proof=explainer.proof(target, depth=depth))
+    support = partial_support(explainer, query)
+    if support and support[0][0] == "candidate_site":
+        said = " and ".join(lower_first(explainer.sentence(*a)) for a in support)
+        verdict = (f"Partly: {said}; no source states that {lower_first(sentence)} as such "
+                   f"({reason_count(pro, con)}).")
+        proof = explainer.proof(support[0], depth=depth)
+        if len(support) > 1:
+            pro = [explainer.argument(support[1], "for")] + [a for a in pro if a.proof.atom != support[1]]
+        return Answer(query.text, query.form, verdict, subject, label, True, arguments_for=tuple(pro),
+                      arguments_against=tuple(con), proof=proof)
+    analyses, changes = explainer.why_not(target, expand=1 if full else 0)
+    verdict = f"No: it does not follow that {lower_first(sentence)} ({reason_count(pro, con)})."
+    return Answer(query.text, query.form, verdict, subject, label, False,
+                  arguments_for=tuple(pro), arguments_against=tuple(con), why_not=tuple(analyses),
+                  would_change=tuple(changes), instead=tuple(_instead(explainer, subject)),
+                  notes=(f"ask 'why not {label}?' for what blocks it",))
+
+
+def why_not(explainer: Explainer, query: Query, *, depth: int, full: bool) -> Answer:
+    target = target_of(query)
+    subject = query.subject.term
+    label = term_label(explainer, subject)
+    pro, con = arguments_on(explainer, query)
+    sentence = explainer.sentence(*target)
+    if is_true(explainer, target):
+        verdict = f"It is not ruled out: {lower_first(sentence)} ({reason_count(pro, con)})."
+        return Answer(query.text, query.form, verdict, subject, label, True,
+                      arguments_for=tuple(pro), arguments_against=tuple(con),
+                      proof=explainer.proof(target, depth=depth))
+    analyses, changes = explainer.why_not(target, expand=1 if full else 0)
+    negative = (("not_recommended_for", target[1]) if target[0] == "recommended_for"
+                else ("not_recommended", target[1]))
+    if is_true(explainer, negative):
+        verdict = f"{explainer.sentence(*negative)} ({reason_count(pro, con)})."
+    elif partial_support(explainer, query):
+        said = " and ".join(lower_first(explainer.sentence(*a)) for a in partial_support(explainer, query))
+        verdict = f"Not ruled out: {said}, though no source states that {lower_first(sentence)} ({reason_count(pro, con)})."
+    else:
+        verdict = f"It does not follow that {lower_first(sentence)} ({reason_count(pro, con)})."
+    return Answer(query.text, query.form, verdict, subject, label, False,
+                  arguments_for=tuple(pro), arguments_against=tuple(con), why_not=tuple(analyses),
+                  would_change=tuple(changes), instead=tuple(_instead(explainer, subject)))
+
+
+def _instead(explainer: Explainer, subject: str) -> list[Argument]:
+    """What the sources recommend in place of ``subject``, with the guidelines for it."""
+    out = []
+    for atom in explainer.facts_about(subject):
+        if atom[0] == "recommended_instead":
+            out.append(explainer.argument(atom, "for"))
+            alternative = atom[1][1]
+            for extra in explainer.facts_about(alternative):
+                if extra[0] in ("site_guideline", "recommended"):
+                    out.append(explainer.argument(extra, "for"))
+    return out
+
+
+
+
+def key_recommended(explainer: Explainer, query: Query):
+    target = target_of(query)
+    return (is_true(explainer, target), bool(partial_support(explainer, query)))
+
+
+def describe_recommended(explainer: Explainer, query: Query, key) -> str:
+    sentence = lower_first(explainer.sentence(*target_of(query)))
+    return f"it would follow that {sentence}" if key[0] else f"it would no longer follow that {sentence}"
+

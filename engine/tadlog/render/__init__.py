@@ -1,0 +1,1 @@
+"""Renderers: an Answer in, text out (text, Markdown, JSON). They never import back into questions."""
