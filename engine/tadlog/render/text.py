@@ -6,6 +6,7 @@ import textwrap
 from typing import TYPE_CHECKING, Optional
 
 from ..language.model import format_number
+from ..terminal import clean_tree
 from ..wording import UNLESS_PREFIX
 
 if TYPE_CHECKING:  # renderers read an Answer; they never import questions at run time
@@ -292,7 +293,11 @@ COMPACT_LIMITS = ((8, 8, 2, 3, 340), (6, 8, 2, 3, 340), (5, 6, 2, 2, 340), (4, 6
 
 
 def render_text(answer: Answer, *, colour: bool = False, full: bool = False, depth: int = 3) -> str:
-    """The answer for a reader: verdict first, compact (one screen, ~40 lines) unless ``full``."""
+    """The answer for a reader: verdict first, compact (one screen, ~40 lines) unless ``full``.
+
+    The answer's text is made inert first (terminal.clean_tree): no escape sequence from a
+    label, a quote or the question reaches the terminal; the colours added here are ours."""
+    answer = clean_tree(answer)
     if full:
         return _render_text(answer, colour, True, depth, None)
     for limits in COMPACT_LIMITS:
