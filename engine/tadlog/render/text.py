@@ -295,17 +295,24 @@ def render_text(answer: Answer, *, colour: bool = False, full: bool = False, dep
     """The answer for a reader: verdict first, compact (one screen, ~40 lines) unless ``full``."""
     if full:
         return _render_text(answer, colour, True, depth, None)
+    reading = reading_lines(answer)  # a heading above the answer: the answer keeps its whole screen
     for limits in COMPACT_LIMITS:
         text = _render_text(answer, colour, False, depth, limits)
-        if text.count("\n") <= SCREEN:
+        if text.count("\n") - reading <= SCREEN:
             return text
     return text
+
+
+def reading_lines(answer: Answer) -> int:
+    """How many lines the 'Read as: ...' heading takes (0 when the answer has no reading)."""
+    return len(_fill(str(answer.reading), "", "  ")) if answer.reading else 0
 
 
 def _render_text(answer: Answer, colour: bool, full: bool, depth: int, limits) -> str:
     style = _Style(colour)
     reasons, item_limit, item_reasons, small, clip = limits or (None, None, None, None, QUOTE_CLIP)
-    out: list[str] = [style.bold(line) for line in _fill(answer.verdict, "")]
+    out: list[str] = [style.dim(line) for line in _fill(str(answer.reading), "", "  ")] if answer.reading else []
+    out += [style.bold(line) for line in _fill(answer.verdict, "")]
     more = False
     patient = _patient_line(answer)
     if patient:
@@ -334,7 +341,8 @@ def _render_text(answer: Answer, colour: bool, full: bool, depth: int, limits) -
             if hidden:
                 out.append(f"    ... {hidden} more (--full)")
                 more = True
-    out += _item_lines(answer, style, full, item_limit, item_reasons)
+    out += (_evidence_lines(answer, style, full, item_limit, quoted, clip) if answer.form == "evidence"
+            else _item_lines(answer, style, full, item_limit, item_reasons))
     if answer.rows:
         out.append("")
         shown = answer.rows if full else answer.rows[:25]
@@ -413,6 +421,28 @@ def _item_lines(answer: Answer, style: _Style, full: bool, limit=ITEM_LIMIT, rea
                 out += [style.dim(l) for l in _fill("\u2014 " + where, "     ", "       ")]
     if len(items) < len(answer.items):
         out.append(f"... {len(answer.items) - len(items)} more (--full)")
+    return out
+
+
+def _evidence_lines(answer: Answer, style: _Style, full: bool, limit, quoted: set, clip: int) -> list[str]:
+    """The evidence answer: each statement's fact, then its verbatim quote (ranked for the intent)."""
+    if not answer.items:
+        return []
+    out: list[str] = []
+    items = answer.items if full or limit is None else answer.items[:limit]
+    for number, item in enumerate(items, 1):
+        head = f"{number:>2}. "
+        out += [""] if number == 1 else []
+        out += _fill(item.summary.rstrip(".") + ".", head, " " * len(head))
+        for arg in item.arguments[:1]:
+            if full:
+                for sid in arg.proof.statements():
+                    if sid in answer.citations:
+                        out += _citation_lines(answer.citations[sid], "     ")
+            else:
+                out += _quote_lines([item.term], answer, style, quoted, "     ", clip)
+    if len(items) < len(answer.items):
+        out.append(f"    ... {len(answer.items) - len(items)} more (--full)")
     return out
 
 
