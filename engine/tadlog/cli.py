@@ -63,6 +63,11 @@ def build_parser() -> argparse.ArgumentParser:
     repl.add_argument("--depth", type=int, default=3, help="proof depth shown (default 3)")
     repl.add_argument("--colour", "--color", choices=("auto", "always", "never"), default="auto")
 
+    fmt = sub.add_parser("fmt", help="give .tad files the one canonical layout (in place)")
+    fmt.add_argument("paths", nargs="*", help="files or folders (default: the knowledge base)")
+    fmt.add_argument("--check", action="store_true", help="change nothing; exit 1 if a file is not formatted")
+    fmt.add_argument("--diff", action="store_true", help="change nothing; print what would change")
+
     graph = sub.add_parser("graph", help="export the knowledge base's provenance graph")
     graph.add_argument("--kb", help="knowledge-base folder (default: the bundled one)")
     graph.add_argument("--format", choices=("dot", "graphml", "json"), default="dot")
@@ -81,7 +86,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             build_parser().print_help()
             return 2
         handler = {"ask": cmd_ask, "check": cmd_check, "graph": cmd_graph, "review": cmd_review, "coverage": cmd_coverage,
-                   "repl": cmd_repl}[args.command]
+                   "repl": cmd_repl, "fmt": cmd_fmt}[args.command]
         return handler(args)
     except TadlogError as error:
         print(error.render(), file=sys.stderr)
@@ -224,3 +229,29 @@ def cmd_review(args) -> int:
     else:
         print(result.to_markdown() if args.format == "markdown" else result.to_text(), end="")
     return result.exit_code
+
+
+def cmd_fmt(args) -> int:
+    import difflib
+
+    from .curate.fmt import format_files, tad_files
+    from .resources import bundled_kb_dir
+
+    targets = args.paths or [str(bundled_kb_dir())]
+    for target in targets:
+        if not os.path.exists(target):
+            raise UsageError(f"tadlog fmt: {target} does not exist", code="U004")
+    results = format_files(tad_files(targets))
+    changed = [r for r in results if r.changed]
+    for r in changed:
+        if args.diff:
+            before = open(r.path, encoding="utf-8").read().splitlines(keepends=True)
+            sys.stdout.writelines(difflib.unified_diff(before, r.text.splitlines(keepends=True), r.path, r.path))
+        elif args.check:
+            print(f"{r.path}: not formatted (run tadlog fmt {r.path})")
+        else:
+            with open(r.path, "w", encoding="utf-8") as handle:
+                handle.write(r.text)
+    verb = "would change" if args.check or args.diff else "formatted"
+    print(f"{len(results)} files: {len(changed)} {verb}", file=sys.stderr)
+    return 1 if changed and (args.check or args.diff) else 0
