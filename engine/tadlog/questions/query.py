@@ -20,7 +20,7 @@ from .answer import Reading
 MAX_QUESTION = 1000  # characters; longer input is refused with a clear error, never parsed
 
 FORMS = ("why", "why_not", "sites", "risks", "indications", "contraindications", "is_contraindication",
-         "anchorage", "compare", "what_is", "sources", "show", "help", "raw")
+         "anchorage", "compare", "what_is", "sources", "show", "help", "raw", "evidence")
 STOPWORDS = {"the", "a", "an", "of", "in", "to", "on", "at", "is", "are", "was", "patient", "patients",
              "case", "cases", "sites", "site", "please", "me", "my", "our", "this", "that", "does", "do", "use",
              "using", "mini-implant", "mini-implants", "mini", "implant", "implants"}

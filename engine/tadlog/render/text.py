@@ -2,73 +2,21 @@
 """
 from __future__ import annotations
 
-import textwrap
 from typing import TYPE_CHECKING, Optional
 
 from ..language.model import format_number
 from ..wording import UNLESS_PREFIX
+from .lines import WIDTH, _citation_lines, _fill, _reference, _Style, short_citation  # noqa: F401 (re-exported)
 
 if TYPE_CHECKING:  # renderers read an Answer; they never import questions at run time
-    from ..questions.answer import Answer, Argument, Citation, ProofNode, RuleAnalysis
+    from ..questions.answer import Answer, Argument, ProofNode, RuleAnalysis
 
-WIDTH = 80
 KIND_WORDS = {
     "missing_fact": "missing fact", "missing_derived_fact": "missing derived fact",
     "negated_fact_holds": "holds, but the rule needs it not to",
     "comparison_failed": "comparison fails", "not_checked": "could not be checked",
     "missing_input": "not stated for this patient",
 }
-
-
-class _Style:
-    def __init__(self, colour: bool):
-        self.colour = colour
-
-    def _wrap(self, code: str, text: str) -> str:
-        return f"\033[{code}m{text}\033[0m" if self.colour else text
-
-    def bold(self, text):
-        return self._wrap("1", text)
-
-    def dim(self, text):
-        return self._wrap("2", text)
-
-    def red(self, text):
-        return self._wrap("31", text)
-
-    def green(self, text):
-        return self._wrap("32", text)
-
-
-def _fill(text: str, indent: str, subsequent: Optional[str] = None, width: int = WIDTH) -> list[str]:
-    return textwrap.wrap(text, width=width, initial_indent=indent,
-                         subsequent_indent=subsequent if subsequent is not None else indent,
-                         break_on_hyphens=False) or [indent.rstrip()]
-
-
-def _citation_lines(c: Citation, indent: str) -> list[str]:
-    """A citation in full: where, what kind of evidence, and the verbatim quote."""
-    facts = [c.kind, c.evidence.replace("_", " ")]
-    if c.n is not None:
-        facts.append(f"n={format_number(c.n)}")
-    if c.population:
-        facts.append(c.population)
-    if c.ci:
-        facts.append(c.ci)
-    lines = _fill(f"{c.document}, section {c.section}, lines {c.lines[0]}-{c.lines[1]} "
-                  f"[{c.statement}; {', '.join(facts)}]", indent)
-    lines += _fill(f"\u201c{c.quote}\u201d", indent + "  ")
-    return lines
-
-
-def short_citation(c: Citation) -> str:
-    """One short line: document short name, section, lines, evidence kind and study size."""
-    evidence = c.evidence.replace("_", " ") + (f", n={format_number(c.n)}" if c.n is not None else "")
-    return f"{c.short or c.source} \u00a7{c.section}, lines {c.lines[0]}-{c.lines[1]} ({evidence})"
-
-
-def _reference(c: Citation) -> str:
-    return f"{c.short or c.source} \u00a7{c.section}, lines {c.lines[0]}-{c.lines[1]}"
 
 
 QUOTE_CLIP = 340  # in the compact view; --full never shortens a quote
