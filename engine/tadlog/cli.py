@@ -63,6 +63,11 @@ def build_parser() -> argparse.ArgumentParser:
     repl.add_argument("--depth", type=int, default=3, help="proof depth shown (default 3)")
     repl.add_argument("--colour", "--color", choices=("auto", "always", "never"), default="auto")
 
+    fmt = sub.add_parser("fmt", help="give .tad files the one canonical layout (in place)")
+    fmt.add_argument("paths", nargs="*", help="files or folders (default: the knowledge base)")
+    fmt.add_argument("--check", action="store_true", help="change nothing; exit 1 if a file is not formatted")
+    fmt.add_argument("--diff", action="store_true", help="change nothing; print what would change")
+
     graph = sub.add_parser("graph", help="export the knowledge base's provenance graph")
     graph.add_argument("--kb", help="knowledge-base folder (default: the bundled one)")
     graph.add_argument("--format", choices=("dot", "graphml", "json"), default="dot")
@@ -82,7 +87,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             build_parser().print_help()
             return 2
         handler = {"ask": cmd_ask, "check": cmd_check, "graph": cmd_graph, "review": cmd_review, "coverage": cmd_coverage,
-                   "repl": cmd_repl, "cache": cmd_cache}[args.command]
+                   "repl": cmd_repl, "fmt": cmd_fmt, "cache": cmd_cache}[args.command]
         return handler(args)
     except TadlogError as error:
         print(error.render(), file=sys.stderr)
@@ -227,6 +232,32 @@ def cmd_review(args) -> int:
     return result.exit_code
 
 
+def cmd_fmt(args) -> int:
+    import difflib
+
+    from .curate.fmt import format_files, tad_files
+    from .resources import bundled_kb_dir
+
+    targets = args.paths or [str(bundled_kb_dir())]
+    for target in targets:
+        if not os.path.exists(target):
+            raise UsageError(f"tadlog fmt: {target} does not exist", code="U004")
+    results = format_files(tad_files(targets))
+    changed = [r for r in results if r.changed]
+    for r in changed:
+        if args.diff:
+            before = open(r.path, encoding="utf-8").read().splitlines(keepends=True)
+            sys.stdout.writelines(difflib.unified_diff(before, r.text.splitlines(keepends=True), r.path, r.path))
+        elif args.check:
+            print(f"{r.path}: not formatted (run tadlog fmt {r.path})")
+        else:
+            with open(r.path, "w", encoding="utf-8") as handle:
+                handle.write(r.text)
+    verb = "would change" if args.check or args.diff else "formatted"
+    print(f"{len(results)} files: {len(changed)} {verb}", file=sys.stderr)
+    return 1 if changed and (args.check or args.diff) else 0
+
+
 # ---- tadlog cache (the speed work's; kept apart to ease merging) ---------------------------
 def add_cache_command(sub) -> None:
     cache = sub.add_parser("cache", help="the cache of parsed knowledge bases: where it is, what it holds; clear it",
@@ -249,7 +280,7 @@ def cmd_cache(args) -> int:
               f"removed {count} cached file{'s' if count != 1 else ''} ({freed / 1024:.0f} KiB)")
         return 0
     if args.cache_action != "info":
-        raise UsageError("tadlog cache: say info or clear, e.g. tadlog cache clear", code="U004")
+        raise UsageError("tadlog cache: say info or clear, e.g. tadlog cache clear", code="U009")
     report = cache.info()
     if args.json:
         print(json.dumps(report, indent=2))

@@ -23,6 +23,12 @@ def grammar_path(name: str) -> Path:
     return _data_dir("grammar") / name
 
 
+def schema_path(name: str) -> Path:
+    """A published JSON Schema (docs/schemas/ in a checkout, tadlog/schemas in a wheel)."""
+    bundled = _PACKAGE / "schemas"
+    return (bundled if bundled.is_dir() else _PACKAGE.parent.parent / "docs" / "schemas") / f"{name}.json"
+
+
 def bundled_kb_dir() -> Path:
     return _data_dir("kb")
 
