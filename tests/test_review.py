@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from test_check import STATEMENTS, run, write_kb
+from schema_support import validate
 
 BODY = STATEMENTS + '''success(midpalate, 90) cites st_a.
 site(midpalate) cites st_a.
@@ -35,6 +36,7 @@ def review_json(base: Path, head: Path) -> dict:
     result = review(base, head, "--format", "json")
     assert result.returncode in (0, 1), result.stderr
     data = json.loads(result.stdout)
+    validate(data, "review")  # every review the tests print follows docs/schemas/review.json
     data["_exit"] = result.returncode
     return data
 
@@ -90,7 +92,8 @@ def test_corrected_number_is_one_changed_fact_with_consequences(tmp_path):
     assert answer["verdict_after"].startswith("Yes: midpalate is recommended")
     assert "for: Midpalate is recommended" in answer["reasons_gained"]
     assert answer["causes"] == ["st_a"]
-    assert answer["explanation"].startswith("Yes: midpalate is recommended")
+    assert answer["explanation"].startswith("Read as: reasons for and against \u2014 midpalate\n"
+                                            "Yes: midpalate is recommended")
     # the check finding BASE had is fixed
     assert [(f["code"], f["location"]) for f in data["findings"]["fixed"]] == [("E150", "kb/content.tad:4")]
     assert data["findings"]["new"] == []

@@ -64,9 +64,15 @@ def build_parser() -> argparse.ArgumentParser:
     repl.add_argument("--depth", type=int, default=3, help="proof depth shown (default 3)")
     repl.add_argument("--colour", "--color", choices=("auto", "always", "never"), default="auto")
 
+    fmt = sub.add_parser("fmt", help="give .tad files the one canonical layout (in place)")
+    fmt.add_argument("paths", nargs="*", help="files or folders (default: the knowledge base)")
+    fmt.add_argument("--check", action="store_true", help="change nothing; exit 1 if a file is not formatted")
+    fmt.add_argument("--diff", action="store_true", help="change nothing; print what would change")
+
     graph = sub.add_parser("graph", help="export the knowledge base's provenance graph")
     graph.add_argument("--kb", help="knowledge-base folder (default: the bundled one)")
     graph.add_argument("--format", choices=("dot", "graphml", "json"), default="dot")
+    add_cache_command(sub)
     return parser
 
 
@@ -82,7 +88,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             build_parser().print_help()
             return 2
         handler = {"ask": cmd_ask, "check": cmd_check, "graph": cmd_graph, "review": cmd_review, "coverage": cmd_coverage,
-                   "repl": cmd_repl}[args.command]
+                   "repl": cmd_repl, "fmt": cmd_fmt, "cache": cmd_cache}[args.command]
         return handler(args)
     except TadlogError as error:
         print(clean(error.render()), file=sys.stderr)
@@ -248,3 +254,66 @@ def cmd_review(args) -> int:
     else:
         print(result.to_markdown() if args.format == "markdown" else result.to_text(), end="")
     return result.exit_code
+
+
+def cmd_fmt(args) -> int:
+    import difflib
+
+    from .curate.fmt import format_files, tad_files
+    from .resources import bundled_kb_dir
+
+    targets = args.paths or [str(bundled_kb_dir())]
+    for target in targets:
+        if not os.path.exists(target):
+            raise UsageError(f"tadlog fmt: {target} does not exist", code="U004")
+    results = format_files(tad_files(targets))
+    changed = [r for r in results if r.changed]
+    for r in changed:
+        if args.diff:
+            before = open(r.path, encoding="utf-8").read().splitlines(keepends=True)
+            sys.stdout.writelines(difflib.unified_diff(before, r.text.splitlines(keepends=True), r.path, r.path))
+        elif args.check:
+            print(f"{r.path}: not formatted (run tadlog fmt {r.path})")
+        else:
+            with open(r.path, "w", encoding="utf-8") as handle:
+                handle.write(r.text)
+    verb = "would change" if args.check or args.diff else "formatted"
+    print(f"{len(results)} files: {len(changed)} {verb}", file=sys.stderr)
+    return 1 if changed and (args.check or args.diff) else 0
+
+
+# ---- tadlog cache (the speed work's; kept apart to ease merging) ---------------------------
+def add_cache_command(sub) -> None:
+    cache = sub.add_parser("cache", help="the cache of parsed knowledge bases: where it is, what it holds; clear it",
+                           description="Parsed and evaluated knowledge bases are cached as data (never code) in the "
+                           "platform's user cache folder, keyed by the content of the knowledge base, the grammar and "
+                           "tadlog's own source. TADLOG_CACHE_DIR names another folder, TADLOG_NO_CACHE=1 turns the "
+                           "cache off, TADLOG_CACHE_MAX_MB bounds its size (default 512; oldest entries go first).")
+    action = cache.add_subparsers(dest="cache_action", parser_class=_Parser)
+    for name, text in (("info", "print the cache folder, its entries and its size bound"),
+                       ("clear", "delete every cached entry")):
+        action.add_parser(name, help=text).add_argument("--json", action="store_true", help="print as JSON")
+
+
+def cmd_cache(args) -> int:
+    from . import cache
+
+    if args.cache_action == "clear":
+        count, freed = cache.clear()
+        print(json.dumps({"removed": count, "bytes": freed}) if args.json else
+              f"removed {count} cached file{'s' if count != 1 else ''} ({freed / 1024:.0f} KiB)")
+        return 0
+    if args.cache_action != "info":
+        raise UsageError("tadlog cache: say info or clear, e.g. tadlog cache clear", code="U009")
+    report = cache.info()
+    if args.json:
+        print(json.dumps(report, indent=2))
+        return 0
+    if not report["enabled"]:
+        print("the cache is off (TADLOG_NO_CACHE is set)")
+        return 0
+    print(f"cache folder: {report['folder']} (bound {report['max_bytes'] / 2**20:.0f} MiB)")
+    for folder in report["folders"]:
+        state = "missing" if not folder["exists"] else "writable" if folder["writable"] else "read-only"
+        print(f"  {folder['folder']}: {folder['entries']} files, {folder['bytes'] / 1024:.0f} KiB ({state})")
+    return 0

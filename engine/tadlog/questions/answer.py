@@ -44,7 +44,7 @@ class ProofNode:
 
     claim: str
     atom: GroundAtom
-    by: str  # "statement" | "input" | "rule" | "unproved"
+    by: str  # "statement" | "definition" (a curator's, with its rationale) | "input" | "rule" | "unproved"
     citations: tuple[str, ...] = ()
     rule: Optional[str] = None
     rule_citations: tuple[str, ...] = ()
@@ -73,6 +73,11 @@ class Argument:
     proof: ProofNode
     evidence: str
     strength: int
+    # Said of a larger site that includes the one asked about: how ("said of the mandibular
+    # alveolus, which includes the mandibular buccal alveolus") and the proof of the inclusion
+    # (a curator definition where no sentence states it).
+    inherited: Optional[str] = None
+    via: Optional["ProofNode"] = None
 
 
 @dataclass(frozen=True)
@@ -117,6 +122,33 @@ class Item:
 
 
 @dataclass(frozen=True)
+class NameRead:
+    """A name the question was read to contain: the term, and the words that named it."""
+
+    term: str
+    label: str
+    category: str
+    said: str
+    corrected: tuple[tuple[str, str], ...] = ()  # (typed word, word it was read as)
+
+
+@dataclass(frozen=True)
+class Reading:
+    """How a question was understood: its intent, the names in it and the patient, in one line."""
+
+    intent: str  # reasons | choice | where | risks | quantity | howto | suitability | definition | evidence | ...
+    text: str  # "Read as: where to place mini-implants — molar intrusion; patient: adolescent"
+    names: tuple[NameRead, ...] = ()
+    patient: tuple[str, ...] = ()  # labels of the patient's factors and findings, an age, a BMI
+    partial: tuple[tuple[str, tuple[str, ...]], ...] = ()  # a word that is part of names, and those names
+    frame: str = ""  # the opening the grammar recognised (f_why_not, f_quantity, ...; "" for a noun phrase)
+    form: str = ""  # the answer form chosen for it
+
+    def __str__(self) -> str:
+        return self.text
+
+
+@dataclass(frozen=True)
 class Answer:
     question: str
     form: str
@@ -139,6 +171,7 @@ class Answer:
     notes: tuple[str, ...] = ()
     rows: tuple[tuple[tuple[str, Value], ...], ...] = ()
     statements_shown: tuple[str, ...] = ()  # statements the answer names outside any proof
+    reading: Optional[Reading] = None  # how the question was understood (shown first)
     citations: dict = field(default_factory=dict, compare=False)
     _graph_builder: Optional[object] = field(default=None, compare=False, repr=False)
 

@@ -2,74 +2,22 @@
 """
 from __future__ import annotations
 
-import textwrap
 from typing import TYPE_CHECKING, Optional
 
 from ..language.model import format_number
 from ..terminal import clean_tree
 from ..wording import UNLESS_PREFIX
+from .lines import WIDTH, _citation_lines, _fill, _reference, _Style, short_citation  # noqa: F401 (re-exported)
 
 if TYPE_CHECKING:  # renderers read an Answer; they never import questions at run time
-    from ..questions.answer import Answer, Argument, Citation, ProofNode, RuleAnalysis
+    from ..questions.answer import Answer, Argument, ProofNode, RuleAnalysis
 
-WIDTH = 80
 KIND_WORDS = {
     "missing_fact": "missing fact", "missing_derived_fact": "missing derived fact",
     "negated_fact_holds": "holds, but the rule needs it not to",
     "comparison_failed": "comparison fails", "not_checked": "could not be checked",
     "missing_input": "not stated for this patient",
 }
-
-
-class _Style:
-    def __init__(self, colour: bool):
-        self.colour = colour
-
-    def _wrap(self, code: str, text: str) -> str:
-        return f"\033[{code}m{text}\033[0m" if self.colour else text
-
-    def bold(self, text):
-        return self._wrap("1", text)
-
-    def dim(self, text):
-        return self._wrap("2", text)
-
-    def red(self, text):
-        return self._wrap("31", text)
-
-    def green(self, text):
-        return self._wrap("32", text)
-
-
-def _fill(text: str, indent: str, subsequent: Optional[str] = None, width: int = WIDTH) -> list[str]:
-    return textwrap.wrap(text, width=width, initial_indent=indent,
-                         subsequent_indent=subsequent if subsequent is not None else indent,
-                         break_on_hyphens=False) or [indent.rstrip()]
-
-
-def _citation_lines(c: Citation, indent: str) -> list[str]:
-    """A citation in full: where, what kind of evidence, and the verbatim quote."""
-    facts = [c.kind, c.evidence.replace("_", " ")]
-    if c.n is not None:
-        facts.append(f"n={format_number(c.n)}")
-    if c.population:
-        facts.append(c.population)
-    if c.ci:
-        facts.append(c.ci)
-    lines = _fill(f"{c.document}, section {c.section}, lines {c.lines[0]}-{c.lines[1]} "
-                  f"[{c.statement}; {', '.join(facts)}]", indent)
-    lines += _fill(f"\u201c{c.quote}\u201d", indent + "  ")
-    return lines
-
-
-def short_citation(c: Citation) -> str:
-    """One short line: document short name, section, lines, evidence kind and study size."""
-    evidence = c.evidence.replace("_", " ") + (f", n={format_number(c.n)}" if c.n is not None else "")
-    return f"{c.short or c.source} \u00a7{c.section}, lines {c.lines[0]}-{c.lines[1]} ({evidence})"
-
-
-def _reference(c: Citation) -> str:
-    return f"{c.short or c.source} \u00a7{c.section}, lines {c.lines[0]}-{c.lines[1]}"
 
 
 QUOTE_CLIP = 340  # in the compact view; --full never shortens a quote
@@ -81,6 +29,13 @@ def _merge_claims(group: list[Argument]) -> list[str]:
     by_predicate: dict[str, list[str]] = {}
     for arg in group:
         by_predicate.setdefault(arg.proof.atom[0], []).append(arg.claim)
+    inherited = group[0].inherited
+    if inherited:  # a cluster shares its statements and its inheritance: say it once
+        return [c + f" ({inherited})" for c in _merge_claims_plain(by_predicate)]
+    return _merge_claims_plain(by_predicate)
+
+
+def _merge_claims_plain(by_predicate: dict[str, list[str]]) -> list[str]:
     out = []
     for claims in by_predicate.values():
         out.append(_merge_sentences(claims) if len(claims) > 1 else claims[0])
@@ -110,17 +65,40 @@ def _clustered_reasons(args, answer: Answer, style: "_Style", limit: Optional[in
     statement's verbatim quote is printed once per answer (later entries refer to it)."""
     clusters: dict[tuple, list[Argument]] = {}
     for arg in args:
-        clusters.setdefault(tuple(arg.proof.statements()), []).append(arg)
+        clusters.setdefault((tuple(arg.proof.statements()), arg.inherited), []).append(arg)
     groups = list(clusters.items())
     shown = groups if limit is None else groups[:limit]
     lines: list[str] = []
-    for number, (statements, group) in enumerate(shown, 1):
+    for number, ((statements, _), group) in enumerate(shown, 1):
         merged = _merge_claims(group)
         claims = "; ".join([merged[0]] + [_lower_first(c) for c in merged[1:]])
         head = f"{number:>2}. "
         lines += _fill(_clip(claims + ".", 2 * (WIDTH - len(head))), head, " " * len(head))
+        lines += _definition_lines(group[0], style, "     ")
         lines += _quote_lines(statements, answer, style, quoted, "     ", clip)
     return lines, len(groups) - len(shown)
+
+
+def _claim(arg: Argument) -> str:
+    return arg.claim + (f" ({arg.inherited})" if arg.inherited else "")
+
+
+def definitions_of(node: Optional[ProofNode]) -> list[str]:
+    """The curator definitions a proof rests on (structural facts no sentence states)."""
+    if node is None:
+        return []
+    out = [node.rationale] if node.by == "definition" and node.rationale else []
+    for premise in node.premises:
+        out += [r for r in definitions_of(premise) if r not in out]
+    return out
+
+
+def _definition_lines(arg: Argument, style: "_Style", indent: str) -> list[str]:
+    """An inherited reason names the inclusion it rests on: a curator definition, never a citation."""
+    lines: list[str] = []
+    for rationale in definitions_of(arg.via):
+        lines += [style.dim(l) for l in _fill(f"\u2014 curator definition: {rationale}", indent, indent + "  ")]
+    return lines
 
 
 def _short_sources(statements: list[str], answer: Answer, limit: int = 1) -> Optional[str]:
@@ -138,8 +116,10 @@ def _argument_lines(number: int, arg: Argument, answer: Answer, style: _Style, f
     head = f"{number:>2}. "
     if full:
         proof = _proof_lines(arg.proof, "     ", answer, depth, show_citations=True)
+        if arg.via is not None:  # inherited: the inclusion and its curator definitions
+            proof += _fill(f"({arg.inherited})", "        ") + _proof_lines(arg.via, "        ", answer, depth)
         return [f"{number:>3}. " + proof[0][5:]] + proof[1:]
-    lines = _fill(arg.claim + ".", head, " " * len(head))
+    lines = _fill(_claim(arg) + ".", head, " " * len(head)) + _definition_lines(arg, style, "     ")
     if not full:
         if arg.proof.by == "rule":
             leaves = _leaf_claims(arg.proof)
@@ -177,7 +157,8 @@ def _clip(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[:limit - 1].rsplit(" ", 1)[0] + " …"
 
 
-HOW = {"statement": "stated by the source", "input": "given for this patient", "unproved": "not proved"}
+HOW = {"statement": "stated by the source", "input": "given for this patient", "unproved": "not proved",
+       "definition": "curator definition"}
 
 
 def _proof_lines(node: ProofNode, indent: str, answer: Answer, depth: int,
@@ -190,7 +171,9 @@ def _proof_lines(node: ProofNode, indent: str, answer: Answer, depth: int,
     lines = _fill(f"{node.claim}  ({how})", indent, indent + "   ")
     for condition in node.conditions:
         lines += _fill(f"and {condition}", indent + "   ")
-    if node.rationale and show_citations:
+    if node.by == "definition" and node.rationale:
+        lines += _fill(f"curator definition: {node.rationale}", indent + "   ")
+    elif node.rationale and show_citations:
         lines += _fill(f"rule rationale: {node.rationale}", indent + "   ")
     if show_citations:
         for sid in node.citations + (node.rule_citations if node.by == "rule" else ()):
@@ -300,17 +283,24 @@ def render_text(answer: Answer, *, colour: bool = False, full: bool = False, dep
     answer = clean_tree(answer)
     if full:
         return _render_text(answer, colour, True, depth, None)
+    reading = reading_lines(answer)  # a heading above the answer: the answer keeps its whole screen
     for limits in COMPACT_LIMITS:
         text = _render_text(answer, colour, False, depth, limits)
-        if text.count("\n") <= SCREEN:
+        if text.count("\n") - reading <= SCREEN:
             return text
     return text
+
+
+def reading_lines(answer: Answer) -> int:
+    """How many lines the 'Read as: ...' heading takes (0 when the answer has no reading)."""
+    return len(_fill(str(answer.reading), "", "  ")) if answer.reading else 0
 
 
 def _render_text(answer: Answer, colour: bool, full: bool, depth: int, limits) -> str:
     style = _Style(colour)
     reasons, item_limit, item_reasons, small, clip = limits or (None, None, None, None, QUOTE_CLIP)
-    out: list[str] = [style.bold(line) for line in _fill(answer.verdict, "")]
+    out: list[str] = [style.dim(line) for line in _fill(str(answer.reading), "", "  ")] if answer.reading else []
+    out += [style.bold(line) for line in _fill(answer.verdict, "")]
     more = False
     patient = _patient_line(answer)
     if patient:
@@ -339,7 +329,8 @@ def _render_text(answer: Answer, colour: bool, full: bool, depth: int, limits) -
             if hidden:
                 out.append(f"    ... {hidden} more (--full)")
                 more = True
-    out += _item_lines(answer, style, full, item_limit, item_reasons)
+    out += (_evidence_lines(answer, style, full, item_limit, quoted, clip) if answer.form == "evidence"
+            else _item_lines(answer, style, full, item_limit, item_reasons))
     if answer.rows:
         out.append("")
         shown = answer.rows if full else answer.rows[:25]
@@ -409,7 +400,7 @@ def _item_lines(answer: Answer, style: _Style, full: bool, limit=ITEM_LIMIT, rea
                 if where:
                     out += [style.dim(l) for l in _fill("\u2014 " + where, "   ", "     ")]
                 continue
-            out += _fill(mark + arg.claim, "   ", "     ")
+            out += _fill(mark + _claim(arg), "   ", "     ") + _definition_lines(arg, style, "     ")
             if full:
                 for sid in arg.proof.statements():
                     if sid in answer.citations:
@@ -418,6 +409,28 @@ def _item_lines(answer: Answer, style: _Style, full: bool, limit=ITEM_LIMIT, rea
                 out += [style.dim(l) for l in _fill("\u2014 " + where, "     ", "       ")]
     if len(items) < len(answer.items):
         out.append(f"... {len(answer.items) - len(items)} more (--full)")
+    return out
+
+
+def _evidence_lines(answer: Answer, style: _Style, full: bool, limit, quoted: set, clip: int) -> list[str]:
+    """The evidence answer: each statement's fact, then its verbatim quote (ranked for the intent)."""
+    if not answer.items:
+        return []
+    out: list[str] = []
+    items = answer.items if full or limit is None else answer.items[:limit]
+    for number, item in enumerate(items, 1):
+        head = f"{number:>2}. "
+        out += [""] if number == 1 else []
+        out += _fill(item.summary.rstrip(".") + ".", head, " " * len(head))
+        for arg in item.arguments[:1]:
+            if full:
+                for sid in arg.proof.statements():
+                    if sid in answer.citations:
+                        out += _citation_lines(answer.citations[sid], "     ")
+            else:
+                out += _quote_lines([item.term], answer, style, quoted, "     ", clip)
+    if len(items) < len(answer.items):
+        out.append(f"    ... {len(answer.items) - len(items)} more (--full)")
     return out
 
 
