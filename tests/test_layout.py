@@ -16,12 +16,12 @@ PACKAGE = Path(__file__).resolve().parents[1] / "engine" / "tadlog"
 LAYERS = (
     {"cli", "repl", "__main__", "serve"},
     {"curate"},
-    {"kb", "__init__"},
+    {"kb", "cache", "codec", "__init__"},
     {"questions"},
     {"render"},
     {"engine"},
     {"language"},
-    {"errors", "resources", "wording", "version"},
+    {"errors", "resources", "wording", "version", "limits", "terminal"},
 )
 MAX_LINES = 500
 

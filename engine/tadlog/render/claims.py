@@ -42,7 +42,13 @@ def merge_sentences(claims: list[str]) -> str:
     if head == 0 or any(not m for m in middles):
         return "; ".join([claims[0]] + [lower_first(c) for c in claims[1:]])
     listed = ", ".join(middles[:-1]) + " and " + middles[-1]
-    return " ".join(words[0][:head] + [listed] + (words[0][len(words[0]) - tail:] if tail else []))
+    rest = words[0][len(words[0]) - tail:] if tail else []
+    if rest and rest[0] in AGREEMENT:  # a listed subject takes a plural verb: "X, Y and Z are each ..."
+        rest = AGREEMENT[rest[0]].split() + rest[1:]
+    return " ".join(words[0][:head] + [listed] + rest)
+
+
+AGREEMENT = {"is": "are each", "has": "each have", "was": "were each", "provides": "each provide"}
 
 
 def reason_groups(args) -> dict[tuple, list[Argument]]:
