@@ -74,6 +74,7 @@ def build_parser() -> argparse.ArgumentParser:
     graph = sub.add_parser("graph", help="export the knowledge base's provenance graph")
     graph.add_argument("--kb", help="knowledge-base folder (default: the bundled one)")
     graph.add_argument("--format", choices=("dot", "graphml", "json"), default="dot")
+    add_cache_command(sub)
     return parser
 
 
@@ -89,7 +90,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             build_parser().print_help()
             return 2
         handler = {"ask": cmd_ask, "check": cmd_check, "graph": cmd_graph, "review": cmd_review, "coverage": cmd_coverage,
-                   "repl": cmd_repl, "fmt": cmd_fmt, "serve": cmd_serve}[args.command]
+                   "repl": cmd_repl, "fmt": cmd_fmt, "cache": cmd_cache, "serve": cmd_serve}[args.command]
         return handler(args)
     except TadlogError as error:
         print(error.render(), file=sys.stderr)
@@ -290,3 +291,40 @@ def _standalone_html(kb, answer) -> str:
     from .serve.run import standalone_page
 
     return standalone_page(kb, answer)
+
+
+# ---- tadlog cache (the speed work's; kept apart to ease merging) ---------------------------
+def add_cache_command(sub) -> None:
+    cache = sub.add_parser("cache", help="the cache of parsed knowledge bases: where it is, what it holds; clear it",
+                           description="Parsed and evaluated knowledge bases are cached as data (never code) in the "
+                           "platform's user cache folder, keyed by the content of the knowledge base, the grammar and "
+                           "tadlog's own source. TADLOG_CACHE_DIR names another folder, TADLOG_NO_CACHE=1 turns the "
+                           "cache off, TADLOG_CACHE_MAX_MB bounds its size (default 512; oldest entries go first).")
+    action = cache.add_subparsers(dest="cache_action", parser_class=_Parser)
+    for name, text in (("info", "print the cache folder, its entries and its size bound"),
+                       ("clear", "delete every cached entry")):
+        action.add_parser(name, help=text).add_argument("--json", action="store_true", help="print as JSON")
+
+
+def cmd_cache(args) -> int:
+    from . import cache
+
+    if args.cache_action == "clear":
+        count, freed = cache.clear()
+        print(json.dumps({"removed": count, "bytes": freed}) if args.json else
+              f"removed {count} cached file{'s' if count != 1 else ''} ({freed / 1024:.0f} KiB)")
+        return 0
+    if args.cache_action != "info":
+        raise UsageError("tadlog cache: say info or clear, e.g. tadlog cache clear", code="U009")
+    report = cache.info()
+    if args.json:
+        print(json.dumps(report, indent=2))
+        return 0
+    if not report["enabled"]:
+        print("the cache is off (TADLOG_NO_CACHE is set)")
+        return 0
+    print(f"cache folder: {report['folder']} (bound {report['max_bytes'] / 2**20:.0f} MiB)")
+    for folder in report["folders"]:
+        state = "missing" if not folder["exists"] else "writable" if folder["writable"] else "read-only"
+        print(f"  {folder['folder']}: {folder['entries']} files, {folder['bytes'] / 1024:.0f} KiB ({state})")
+    return 0
