@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
+from dataclasses import fields
 from typing import Optional
 
 from .engine.evaluate import Interpretation
@@ -19,19 +20,16 @@ from .language.model import (
     Source, Statement, TermDecl, Var,
 )
 
+_MODEL_FIELDS = tuple(f.name for f in fields(KnowledgeBaseModel))
+
 _new = object.__new__
-
-
-def _build(cls, names):
-    """A builder for a frozen dataclass: values in field order → instance, without __init__."""
-    def build(values):
-        obj = _new(cls)
-        obj.__dict__.update(zip(names, values))
-        return obj
-    return build
-
-
-_location = _build(Location, ("path", "line", "column", "width", "text"))
+# The only classes a cache entry can describe (their fields in declaration order, from the
+# dataclass itself, so a field added to the model is cached without a change here).
+CLASSES = (Var, Const, Atom, Negation, Comparison, Source, Section, Statement, TermDecl, Conflict, Param,
+           Predicate, Fact, Rule, Diagnostic)
+_FIELDS = {cls.__name__: tuple(f.name for f in fields(cls)) for cls in CLASSES}
+_BY_NAME = {cls.__name__: cls for cls in CLASSES}
+_TUPLE, _LOCATION = "(", "@"
 
 
 def _dumps(value) -> bytes:
@@ -40,59 +38,34 @@ def _dumps(value) -> bytes:
 
 # ---- encoding -----------------------------------------------------------------------------
 class _Encoder:
+    """Values as JSON: a tuple is ["(", items...], an object ["ClassName", fields...], a location
+    ["@", path index, line, column, width]; strings, numbers, booleans and None as themselves."""
+
     def __init__(self):
         self.paths: dict[str, int] = {}
 
-    def loc(self, loc: Optional[Location]):
-        if loc is None:
-            return None
-        index = self.paths.setdefault(loc.path, len(self.paths))
-        return [index, loc.line, loc.column, loc.width]
-
-    def term(self, t):
-        return ["V", t.name] if isinstance(t, Var) else ["C", t.value, t.kind, self.loc(t.location)]
-
-    def atom(self, a: Atom):
-        return [a.predicate, [self.term(t) for t in a.args], self.loc(a.location)]
-
-    def literal(self, lit):
-        if isinstance(lit, Atom):
-            return ["a", self.atom(lit)]
-        if isinstance(lit, Negation):
-            return ["n", self.atom(lit.atom)]
-        return ["c", self.term(lit.left), lit.op, self.term(lit.right), self.loc(lit.location)]
-
-    def core(self, m: KnowledgeBaseModel) -> dict:
-        L = self.loc
-        return {
-            "root": m.root,
-            "sources": [[s.id, s.title, s.authors, s.year, s.venue, s.kind, s.file, L(s.location)] for s in m.sources],
-            "sections": [[s.source, s.number, s.title, s.lines, s.clinical, L(s.location)] for s in m.sections],
-            "terms": [[t.name, t.category, t.label, t.aliases, L(t.location)] for t in m.terms],
-            "conflicts": [[c.id, c.topic, c.sides, c.note, L(c.location)] for c in m.conflicts],
-            "predicates": [[p.name, [[q.name, q.type] for q in p.params], p.template, p.stance, L(p.location)]
-                           for p in m.predicates],
-            "rules": [[r.label, self.atom(r.head), [self.literal(b) for b in r.body], r.cites, r.rationale,
-                       r.explicit_label, L(r.location)] for r in m.rules],
-        }
-
-    def facts(self, m: KnowledgeBaseModel) -> list:
-        return [[self.atom(f.atom), f.cites, self.loc(f.location) if f.location is not f.atom.location else 0]
-                for f in m.facts]
-
-    def statements(self, m: KnowledgeBaseModel) -> list:
-        return [[s.id, s.source, s.section, s.lines, s.kind, s.quote, s.evidence, s.n, s.population, s.ci,
-                 self.loc(s.location)] for s in m.statements]
-
-    def diagnostics(self, diagnostics) -> list:
-        return [[d.code, d.message, self.loc(d.location), d.severity, d.suggestion] for d in diagnostics]
+    def __call__(self, v):
+        if v is None or isinstance(v, (str, int, float)):
+            return v
+        if isinstance(v, (tuple, list)):
+            return [_TUPLE, *map(self, v)]
+        if isinstance(v, Location):
+            return [_LOCATION, self.paths.setdefault(v.path, len(self.paths)), v.line, v.column, v.width]
+        name = type(v).__name__
+        if _BY_NAME.get(name) is not type(v):
+            raise TypeError(f"cannot cache a {name}")
+        return [name, *(self(getattr(v, f)) for f in _FIELDS[name])]
 
 
 def encode(model: KnowledgeBaseModel, diagnostics, interpretation: Optional[Interpretation]) -> dict[str, bytes]:
-    """The sections of a cache entry (bytes each)."""
+    """The sections of a cache entry (bytes each): the model's light fields together, its facts
+    and statements apart, the diagnostics, and each relation of the evaluation on its own."""
     enc = _Encoder()
-    sections = {"core": _dumps(enc.core(model)), "facts": _dumps(enc.facts(model)),
-                "statements": _dumps(enc.statements(model)), "diagnostics": _dumps(enc.diagnostics(diagnostics))}
+    core = {f: enc(getattr(model, f)) for f in _MODEL_FIELDS if f not in _LAZY}
+    sections = {"core": _dumps(core)}
+    for name in _LAZY:
+        sections[name] = _dumps(enc(getattr(model, name)))
+    sections["diagnostics"] = _dumps(enc(tuple(diagnostics)))
     if interpretation is not None:
         index, blobs, offset = {}, [], 0
         for name, rows in interpretation.relations.items():
@@ -107,47 +80,39 @@ def encode(model: KnowledgeBaseModel, diagnostics, interpretation: Optional[Inte
 
 
 # ---- decoding -----------------------------------------------------------------------------
-_const = _build(Const, ("value", "kind", "location"))
-_var = _build(Var, ("name",))
-_atom = _build(Atom, ("predicate", "args", "location"))
-_negation = _build(Negation, ("atom",))
-_comparison = _build(Comparison, ("left", "op", "right", "location"))
-_fact = _build(Fact, ("atom", "cites", "location"))
-_statement = _build(Statement, ("id", "source", "section", "lines", "kind", "quote", "evidence", "n",
-                                "population", "ci", "location"))
+def _builder(cls):
+    names = _FIELDS[cls.__name__]
+
+    def build(values):
+        if len(values) != len(names):
+            raise ValueError(f"{cls.__name__}: {len(values)} fields, not {len(names)}")
+        obj = _new(cls)
+        obj.__dict__.update(zip(names, values))
+        return obj
+    return build
+
+
+_BUILDERS = {cls.__name__: _builder(cls) for cls in CLASSES}
 
 
 class _Decoder:
     def __init__(self, paths: list[str]):
         self.paths = paths
+        self._locations: dict = {}
 
-    def loc(self, v):
-        return None if v is None else _location((self.paths[v[0]], v[1], v[2], v[3], None))
-
-    def term(self, v):
-        return _var((v[1],)) if v[0] == "V" else _const((v[1], v[2], self.loc(v[3])))
-
-    def atom(self, v):
-        return _atom((v[0], tuple(self.term(t) for t in v[1]), self.loc(v[2])))
-
-    def literal(self, v):
-        kind = v[0]
-        if kind == "a":
-            return self.atom(v[1])
-        if kind == "n":
-            return _negation((self.atom(v[1]),))
-        return _comparison((self.term(v[1]), v[2], self.term(v[3]), self.loc(v[4])))
-
-    def fact(self, v):
-        atom = self.atom(v[0])
-        return _fact((atom, tuple(v[1]), atom.location if v[2] == 0 else self.loc(v[2])))
-
-    def statement(self, v):
-        return _statement((v[0], v[1], v[2], tuple(v[3]), v[4], v[5], v[6], v[7], v[8], v[9], self.loc(v[10])))
-
-
-def _tuple(v):
-    return None if v is None else tuple(v)
+    def __call__(self, v):
+        if type(v) is not list:
+            if isinstance(v, dict):
+                raise ValueError("unexpected object")
+            return v
+        tag = v[0]
+        if tag == _TUPLE:
+            return tuple(map(self, v[1:]))
+        if tag == _LOCATION:
+            obj = _new(Location)
+            obj.__dict__.update(path=self.paths[v[1]], line=v[2], column=v[3], width=v[4], text=None)
+            return obj
+        return _BUILDERS[tag](list(map(self, v[1:])))
 
 
 class CachedModel(KnowledgeBaseModel):
@@ -180,9 +145,9 @@ def _lazy(name: str):
     return property(get, set_)
 
 
-CachedModel.facts = _lazy("facts")
-CachedModel.statements = _lazy("statements")
-_MODEL_FIELDS = tuple(KnowledgeBaseModel.__dataclass_fields__)
+_LAZY = ("facts", "statements")
+for _name in _LAZY:
+    setattr(CachedModel, _name, _lazy(_name))
 
 
 class LazyRelations(Mapping):
@@ -218,37 +183,31 @@ class Entry:
 
     def __init__(self, sections: dict):
         self.sections = sections
-        self._decoder = _Decoder(self._load("paths"))
+        self._decode = _Decoder(self._load("paths"))
 
     def _load(self, name: str):
         return json.loads(bytes(self.sections[name]))
 
     def model(self) -> KnowledgeBaseModel:
-        d = self._decoder
         core = self._load("core")
-        L = d.loc
+        if set(core) != set(_MODEL_FIELDS) - set(_LAZY):
+            raise ValueError("the cached model has other fields")
         model = _new(CachedModel)
-        model.__dict__.update(
-            root=core["root"],
-            sources=tuple(Source(i, t, _tuple(a), y, v, k, f, L(loc)) for i, t, a, y, v, k, f, loc in core["sources"]),
-            sections=tuple(Section(s, n, t, _tuple(li), c, L(loc)) for s, n, t, li, c, loc in core["sections"]),
-            terms=tuple(TermDecl(n, c, lab, tuple(al), L(loc)) for n, c, lab, al, loc in core["terms"]),
-            conflicts=tuple(Conflict(i, t, tuple(map(tuple, s)), n, L(loc)) for i, t, s, n, loc in core["conflicts"]),
-            predicates=tuple(Predicate(n, tuple(Param(*q) for q in ps), t, s, L(loc))
-                             for n, ps, t, s, loc in core["predicates"]),
-            rules=tuple(Rule(label, d.atom(h), tuple(d.literal(b) for b in body), tuple(c), why, ex, L(loc))
-                        for label, h, body, c, why, ex, loc in core["rules"]))
+        model.__dict__.update({name: self._decode(value) for name, value in core.items()})
         model.__dict__["#decode"] = self._decode_lazy
         return model
 
     def _decode_lazy(self, name: str) -> tuple:
-        d = self._decoder
-        if name == "facts":
-            return tuple(d.fact(v) for v in self._load("facts"))
-        return tuple(d.statement(v) for v in self._load("statements"))
+        value = self._decode(self._load(name))
+        if not isinstance(value, tuple):
+            raise ValueError(f"{name} is not a list")
+        return value
 
     def diagnostics(self) -> list[Diagnostic]:
-        return [Diagnostic(c, m, self._decoder.loc(loc), s, g) for c, m, loc, s, g in self._load("diagnostics")]
+        out = list(self._decode(self._load("diagnostics")))
+        if not all(isinstance(d, Diagnostic) for d in out):
+            raise ValueError("diagnostics of another type")
+        return out
 
     def interpretation(self) -> Optional[Interpretation]:
         if "relation_index" not in self.sections:

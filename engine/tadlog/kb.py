@@ -164,4 +164,8 @@ def write_cache(kb: KnowledgeBase, interpretation: Optional[Interpretation] = No
         return None
     if evaluated and interpretation is None:
         interpretation = kb.interpretation
-    return cache.write(key, encode(kb.model, kb.diagnostics, interpretation if evaluated else None))
+    try:
+        sections = encode(kb.model, kb.diagnostics, interpretation if evaluated else None)
+    except (TypeError, ValueError):  # a value the format cannot hold: this knowledge base is not cached
+        return None
+    return cache.write(key, sections)
