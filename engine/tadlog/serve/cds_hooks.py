@@ -73,12 +73,25 @@ class Service:
         unused = [f for f in facts if f.factor != "age" and f.factor not in known]
         question = f"why {site}" + (f" for {indication}" if indication else "") + "?"
         try:
-            answer = self.library.ask(question, PatientInput(age=age, factors=factors))
+            query = self.library.kb.parse_question(question)
+            if query.form != "why" or _category(self.library.kb.model, query.subject) != "site":
+                return [_unread(instance, question, f"'{site}' is not an insertion site tadlog knows")]
+            answer = self.library.ask(query, PatientInput(age=age, factors=factors))
         except QueryError as error:
-            return [_card(instance, 0, f"tadlog could not read the planned mini-implant: {error.diagnostics[0].message}",
-                          "info", f"Asked: *{_md(question)}*\n\n{_md(error.diagnostics[0].message)}", "tadlog")]
+            return [_unread(instance, question, error.diagnostics[0].message)]
         used = [f for f in facts if f.factor == "age" or f.factor in factors]
         return [advice_card(answer, instance, used, unused, order, self.library.kb.model)]
+
+
+def _category(model, mention) -> Optional[str]:
+    term = model.term_by_name.get(mention.term) if mention is not None else None
+    return term.category if term is not None else None
+
+
+def _unread(instance: str, question: str, why: str) -> dict:
+    """The card for a planned mini-implant tadlog cannot read: said, never guessed."""
+    return _card(instance, 0, f"tadlog could not read the planned mini-implant: {why}", "info",
+                 f"Asked: *{_md(question)}*\n\n{_md(why)}. GET /v1/terms lists the sites.\n", "tadlog")
 
 
 def planned_order(context: dict) -> tuple[str, Optional[str], dict]:

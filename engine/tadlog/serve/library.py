@@ -69,9 +69,10 @@ class Library:
         self._pool.shutdown(wait=False, cancel_futures=True)
 
     # ---- the calls ---------------------------------------------------------------------------
-    def ask(self, question: str, patient: Optional[PatientInput] = None, full: bool = False, depth: int = 8):
-        """Parse the question, add the structured patient inputs to what it states, answer it."""
-        query = self.kb.parse_question(question)
+    def ask(self, question, patient: Optional[PatientInput] = None, full: bool = False, depth: int = 8):
+        """Parse the question (text, or a Query already parsed), add the structured patient inputs
+        to what it states, answer it."""
+        query = self.kb.parse_question(question) if isinstance(question, str) else question
         if patient is not None:
             query = dataclasses.replace(query, patient=merge_patient(query.patient, patient, self.kb.model))
         return self.kb.ask(query, full=full, depth=depth)
