@@ -153,13 +153,14 @@ class KnowledgeBase:
     def ask(self, question, *, depth: int = 8, full: bool = False):
         """Answer a question (text or :class:`~tadlog.query.Query`) with an :class:`Answer`."""
         from .questions.forms import answer_query
-        from .questions.query import Query, parse_question
+        from .questions.query import Query
+        from .questions.reader import parse_question
 
         query = question if isinstance(question, Query) else parse_question(str(question), self.model)
         return answer_query(self, query, depth=depth, full=full)
 
     def parse_question(self, text: str):
-        from .questions.query import parse_question
+        from .questions.reader import parse_question
 
         return parse_question(text, self.model)
 
