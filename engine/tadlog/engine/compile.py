@@ -78,10 +78,10 @@ class Plan:
     """What evaluation needs to know of a program's rules, independent of its facts."""
 
     def __init__(self, rules: Iterable[Rule]):
-        from ..language.dependency import strata
+        from ..language.dependency import layers
 
         rules = list(rules)
-        self.level = strata(rules)
+        self.level = layers(rules)  # strata refined: a long chain of rules stays linear
         self.by_stratum: dict[int, list[Rule]] = {}
         for rule in rules:
             self.by_stratum.setdefault(self.level[rule.head.predicate], []).append(rule)

@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from typing import Iterable, Optional
 
 from .compile import Program, to_engine_clause
-from ..errors import EngineError
+from ..errors import EngineError, TadlogError
+from ..limits import check_budget
 from ..language.model import Value
 
 _float_precision_set = False
@@ -68,7 +69,8 @@ def evaluate(program: Program, base: Optional[Interpretation] = None,
     pyDatalog answers a negated literal from whatever its table holds at that moment; when the
     negated predicate is itself recursive and still incomplete, the answer is wrong (found by
     the oracle test: ``p1 :- p1, e, not p0`` with a recursive ``p0``). So each stratum runs in a
-    fresh logic in which every relation of the lower strata is already complete, as facts.
+    fresh logic in which every relation of the lower strata is already complete, as facts;
+    strata are refined into layers (dependency.layers) so a long chain of rules stays linear.
     """
     if base is not None:
         return evaluate_worlds(program, base, [()], changed)[0]
@@ -81,6 +83,7 @@ def evaluate(program: Program, base: Optional[Interpretation] = None,
             if name not in plan.derived:
                 known[name] = frozenset(program.facts_of(name))
         for stratum in sorted(plan.by_stratum):
+            check_budget()  # between strata: a question past its deadline stops here
             rules = plan.by_stratum[stratum]
             heads = list(dict.fromkeys(r.head.predicate for r in rules))
             used = _used(rules)
@@ -94,8 +97,11 @@ def evaluate(program: Program, base: Optional[Interpretation] = None,
             for rule in rules:
                 pyEngine.assert_(to_engine_clause(rule, pyEngine))
             for name in heads:
+                check_budget()
                 query = pyEngine.Literal(name, [pyEngine.Var(f"V{i}") for i in range(arity[name])])
                 known[name] = frozenset(tuple(row) for row in (query.ask() or []))
+    except TadlogError:
+        raise
     except Exception as exc:  # pyDatalog failing on a validated program is our bug: say so plainly
         raise EngineError(f"the Datalog engine failed: {type(exc).__name__}: {exc}", code="E900") from exc
     return Interpretation(known)
@@ -127,6 +133,7 @@ def evaluate_worlds(program: Program, base: Interpretation, worlds: list[tuple],
             known[name] = {(w, *values) for w, world in enumerate(worlds) for values in _world_facts(program, world, name)}
     try:
         for stratum in sorted(plan.by_stratum):
+            check_budget()
             rules = [r for r in plan.by_stratum[stratum] if r.head.predicate in affected]
             if not rules:
                 continue
@@ -151,8 +158,11 @@ def evaluate_worlds(program: Program, base: Interpretation, worlds: list[tuple],
             for rule in rules:
                 pyEngine.assert_(_world_clause(rule, affected, pyEngine))
             for name in heads:
+                check_budget()
                 query = pyEngine.Literal(_world_name(name), [pyEngine.Var(f"V{i}") for i in range(arity[name] + 1)])
                 known[name] = {tuple(row) for row in (query.ask() or [])}
+    except TadlogError:
+        raise
     except Exception as exc:
         raise EngineError(f"the Datalog engine failed: {type(exc).__name__}: {exc}", code="E900") from exc
     out = []
@@ -205,6 +215,7 @@ class Overlay(Mapping):
 
     def __init__(self, changed: dict, base: Mapping, names: Iterable[str]):
         self._changed, self._base = changed, base
+        self.changed = tuple(changed)
         self._names = tuple(dict.fromkeys([*names, *changed]))
 
     def __getitem__(self, name):

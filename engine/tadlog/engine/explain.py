@@ -3,7 +3,7 @@
 pyDatalog records no derivations, so they are reconstructed after evaluation: each rule's
 body is solved against the evaluated relations (which are final, so this is a single
 grounding pass, not a second fixpoint). From the applications come shortest proofs (the
-least derivation height, found by relaxation, so cycles cannot loop) and the provenance graph.
+least derivation height, settled in order of height, so cycles cannot loop) and the provenance graph.
 """
 from __future__ import annotations
 
@@ -11,7 +11,10 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Callable, Iterable, Iterator, Optional
 
+from ..limits import check_budget
 from .evaluate import Interpretation, canonical_value
+from .facts import UNKNOWN as _UNKNOWN, BaseFacts
+from .heights import least_height
 from ..language.model import Atom, Const, KnowledgeBaseModel, Negation, Rule, Value, Var
 
 GroundAtom = tuple[str, tuple[Value, ...]]
@@ -169,23 +172,36 @@ class Derivations:
         return rows
 
     def solve(self, body, binding: dict) -> Iterator[dict]:
-        """Every extension of ``binding`` satisfying ``body`` (positives bind, others check)."""
-        if not body:
-            yield binding
-            return
-        literal, rest = body[0], body[1:]
-        if isinstance(literal, Atom):
-            for row in self.rows(literal.predicate, instantiate(literal, binding)):
-                extended = _unify(literal, row, binding)
-                if extended is not None:
-                    extended[("#row", id(literal))] = tuple(row)  # the premise, anonymous args included
-                    yield from self.solve(rest, extended)
-        elif isinstance(literal, Negation):
-            if not self.interpretation.holds(literal.atom.predicate, instantiate(literal.atom, binding)):
-                yield from self.solve(rest, binding)
-        else:
-            if compare(substitute(literal.left, binding), literal.op, substitute(literal.right, binding)):
-                yield from self.solve(rest, binding)
+        """Every extension of ``binding`` satisfying ``body`` (positives bind, others check).
+
+        Depth-first with an explicit stack, in the order a recursive search would yield, so a
+        body of any length needs no Python recursion; the question's time budget is checked
+        as it goes."""
+        stack = [(0, binding)]
+        size = len(body)
+        steps = 0
+        while stack:
+            steps += 1
+            if steps & 255 == 0:
+                check_budget()
+            position, current = stack.pop()
+            if position == size:
+                yield current
+                continue
+            literal = body[position]
+            if isinstance(literal, Atom):
+                extensions = []
+                for row in self.rows(literal.predicate, instantiate(literal, current)):
+                    extended = _unify(literal, row, current)
+                    if extended is not None:
+                        extended[("#row", id(literal))] = tuple(row)  # the premise, anonymous args included
+                        extensions.append((position + 1, extended))
+                stack.extend(reversed(extensions))
+            elif isinstance(literal, Negation):
+                if not self.interpretation.holds(literal.atom.predicate, instantiate(literal.atom, current)):
+                    stack.append((position + 1, current))
+            elif compare(substitute(literal.left, current), literal.op, substitute(literal.right, current)):
+                stack.append((position + 1, current))
 
     def _application(self, rule: Rule, binding: dict) -> Application:
         return Application(
@@ -246,49 +262,9 @@ class Derivations:
 
     # ---- shortest proofs ------------------------------------------------------------------
     def height_of(self, atom: GroundAtom) -> Optional[int]:
-        """Least derivation height of ``atom`` (base facts and inputs 0; None when not derivable).
-
-        Computed over the atom's cone only (the atoms its applications rest on, recursively):
-        relaxation there gives the same least heights as over the whole model, since nothing
-        outside the cone can shorten a proof inside it."""
-        key = _canon(atom)
-        if key in self._heights:
-            return self._heights[key]
-        leaf = self._leaf_height(atom, key)
-        if leaf is not _UNKNOWN:
-            self._heights[key] = leaf
-            return leaf
-        cone, todo, leaves = {}, [atom], {}
-        while todo:
-            current = todo.pop()
-            ckey = _canon(current)
-            if ckey in cone or ckey in leaves:
-                continue
-            known = self._heights.get(ckey, _UNKNOWN)
-            if known is _UNKNOWN:
-                known = self._leaf_height(current, ckey)
-            if known is not _UNKNOWN:
-                leaves[ckey] = known
-                continue
-            apps = self.applications_of(current)
-            cone[ckey] = apps
-            todo += [p for app in apps for p in app.premises]
-        height = dict(leaves)
-        changed = True
-        while changed:
-            changed = False
-            for ckey, apps in cone.items():
-                for app in apps:
-                    premise_heights = [height.get(_canon(p)) for p in app.premises]
-                    if any(h is None for h in premise_heights):
-                        continue
-                    candidate = 1 + max(premise_heights, default=0)
-                    if candidate < height.get(ckey, 1 << 30):
-                        height[ckey] = candidate
-                        changed = True
-        for ckey in cone:
-            self._heights[ckey] = height.get(ckey)
-        return self._heights[key]
+        """Least derivation height of ``atom`` (base facts and inputs 0; None when not derivable),
+        over the atom's cone only (see heights.least_height)."""
+        return least_height(self, atom)
 
     def _leaf_height(self, atom: GroundAtom, key):
         """0 for a base fact or an input, the parent's height where the inputs cannot reach."""
@@ -336,52 +312,6 @@ def _canon(atom: GroundAtom):
     return (atom[0], tuple(_key(v) for v in atom[1]))
 
 
-_UNKNOWN = object()
-
-
-class BaseFacts:
-    """The knowledge base's own facts by predicate: their citations and curator definitions.
-
-    Built per predicate on first use (a question looks up a few predicates), from ``rows_of``:
-    predicate → [(values, cites, rationale)] in declaration order."""
-
-    def __init__(self, rows_of: Callable[[str], Iterable]):
-        self._rows_of = rows_of
-        self._by_predicate: dict = {}
-
-    @classmethod
-    def of_model(cls, model: KnowledgeBaseModel) -> "BaseFacts":
-        grouped: dict = {}
-
-        def rows_of(predicate):
-            if not grouped:
-                for fact in model.facts:
-                    grouped.setdefault(fact.atom.predicate, []).append(
-                        (tuple(a.value for a in fact.atom.args), fact.cites, fact.rationale))
-                grouped.setdefault("#", [])
-            return grouped.get(predicate, ())
-        return cls(rows_of)
-
-    def _index(self, predicate: str):
-        index = self._by_predicate.get(predicate)
-        if index is None:
-            cites: dict = {}
-            definitions: dict = {}
-            for values, cited, rationale in self._rows_of(predicate):
-                key = (predicate, tuple(_key(v) for v in values))
-                cites[key] = tuple(dict.fromkeys(cites.get(key, ()) + tuple(cited)))
-                if rationale:
-                    definitions.setdefault(key, rationale)
-            index = self._by_predicate[predicate] = (cites, definitions)
-        return index
-
-    def citations(self, predicate: str, key) -> Optional[tuple[str, ...]]:
-        return self._index(predicate)[0].get(key)
-
-    def definition(self, predicate: str, key) -> Optional[str]:
-        return self._index(predicate)[1].get(key)
-
-
 # ---- why not ------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Blocker:
@@ -425,6 +355,7 @@ def why_not(derivations: Derivations, target: GroundAtom, describe) -> list[Rule
         passed: list[str] = []
         blockers: list[Blocker] = []
         for literal in rule.body:
+            check_budget()
             if isinstance(literal, Atom):
                 extended = []
                 for b in bindings:
