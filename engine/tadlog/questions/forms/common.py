@@ -28,6 +28,24 @@ def explainer_for(kb, patient: PatientContext) -> Explainer:
     return cache[key]
 
 
+def prepare_explainers(kb, patients) -> None:
+    """Evaluate the inputs of many patients in one pass, so that ``explainer_for`` finds them:
+    the what-if patients of one answer differ by one factor each."""
+    cache = _HYPOTHETICAL.setdefault(kb, {})
+    todo = {}
+    for patient in patients:
+        facts = patient.facts() if patient else ()
+        key = tuple(sorted(facts, key=repr))
+        if facts and key not in cache:
+            todo[key] = facts
+    if not todo:
+        return
+    if len(cache) + len(todo) > 256:
+        cache.clear()
+    for key, derivations in zip(todo, kb.with_inputs_many(todo.values())):
+        cache[key] = Explainer(kb.model, derivations)
+
+
 def finish(explainer: Explainer, query: Query, answer: Answer, kb) -> Answer:
     """Attach citations and conflicts of everything the answer rests on, and the graph builder."""
     statements = _statements_of(answer)
