@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import textwrap
+from contextvars import ContextVar
 from typing import TYPE_CHECKING, Optional
 
 from ..language.model import format_number
@@ -12,6 +13,7 @@ if TYPE_CHECKING:  # renderers read an Answer; they never import questions at ru
     from ..questions.answer import Answer, Argument, Citation, ProofNode, RuleAnalysis
 
 WIDTH = 80
+_WIDTH: ContextVar[int] = ContextVar("tadlog_text_width", default=WIDTH)  # render_text(width=) sets it
 KIND_WORDS = {
     "missing_fact": "missing fact", "missing_derived_fact": "missing derived fact",
     "negated_fact_holds": "holds, but the rule needs it not to",
@@ -40,8 +42,8 @@ class _Style:
         return self._wrap("32", text)
 
 
-def _fill(text: str, indent: str, subsequent: Optional[str] = None, width: int = WIDTH) -> list[str]:
-    return textwrap.wrap(text, width=width, initial_indent=indent,
+def _fill(text: str, indent: str, subsequent: Optional[str] = None, width: Optional[int] = None) -> list[str]:
+    return textwrap.wrap(text, width=width or _WIDTH.get(), initial_indent=indent,
                          subsequent_indent=subsequent if subsequent is not None else indent,
                          break_on_hyphens=False) or [indent.rstrip()]
 
@@ -117,7 +119,7 @@ def _clustered_reasons(args, answer: Answer, style: "_Style", limit: Optional[in
         merged = _merge_claims(group)
         claims = "; ".join([merged[0]] + [_lower_first(c) for c in merged[1:]])
         head = f"{number:>2}. "
-        lines += _fill(_clip(claims + ".", 2 * (WIDTH - len(head))), head, " " * len(head))
+        lines += _fill(_clip(claims + ".", 2 * (_WIDTH.get() - len(head))), head, " " * len(head))
         lines += _quote_lines(statements, answer, style, quoted, "     ", clip)
     return lines, len(groups) - len(shown)
 
@@ -144,7 +146,7 @@ def _argument_lines(number: int, arg: Argument, answer: Answer, style: _Style, f
             leaves = _leaf_claims(arg.proof)
             if leaves:
                 text = "because: " + "; ".join(_lower_first(c) for c in leaves)
-                lines += _fill(_clip(text, 2 * (WIDTH - 6)), "     ", "       ")
+                lines += _fill(_clip(text, 2 * (_WIDTH.get() - 6)), "     ", "       ")
         where = _short_sources(arg.proof.statements(), answer)
         if where:
             lines += [style.dim(line) for line in _fill("\u2014 " + where, "     ", "       ")]
@@ -291,8 +293,19 @@ COMPACT_LIMITS = ((8, 8, 2, 3, 340), (6, 8, 2, 3, 340), (5, 6, 2, 2, 340), (4, 6
                   (3, 4, 1, 1, 340), (2, 3, 0, 1, 340), (1, 3, 0, 1, 340), (1, 3, 0, 1, 160), (1, 2, 0, 1, 90))
 
 
-def render_text(answer: Answer, *, colour: bool = False, full: bool = False, depth: int = 3) -> str:
-    """The answer for a reader: verdict first, compact (one screen, ~40 lines) unless ``full``."""
+def render_text(answer: Answer, *, colour: bool = False, full: bool = False, depth: int = 3,
+                width: Optional[int] = None) -> str:
+    """The answer for a reader: verdict first, compact (one screen, ~40 lines) unless ``full``.
+
+    ``width``: the columns to fill (the terminal's); 80 by default."""
+    token = _WIDTH.set(width or WIDTH)
+    try:
+        return _render_at_width(answer, colour, full, depth)
+    finally:
+        _WIDTH.reset(token)
+
+
+def _render_at_width(answer: Answer, colour: bool, full: bool, depth: int) -> str:
     if full:
         return _render_text(answer, colour, True, depth, None)
     for limits in COMPACT_LIMITS:
@@ -433,7 +446,7 @@ def _conflict_lines(answer: Answer, style: _Style, full: bool, limit: Optional[i
             continue
     if not full:  # compact: the topics, one after another; --full gives both sides' quotes
         topics = "; ".join(c.topic.rstrip(".") for c in answer.conflicts)
-        return out + _fill(_clip(topics, 3 * (WIDTH - 4)) + " (--full shows both sides)", "  ", "  ")
+        return out + _fill(_clip(topics, 3 * (_WIDTH.get() - 4)) + " (--full shows both sides)", "  ", "  ")
     return out
 
 

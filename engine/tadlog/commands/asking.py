@@ -1,0 +1,102 @@
+"""Asking: ``tadlog ask``, ``tadlog repl`` and ``tadlog graph``."""
+from __future__ import annotations
+
+import json
+import sys
+
+from ..errors import TadlogError, UsageError
+from .knowledge import announce, choose_kb, with_kb
+from .terminal import use_colour, width
+
+
+def load_chosen(args, command: str):
+    """The knowledge base the arguments choose (see knowledge.py), announced under --verbose."""
+    from ..kb import load
+
+    choice = choose_kb(getattr(args, "kb", None), command)
+    announce(choice, args)
+    return load(choice.root), choice
+
+
+def cmd_ask(args) -> int:
+    if args.file and args.file != "-":
+        _readable(args.file)
+    kb, choice = load_chosen(args, "tadlog ask")
+    if args.file:
+        return _batch(kb, choice, args)
+    question = " ".join(args.question).strip()
+    if not question:
+        raise UsageError("tadlog ask: give a question, e.g. tadlog ask \"why not infrazygomatic?\"", code="U002")
+    answer = kb.ask(question, depth=max(args.depth, 0), full=args.full)
+    print(format_answer(answer, args, choice), end="")
+    return 0
+
+
+def _readable(path: str) -> None:
+    import os
+
+    if not os.path.isfile(path):
+        what = "is a folder" if os.path.isdir(path) else "does not exist"
+        raise UsageError(f"tadlog ask: --file {path} {what} (give a file of questions, or '-' for standard input)",
+                         code="U005")
+
+
+def format_answer(answer, args, choice=None) -> str:
+    if getattr(args, "json", False):
+        data = answer.to_json()
+        return json.dumps(with_kb(data, choice) if choice else data, indent=2, ensure_ascii=False) + "\n"
+    if getattr(args, "markdown", False):
+        return answer.to_markdown()
+    if getattr(args, "dot", False) or getattr(args, "graphml", False):
+        from ..engine.provenance import to_dot, to_graphml
+
+        return to_dot(answer.provenance) if args.dot else to_graphml(answer.provenance)
+    return answer.to_text(colour=use_colour(args.colour), full=args.full, depth=args.depth, width=width())
+
+
+def _batch(kb, choice, args) -> int:
+    stream = sys.stdin if args.file == "-" else open(args.file, encoding="utf-8")
+    failures = 0
+    answers = []
+    with stream:
+        for line in stream:
+            question = line.strip()
+            if not question or question.startswith("#"):
+                continue
+            try:
+                answer = kb.ask(question, depth=max(args.depth, 0), full=args.full)
+            except TadlogError as error:
+                failures += 1
+                if args.json:
+                    answers.append({"question": question, "error": [d.to_json() for d in error.diagnostics],
+                                    "kb": choice.to_json()})
+                else:
+                    print(f"Q: {question}\n{error.render()}\n")
+                continue
+            if args.json:
+                answers.append(with_kb(answer.to_json(), choice))
+            else:
+                print(f"Q: {question}\n{format_answer(answer, args)}")
+    if args.json:
+        print(json.dumps(answers, indent=2, ensure_ascii=False))
+    return 1 if failures else 0
+
+
+def cmd_repl(args) -> int:
+    """Interactive questions; the loop lives in repl.py (readline history and completion)."""
+    from ..repl import run
+
+    args.json = args.markdown = args.dot = args.graphml = False
+    kb, _ = load_chosen(args, "tadlog repl")
+    return run(kb, lambda answer: format_answer(answer, args), args)
+
+
+def cmd_graph(args) -> int:
+    from ..engine.provenance import to_dot, to_graphml, to_node_link
+
+    kb, choice = load_chosen(args, "tadlog graph")
+    text = {"dot": to_dot, "graphml": to_graphml, "json": to_node_link}[args.format](kb.provenance)
+    if args.format == "json":
+        text = json.dumps(with_kb(json.loads(text), choice), indent=2, sort_keys=True) + "\n"
+    print(text, end="")
+    return 0
