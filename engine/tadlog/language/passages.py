@@ -168,10 +168,12 @@ def quote_miss_hint(seed: Path, lines: tuple[int, int], quote: str, missing: Opt
     exact = find_exact(seed, fragment)
     if exact:
         where = ", ".join(f"{p.first}-{p.last}" for p in exact[:3])
-        first = min(p.first for p in exact + [Passage("", lines[0], lines[1], "", 0)])
-        last = max(p.last for p in exact + [Passage("", lines[0], lines[1], "", 0)])
-        return f"the words are at lines {where} of {seed.name}: cite lines {first}-{last}" if len(exact) == 1 \
-            else f"the words are at lines {where} of {seed.name}: cite the range that holds them"
+        if len(exact) > 1:
+            return f"the words are at lines {where} of {seed.name}: cite the range that holds them"
+        first, last = exact[0].first, exact[0].last
+        if len(parts) > 1:  # the other fragments may be in the cited lines: keep them covered
+            first, last = min(first, lines[0]), max(last, lines[1])
+        return f"the words are at lines {where} of {seed.name}: cite lines {first}-{last}"
     found = nearest(seed, fragment)
     if found is None:
         return None

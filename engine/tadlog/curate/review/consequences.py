@@ -156,7 +156,19 @@ def _signature(answer) -> tuple[str, tuple[str, ...], tuple[str, ...]]:
     for analysis in answer.why_not:
         reasons += [f"blocked ({analysis.rule}): {c.text}" for c in analysis.blocked_by]
     reasons += ["row: " + ", ".join(f"{k}={value_text(v)}" for k, v in row) for row in answer.rows]
+    reasons += [f"figure: {claim}" for claim in _figures(_proofs(answer))]
     return answer.verdict, tuple(sorted(set(reasons))), tuple(sorted(answer.citations))
+
+
+def _figures(proofs) -> list[str]:
+    """Every fact with a number that the answer's proofs rest on (a success rate, a distance)."""
+    out, todo = [], list(proofs)
+    while todo:
+        node = todo.pop()
+        if any(not isinstance(v, str) for v in node.atom[1]):
+            out.append(node.claim)
+        todo.extend(node.premises)
+    return out
 
 
 def _proofs(answer) -> list:
