@@ -6,6 +6,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from schema_support import validate
 
 ROOT = Path(__file__).resolve().parents[1]
 ENGINE = ROOT / "engine"
@@ -51,6 +52,7 @@ def run(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
 def check_json(kb: Path) -> dict:
     result = run("check", str(kb), "--no-quotes", "--format", "json")
     data = json.loads(result.stdout)
+    validate(data, "check")  # every report the tests print follows docs/schemas/check.json
     data["_exit"] = result.returncode
     return data
 

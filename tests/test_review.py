@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from test_check import STATEMENTS, run, write_kb
+from schema_support import validate
 
 BODY = STATEMENTS + '''success(midpalate, 90) cites st_a.
 site(midpalate) cites st_a.
@@ -35,6 +36,7 @@ def review_json(base: Path, head: Path) -> dict:
     result = review(base, head, "--format", "json")
     assert result.returncode in (0, 1), result.stderr
     data = json.loads(result.stdout)
+    validate(data, "review")  # every review the tests print follows docs/schemas/review.json
     data["_exit"] = result.returncode
     return data
 

@@ -8,6 +8,7 @@ in one line (set TADLOG_DEBUG=1 to see the traceback).
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 from typing import Optional, Sequence
@@ -186,6 +187,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     completion = _add(sub, "completion", parents=[_common(kb_option=False)])
     completion.add_argument("shell", choices=("bash", "zsh", "tcsh"))
+    add_cache_command(sub)
     return parser
 
 
@@ -226,6 +228,8 @@ def _handler(command: str):
 
     if command == "completion":
         return cmd_completion
+    if command == "cache":
+        return cmd_cache
     if command == "locate":
         from .commands.locating import cmd_locate
 
@@ -252,3 +256,40 @@ def _quiet_stdout() -> None:
         os.dup2(devnull, sys.stdout.fileno())
     except (OSError, ValueError):
         pass
+
+
+# ---- tadlog cache (the speed work's; kept apart to ease merging) ---------------------------
+def add_cache_command(sub) -> None:
+    cache = sub.add_parser("cache", help="the cache of parsed knowledge bases: where it is, what it holds; clear it",
+                           description="Parsed and evaluated knowledge bases are cached as data (never code) in the "
+                           "platform's user cache folder, keyed by the content of the knowledge base, the grammar and "
+                           "tadlog's own source. TADLOG_CACHE_DIR names another folder, TADLOG_NO_CACHE=1 turns the "
+                           "cache off, TADLOG_CACHE_MAX_MB bounds its size (default 512; oldest entries go first).")
+    action = cache.add_subparsers(dest="cache_action", parser_class=_Parser)
+    for name, text in (("info", "print the cache folder, its entries and its size bound"),
+                       ("clear", "delete every cached entry")):
+        action.add_parser(name, help=text).add_argument("--json", action="store_true", help="print as JSON")
+
+
+def cmd_cache(args) -> int:
+    from . import cache
+
+    if args.cache_action == "clear":
+        count, freed = cache.clear()
+        print(json.dumps({"removed": count, "bytes": freed}) if args.json else
+              f"removed {count} cached file{'s' if count != 1 else ''} ({freed / 1024:.0f} KiB)")
+        return 0
+    if args.cache_action != "info":
+        raise UsageError("tadlog cache: say info or clear, e.g. tadlog cache clear", code="U009")
+    report = cache.info()
+    if args.json:
+        print(json.dumps(report, indent=2))
+        return 0
+    if not report["enabled"]:
+        print("the cache is off (TADLOG_NO_CACHE is set)")
+        return 0
+    print(f"cache folder: {report['folder']} (bound {report['max_bytes'] / 2**20:.0f} MiB)")
+    for folder in report["folders"]:
+        state = "missing" if not folder["exists"] else "writable" if folder["writable"] else "read-only"
+        print(f"  {folder['folder']}: {folder['entries']} files, {folder['bytes'] / 1024:.0f} KiB ({state})")
+    return 0

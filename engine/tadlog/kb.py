@@ -11,32 +11,37 @@ pyDatalog logic of its own, so the knowledge base itself never changes.
 """
 from __future__ import annotations
 
-import hashlib
 import os
-import pickle
 import threading
 from functools import cached_property
 from pathlib import Path
 from typing import Iterable, Optional, Union
 
+from . import cache
 from .engine.compile import Program, compile_model
 from .errors import ERROR, Diagnostic, TadlogError
 from .engine.evaluate import Interpretation, downstream, evaluate
 from .engine.explain import Derivations
 from .language.model import KnowledgeBaseModel, Value
-from .resources import bundled_kb_dir, cache_dir, grammar_path, sources_dir
-
-CACHE_VERSION = "1"
+from .language.parse import kb_files
+from .resources import bundled_kb_dir, sources_dir
 
 
 class KnowledgeBase:
     def __init__(self, model: KnowledgeBaseModel, diagnostics: Iterable[Diagnostic] = (),
-                 root: Optional[Path] = None):
+                 root: Optional[Path] = None, *, interpretation: Optional[Interpretation] = None,
+                 cache_key: Optional[str] = None):
+        """``interpretation``: the model's evaluation when already known (read from the cache);
+        ``cache_key``: the cache entry this knowledge base is stored under, rewritten with the
+        evaluation once it is computed."""
         self.model = model
         self.diagnostics = tuple(diagnostics)
         self.root = root
         self._lock = threading.Lock()
         self._base: Optional[tuple[Interpretation, Derivations]] = None
+        self._given = interpretation
+        self._cache_key = cache_key
+        self.loaded_from = "cache" if interpretation is not None else "parse"
 
     # ---- loading ------------------------------------------------------------------------
     @classmethod
@@ -47,21 +52,37 @@ class KnowledgeBase:
         Raises :class:`~tadlog.errors.TadlogError` with every problem found. Quotes are
         verified against the seed texts only when ``verify_quotes`` is set.
         """
-        from .language.parse import kb_files, parse_kb
+        from .language.parse import parse_kb
         from .language.validate import ensure_valid
 
         root = Path(path) if path is not None else bundled_kb_dir()
         if not root.is_dir():
             raise TadlogError(f"knowledge base folder {root} does not exist", code="E002")
-        key = _cache_key(root, kb_files(root)) if use_cache and not verify_quotes else None
-        cached = _cache_read(key)
-        if cached is not None:
-            model, diagnostics = cached
-            return cls(model, diagnostics, root)
+        key = None
+        if use_cache and not verify_quotes and cache.folders():
+            key = cache.key_for(kb_files(root))
+            kb = cls._from_cache(key, root)
+            if kb is not None:
+                return kb
         model, parse_diagnostics = parse_kb(root)
         diagnostics = ensure_valid(model, sources=sources_dir(sources), check_quotes=verify_quotes)
-        _cache_write(key, (model, list(parse_diagnostics) + list(diagnostics)))
-        return cls(model, list(parse_diagnostics) + list(diagnostics), root)
+        kb = cls(model, list(parse_diagnostics) + list(diagnostics), root, cache_key=key)
+        if key is not None:
+            write_cache(kb, evaluated=False)
+        return kb
+
+    @classmethod
+    def _from_cache(cls, key: str, root: Path) -> Optional["KnowledgeBase"]:
+        entry = cache.read(key)
+        if entry is None:
+            return None
+        try:
+            kb = cls(entry.model(), entry.diagnostics(), root, interpretation=entry.interpretation(),
+                     cache_key=key)
+        except Exception:  # a well-formed file of the wrong shape: parse again
+            return None
+        kb.loaded_from = "cache"
+        return kb
 
     # ---- evaluation ---------------------------------------------------------------------
     @cached_property
@@ -71,7 +92,11 @@ class KnowledgeBase:
     def _evaluated(self) -> tuple[Interpretation, Derivations]:
         with self._lock:
             if self._base is None:
-                interpretation = evaluate(self.program)
+                interpretation = self._given
+                if interpretation is None:
+                    interpretation = evaluate(self.program)
+                    if self._cache_key is not None:
+                        write_cache(self, interpretation)
                 self._base = (interpretation, Derivations(self.model, interpretation, self.program.rules))
             return self._base
 
@@ -129,39 +154,18 @@ def load(path=None, **kwargs) -> KnowledgeBase:
     return KnowledgeBase.load(path, **kwargs)
 
 
-# ---- parse cache --------------------------------------------------------------------------
-def _cache_key(root: Path, files: list[Path]) -> Optional[str]:
-    """Content hash of every file and grammar that shapes the model (never mtimes)."""
-    from .version import __version__
+# ---- cache --------------------------------------------------------------------------------
+def write_cache(kb: KnowledgeBase, interpretation: Optional[Interpretation] = None, *, evaluated: bool = True):
+    """Store ``kb`` (with its evaluation unless ``evaluated`` is False) under its cache key."""
+    from .codec import encode
 
-    digest = hashlib.sha256(f"{CACHE_VERSION}:{__version__}".encode())
-    digest.update(grammar_path("kb.lark").read_bytes())
-    for path in files:
-        digest.update(str(path.resolve()).encode() + b"\0")
-        digest.update(path.read_bytes() + b"\0")
-    return digest.hexdigest()
-
-
-def _cache_read(key: Optional[str]):
-    folder = cache_dir()
-    if key is None or folder is None:
+    key = kb._cache_key or (cache.key_for(kb_files(kb.root)) if kb.root is not None else None)
+    if key is None or not cache.folders():
         return None
+    if evaluated and interpretation is None:
+        interpretation = kb.interpretation
     try:
-        with open(folder / f"{key}.pickle", "rb") as handle:
-            return pickle.load(handle)
-    except Exception:  # a missing or stale cache is never an error: parse again
+        sections = encode(kb.model, kb.diagnostics, interpretation if evaluated else None)
+    except (TypeError, ValueError):  # a value the format cannot hold: this knowledge base is not cached
         return None
-
-
-def _cache_write(key: Optional[str], value) -> None:
-    folder = cache_dir()
-    if key is None or folder is None:
-        return
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        tmp = folder / f"{key}.{os.getpid()}.tmp"
-        with open(tmp, "wb") as handle:
-            pickle.dump(value, handle, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(tmp, folder / f"{key}.pickle")
-    except OSError:
-        pass
+    return cache.write(key, sections)

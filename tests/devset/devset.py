@@ -128,15 +128,16 @@ class Result:
         return self.item["id"]
 
 
-def ask_one(kb, item: dict) -> Result:
-    """Ask one question; judge understanding and the key points of the default text view."""
+def ask_one(kb, item: dict, full: bool = False) -> Result:
+    """Ask one question; judge understanding and the key points of the default text view
+    (of the ``--full`` view when ``full`` is set: a diagnostic, never the target)."""
     from tadlog import TadlogError
 
     started = time.perf_counter()
     expect_error = item.get("intent") == "error"
     try:
-        answer = kb.ask(item["question"])
-        text = answer.to_text()
+        answer = kb.ask(item["question"], full=True) if full else kb.ask(item["question"])
+        text = answer.to_text(full=True) if full else answer.to_text()
     except TadlogError as exc:
         elapsed = time.perf_counter() - started
         message = str(exc).strip()
@@ -163,8 +164,8 @@ def ask_one(kb, item: dict) -> Result:
                   reading=None if reading is None else str(reading), seconds=elapsed)
 
 
-def score(kb, items: list[dict]) -> list[Result]:
-    return [ask_one(kb, item) for item in items]
+def score(kb, items: list[dict], full: bool = False) -> list[Result]:
+    return [ask_one(kb, item, full=full) for item in items]
 
 
 def summary(results: list[Result]) -> dict:

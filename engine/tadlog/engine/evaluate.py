@@ -6,6 +6,7 @@ The result is an immutable :class:`Interpretation` that any number of threads ma
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Iterable, Optional
 
@@ -83,10 +84,8 @@ def evaluate(program: Program, base: Optional[Interpretation] = None,
         by_stratum.setdefault(level[rule.head.predicate], []).append(rule)
     derived = {r.head.predicate for r in program.rules}
     try:
-        for name in arity:
-            if affected is not None and name not in affected:
-                known[name] = base.tuples(name)  # untouched by the change: reuse the base model
-            elif name not in derived:
+        for name in (arity if affected is None else affected & arity.keys()):
+            if name not in derived:
                 known[name] = frozenset(facts.get(name, ()))
         for stratum in sorted(by_stratum):
             rules = [r for r in by_stratum[stratum] if affected is None or r.head.predicate in affected]
@@ -99,7 +98,8 @@ def evaluate(program: Program, base: Optional[Interpretation] = None,
             for name in used | set(heads):  # every predicate the stratum reads, even if empty
                 pyEngine.insert(pyEngine.Pred(name, arity[name]))
             for name in used - set(heads):
-                _assert_rows(pyEngine, name, known.get(name, ()))
+                rows = known[name] if name in known else base.tuples(name) if affected is not None else ()
+                _assert_rows(pyEngine, name, rows)
             for name in heads:
                 _assert_rows(pyEngine, name, facts.get(name, ()))
             for rule in rules:
@@ -109,7 +109,31 @@ def evaluate(program: Program, base: Optional[Interpretation] = None,
                 known[name] = frozenset(tuple(row) for row in (query.ask() or []))
     except Exception as exc:  # pyDatalog failing on a validated program is our bug: say so plainly
         raise EngineError(f"the Datalog engine failed: {type(exc).__name__}: {exc}", code="E900") from exc
+    if affected is not None:  # relations untouched by the change are the base model's
+        return Interpretation(Overlay(known, base.relations, arity))
     return Interpretation(known)
+
+
+class Overlay(Mapping):
+    """The relations a change recomputed, over the base model's for every other predicate."""
+
+    def __init__(self, changed: dict, base: Mapping, names: Iterable[str]):
+        self._changed, self._base = changed, base
+        self._names = tuple(dict.fromkeys([*names, *changed]))
+
+    def __getitem__(self, name):
+        if name in self._changed:
+            return self._changed[name]
+        return self._base.get(name, frozenset())
+
+    def __iter__(self):
+        return iter(self._names)
+
+    def __len__(self):
+        return len(self._names)
+
+    def __contains__(self, name):
+        return name in self._changed or name in self._base
 
 
 def downstream(program: Program, changed: set[str]) -> set[str]:

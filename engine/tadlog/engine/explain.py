@@ -90,12 +90,14 @@ class Derivations:
         self._parent = parent if affected is not None else None
         self._affected = affected or set()
         if self._parent is not None:
-            self.base = parent.base
+            self.base, self.definitions = parent.base, parent.definitions
         else:
-            self.base = {}
+            self.base, self.definitions = {}, {}
             for fact in model.facts:
                 key = (fact.atom.predicate, tuple(a.value for a in fact.atom.args))
                 self.base[key] = tuple(dict.fromkeys(self.base.get(key, ()) + fact.cites))
+                if fact.rationale:  # a curator definition: no sentence states it
+                    self.definitions.setdefault(key, fact.rationale)
         self._index: dict = {}
 
     # ---- solving --------------------------------------------------------------------------
@@ -250,6 +252,10 @@ class Derivations:
             return self._canon_base.get(_canon(atom), ())
         return cites
 
+    def definition_of(self, atom: GroundAtom) -> Optional[str]:
+        """The curator's rationale when ``atom`` is a curator definition (not stated by a source)."""
+        return self.definitions.get(atom)
+
     def is_derived_predicate(self, predicate: str) -> bool:
         return any(r.head.predicate == predicate for r in self.rules)
 
@@ -283,6 +289,8 @@ class RuleCheck:
 def why_not(derivations: Derivations, target: GroundAtom, describe) -> list[RuleCheck]:
     """For each rule that could conclude ``target``: what held and every condition that blocked.
 
+    Only rules about the kind of thing asked are analysed (the declared argument categories of
+    the body bind the head's variables: ``insertion_site(S)`` makes the rule about sites).
     Literals are checked in order against the surviving bindings; a literal that no binding
     satisfies is recorded as a blocker and skipped, so later conditions are still examined.
     ``describe(predicate, values)`` renders a (partly unknown) atom for the blocker text.
@@ -290,8 +298,8 @@ def why_not(derivations: Derivations, target: GroundAtom, describe) -> list[Rule
     predicate, values = target
     checks = []
     for rule in derivations.rules:
-        if rule.head.predicate != predicate:
-            continue
+        if rule.head.predicate != predicate or not derivations.model.applies_to(rule, values):
+            continue  # a rule about another kind of thing (a site rule asked about a technique)
         # an unknown value (None: "some site") matches anything and binds nothing
         known = [(arg, value) for arg, value in zip(rule.head.args, values) if value is not None]
         binding = _unify(Atom(predicate, tuple(a for a, _ in known)), tuple(v for _, v in known), {})

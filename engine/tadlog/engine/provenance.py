@@ -39,6 +39,11 @@ def build_graph(model: KnowledgeBaseModel, derivations: Derivations, atoms: Opti
         for sid in cites:
             _statement(graph, model, sid)
             graph.add_edge(node, f"statement:{sid}", relation="cites")
+        rationale = derivations.definition_of(atom)
+        if rationale:  # a curator definition: its own node, never a statement
+            graph.add_node(f"definition:{node[5:]}", kind="definition", label="curator definition",
+                           rationale=rationale)
+            graph.add_edge(node, f"definition:{node[5:]}", relation="defined_by")
         if atom in derivations.inputs:
             graph.nodes[node]["kind"] = "input"
         for number, app in enumerate(derivations.applications_of(atom)):
@@ -80,8 +85,9 @@ def _statement(graph, model: KnowledgeBaseModel, sid: str) -> None:
 def answer_graph(model: KnowledgeBaseModel, derivations: Derivations, answer):
     """The subgraph an answer rests on: its proofs, arguments and blocking conditions."""
     atoms = []
-    proofs = [a.proof for a in answer.arguments_for + answer.arguments_against + answer.instead]
-    proofs += [a.proof for item in answer.items for a in item.arguments]
+    arguments = answer.arguments_for + answer.arguments_against + answer.instead
+    arguments += tuple(a for item in answer.items for a in item.arguments)
+    proofs = [a.proof for a in arguments] + [a.via for a in arguments if a.via is not None]
     if answer.proof:
         proofs.append(answer.proof)
     for analysis in answer.why_not:
@@ -97,7 +103,7 @@ def answer_graph(model: KnowledgeBaseModel, derivations: Derivations, answer):
 # ---- exports ------------------------------------------------------------------------------
 def to_dot(graph) -> str:
     shapes = {"document": "folder", "statement": "note", "fact": "box", "input": "box", "rule": "hexagon",
-              "application": "ellipse", "absent": "box"}
+              "application": "ellipse", "absent": "box", "definition": "note"}
     lines = ["digraph provenance {", "  rankdir=LR;", '  node [fontname="Helvetica", fontsize=10];']
     for node, data in sorted(graph.nodes(data=True)):
         label = data.get("label", node)

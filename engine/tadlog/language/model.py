@@ -5,11 +5,13 @@ wherever they stand: the review diff compares by meaning, not by line.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Optional, Union
 
 from ..errors import Location
+from ..wording import fix_articles
 
 Number = Union[int, float]
 Value = Union[str, int, float]
@@ -130,6 +132,7 @@ class TermDecl:
     label: Optional[str]
     aliases: tuple[str, ...] = ()
     location: Optional[Location] = field(default=None, compare=False, repr=False)
+    patients: Optional[str] = None  # a patient factor's people: "adolescents" for adolescence
 
 
 @dataclass(frozen=True)
@@ -147,8 +150,12 @@ class Conflict:
 
 @dataclass(frozen=True)
 class Param:
+    """A predicate argument: its name, its type (symbol or number) and, when declared
+    (``site: site``), the term category its values must belong to."""
+
     name: str
     type: str = SYMBOL
+    category: Optional[str] = None
 
 
 @dataclass(frozen=True)
@@ -166,9 +173,13 @@ class Predicate:
 
 @dataclass(frozen=True)
 class Fact:
+    """A ground atom, cited by statements or, where no sentence states it (a structural fact
+    such as one site being part of another), a curator definition with its ``because``."""
+
     atom: Atom
     cites: tuple[str, ...]
     location: Optional[Location] = field(default=None, compare=False, repr=False)
+    rationale: Optional[str] = None
 
 
 @dataclass(frozen=True)
@@ -237,19 +248,61 @@ class KnowledgeBaseModel:
                 index.setdefault(sid, []).append(conflict)
         return {k: tuple(v) for k, v in index.items()}
 
+    @cached_property
+    def categories(self) -> frozenset[str]:
+        return frozenset(t.category for t in self.terms if t.category)
+
+    def category_of(self, value: Value) -> Optional[str]:
+        term = self.term_by_name.get(value) if isinstance(value, str) else None
+        return term.category if term else None
+
+    def variable_categories(self, rule: "Rule") -> dict[str, str]:
+        """The categories a rule's variables are bound to by the declared argument categories of
+        its positive body literals (``insertion_site(S)`` makes S a site): the kinds of thing
+        the rule is about."""
+        out: dict[str, str] = {}
+        for atom in rule.positives:
+            pred = self.predicate_by_name.get(atom.predicate)
+            if pred is None or pred.arity != len(atom.args):
+                continue
+            for param, arg in zip(pred.params, atom.args):
+                if param.category and isinstance(arg, Var) and not arg.anonymous:
+                    out.setdefault(arg.name, param.category)
+        return out
+
+    def applies_to(self, rule: "Rule", head_values) -> bool:
+        """False when a head value is a term of another kind than the rule is about (a site rule
+        asked about a technique); unknown values (None) and untyped variables always fit."""
+        kinds = self.variable_categories(rule)
+        for arg, value in zip(rule.head.args, head_values):
+            wanted = kinds.get(arg.name) if isinstance(arg, Var) else None
+            found = self.category_of(value) if value is not None else None
+            if wanted and found and found != wanted:
+                return False
+        return True
+
     def sentence(self, predicate: str, values) -> str:
-        """An atom as an English sentence, from its predicate's template."""
+        """An atom as an English sentence, from its predicate's template, filled in one pass (a
+        label containing braces is never filled again)."""
         values = tuple(values)
         pred = self.predicate_by_name.get(predicate)
         if pred is None:
             return f"{predicate}({', '.join(map(str, values))})"
-        filled = {}
+        filled, people = {}, {}
         for param, value in zip(pred.params, values):
             filled[param.name] = (f"some {param.name.replace('_', ' ')}" if value is None
                                   else self.label(value))
-        text = pred.template
-        for name, shown in filled.items():
-            text = text.replace("{" + name + "}", shown)
+            term = self.term_by_name.get(value) if isinstance(value, str) else None
+            if term is not None and term.patients:
+                people[param.name] = term.patients  # "patients with adolescence" → "adolescents"
+
+        def fill(match) -> str:
+            name = match.group(2)
+            if match.group(1) and name in people:
+                return people[name]
+            return (match.group(1) or "") + filled.get(name, "{" + name + "}")
+
+        text = fix_articles(_PLACEHOLDER.sub(fill, pred.template))
         return text[:1].upper() + text[1:]
 
     def label(self, value: Value) -> str:
@@ -260,6 +313,9 @@ class KnowledgeBaseModel:
                 return term.label
             return value.replace("_", " ")
         return format_number(value)
+
+
+_PLACEHOLDER = re.compile(r"(patients with )?\{([a-z][a-z0-9_]*)\}")
 
 
 def _first_by(items, attr: str) -> dict:

@@ -23,7 +23,7 @@ ATTRIBUTES = {
     "section": ({"title", "lines", "clinical"}, {"title"}),
     "statement": ({"from", "section", "lines", "kind", "evidence", "n", "population", "ci", "quote"},
                   {"from", "section", "lines", "kind", "quote"}),
-    "term": ({"category", "label", "aliases"}, {"category", "label"}),
+    "term": ({"category", "label", "aliases", "patients"}, {"category", "label"}),
     "conflict": ({"topic", "side", "note"}, {"topic", "side"}),
 }
 REPEATABLE = {("conflict", "side")}
@@ -323,7 +323,8 @@ class _Builder:
             values, _ = found["aliases"]
             aliases = tuple(v for t, v, tok in values if t == TEXT)
         return TermDecl(str(name), self.single(found, "category", (SYMBOL,)),
-                        self.single(found, "label", (TEXT,)), aliases, self.loc(name))
+                        self.single(found, "label", (TEXT,)), aliases, self.loc(name),
+                        self.single(found, "patients", (TEXT,)))
 
     def _conflict(self, decl):
         name, *attrs = decl.children
@@ -341,11 +342,10 @@ class _Builder:
             if hasattr(child, "data"):
                 pname = str(child.children[0])
                 ptype = str(child.children[1]) if len(child.children) > 1 else SYMBOL
-                if ptype not in (SYMBOL, NUMBER):
-                    self.error("E009", f"unknown argument type '{ptype}'", child.children[1],
-                               did_you_mean(ptype, (SYMBOL, NUMBER)))
-                    ptype = SYMBOL
-                params.append(Param(pname, ptype))
+                # a type other than symbol/number is a term category (site: site); validation
+                # checks it names a category in use, once every term is known
+                category = None if ptype in (SYMBOL, NUMBER) else ptype
+                params.append(Param(pname, SYMBOL if category else ptype, category))
             elif child.type == "STRING":
                 template = unquote(str(child))
             elif child.type == "STANCE":
@@ -356,9 +356,7 @@ class _Builder:
         atom_node, citation = decl.children
         atom = self.atom(atom_node)
         cites, rationale = self.citation(citation)
-        if rationale is not None:
-            self.error("E010", "a fact cites statements; 'because' is for rules", atom_node)
-        return Fact(atom, cites, atom.location)
+        return Fact(atom, cites, atom.location, rationale)
 
     def _rule(self, decl):
         children = list(decl.children)

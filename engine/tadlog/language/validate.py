@@ -133,6 +133,11 @@ def _predicates(model: KnowledgeBaseModel) -> list[Diagnostic]:
             out.append(_d("E133", f"predicate {pred.name} repeats an argument name", pred.location))
         if not re.sub(r"\{[^{}]*\}", "", pred.template).strip(" .,"):
             out.append(_d("W204", f"predicate {pred.name} has no English template", pred.location, WARNING))
+        for param in pred.params:
+            if param.category and param.category not in model.categories:
+                out.append(_d("E009", f"argument {param.name} of {pred.name} has the unknown type "
+                              f"'{param.category}' (symbol, number, or a term category)", pred.location,
+                              suggestion=did_you_mean(param.category, sorted(model.categories) + [SYMBOL, NUMBER])))
     return out
 
 
@@ -182,6 +187,9 @@ def _atom(model: KnowledgeBaseModel, atom: Atom) -> list[Diagnostic]:
             out.append(_d("E113", f"unknown term {arg.value}", arg.location or atom.location,
                           suggestion=did_you_mean(arg.value, model.term_by_name)
                           or "declare it with a 'term' declaration"))
+        elif arg.kind == SYMBOL and param.category and model.category_of(arg.value) != param.category:
+            out.append(_d("E117", f"{arg.value} is a {model.category_of(arg.value)}, but argument {param.name} "
+                          f"of {atom.predicate} takes a {param.category}", arg.location or atom.location))
     return out
 
 
@@ -196,9 +204,10 @@ def _fact(model: KnowledgeBaseModel, fact) -> list[Diagnostic]:
     if not fact.atom.is_ground():
         out.append(_d("E116", f"a fact cannot contain variables ({', '.join(v.name for v in fact.atom.variables)})",
                       fact.location))
-    if not fact.cites:
-        out.append(_d("E114", f"fact {fact.atom.predicate}(...) cites no statement", fact.location,
-                      suggestion="add: cites <statement>"))
+    if not fact.cites and not fact.rationale:
+        out.append(_d("E114", f"fact {fact.atom.predicate}(...) cites no statement and is no curator "
+                      "definition", fact.location,
+                      suggestion="add: cites <statement>, or (where no sentence states it) because \"...\""))
     out += _citations(model, fact.cites, fact.location)
     quotes = [model.statement_by_id[s].quote for s in fact.cites if s in model.statement_by_id]
     for arg in fact.atom.args:
@@ -238,6 +247,25 @@ def _rule(model: KnowledgeBaseModel, rule: Rule) -> list[Diagnostic]:
     out += _citations(model, rule.cites, rule.location)
     out += _safety(rule)
     out += _types(model, rule)
+    out += _kinds(model, rule)
+    return out
+
+
+def _kinds(model: KnowledgeBaseModel, rule: Rule) -> list[Diagnostic]:
+    """A variable bound to one term category (a site) is never used where another is declared."""
+    seen: dict[str, tuple[str, str]] = {}
+    out = []
+    for atom in [*rule.positives, *(n.atom for n in rule.negatives), rule.head]:
+        pred = model.predicate_by_name.get(atom.predicate)
+        if pred is None or pred.arity != len(atom.args):
+            continue
+        for param, arg in zip(pred.params, atom.args):
+            if not param.category or not isinstance(arg, Var) or arg.anonymous:
+                continue
+            first = seen.setdefault(arg.name, (param.category, atom.predicate))
+            if first[0] != param.category:
+                out.append(_d("E126", f"variable {arg.name} is a {first[0]} in {first[1]}(...) but a "
+                              f"{param.category} in {atom.predicate}(...)", atom.location))
     return out
 
 

@@ -44,7 +44,7 @@ class ProofNode:
 
     claim: str
     atom: GroundAtom
-    by: str  # "statement" | "input" | "rule" | "unproved"
+    by: str  # "statement" | "definition" (a curator's, with its rationale) | "input" | "rule" | "unproved"
     citations: tuple[str, ...] = ()
     rule: Optional[str] = None
     rule_citations: tuple[str, ...] = ()
@@ -73,6 +73,11 @@ class Argument:
     proof: ProofNode
     evidence: str
     strength: int
+    # Said of a larger site that includes the one asked about: how ("said of the mandibular
+    # alveolus, which includes the mandibular buccal alveolus") and the proof of the inclusion
+    # (a curator definition where no sentence states it).
+    inherited: Optional[str] = None
+    via: Optional["ProofNode"] = None
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,7 @@ answer forms (``questions/forms``) decide which pieces a question needs.
 """
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Iterable, Optional
 
 from ..engine.explain import (
@@ -15,6 +16,9 @@ from ..wording import UNLESS_PREFIX
 from .answer import (
     INPUT_SUFFIX, INPUTS, MISSING_INPUT, Argument, Citation, Condition, ConflictNote, ProofNode, RuleAnalysis,
 )
+
+
+HIERARCHY = ("part_of", "within")  # the relations that carry inheritance, never inherited themselves
 
 
 class Explainer:
@@ -42,7 +46,9 @@ class Explainer:
         d = self.derivations
         cites = d.citations_of(atom)
         if cites:
-            return ProofNode(claim, atom, "statement", cites)
+            return ProofNode(claim, atom, "statement", cites, rationale=d.definition_of(atom))
+        if d.definition_of(atom):
+            return ProofNode(claim, atom, "definition", rationale=d.definition_of(atom))
         if atom in d.inputs:
             return ProofNode(claim, atom, "input")
         app = d.best_application(atom)
@@ -81,6 +87,7 @@ class Explainer:
         return [atom for atom in self.derivations.mentioning(term, position) if atom[0] in declared]
 
     def arguments_about(self, term: str) -> tuple[list[Argument], list[Argument]]:
+        """The for/against facts about ``term``, and those said of a larger site that includes it."""
         pro, con = [], []
         for atom in self.facts_about(term):
             pred = self.model.predicate_by_name[atom[0]]
@@ -88,7 +95,38 @@ class Explainer:
                 pro.append(self.argument(atom))
             elif pred.stance == "against":
                 con.append(self.argument(atom))
+        for atom, whole in self.inherited_facts(term):
+            stance = self.model.predicate_by_name[atom[0]].stance
+            if stance in ("for", "against"):
+                (pro if stance == "for" else con).append(self.inherited_argument(atom, term, whole))
         return rank(pro), rank(con)
+
+    # ---- the part-of hierarchy of sites ---------------------------------------------------------
+    def wholes(self, term: str) -> list[str]:
+        """The larger sites that include ``term`` (within/2), nearest first."""
+        rows = [row[1] for row in self.interpretation.tuples("within") if row[0] == term]
+        depth = {w: sum(1 for r in self.interpretation.tuples("within") if r[0] == w) for w in rows}
+        return sorted(rows, key=lambda w: (-depth[w], w))
+
+    def inherited_facts(self, term: str, position: int = 0) -> list[tuple[GroundAtom, str]]:
+        """Facts said of a larger site at an argument declared a site, which reach ``term`` as a
+        part of it; a fact the part has itself is not repeated."""
+        out = []
+        for whole in self.wholes(term):
+            for atom in self.facts_about(whole, position):
+                pred = self.model.predicate_by_name[atom[0]]
+                if atom[0] in HIERARCHY or pred.params[position].category != "site":
+                    continue
+                own = atom[1][:position] + (term,) + atom[1][position + 1:]
+                if not self.interpretation.holds(atom[0], own):
+                    out.append((atom, whole))
+        return out
+
+    def inherited_argument(self, atom: GroundAtom, term: str, whole: str,
+                           stance: Optional[str] = None) -> Argument:
+        arg = self.argument(atom, stance)
+        how = f"said of the {self.model.label(whole)}, which includes the {self.model.label(term)}"
+        return replace(arg, inherited=how, via=self.proof(("within", (term, whole))))
 
     # ---- why not --------------------------------------------------------------------------
     def why_not(self, target: GroundAtom, expand: int = 0) -> tuple[list[RuleAnalysis], list[str]]:
@@ -155,7 +193,7 @@ def short_name(source) -> str:
 
 def rank(arguments: list[Argument]) -> list[Argument]:
     """Strongest evidence first; then the claim, so the order is stable."""
-    return sorted(arguments, key=lambda a: (-a.strength, a.claim))
+    return sorted(arguments, key=lambda a: (-a.strength, a.inherited is not None, a.claim))
 
 
 def _show(value) -> str:

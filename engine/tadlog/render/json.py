@@ -25,7 +25,8 @@ def proof_json(node: ProofNode) -> dict:
 
 def argument_json(arg: Argument) -> dict:
     return {"stance": arg.stance, "claim": arg.claim, "evidence": arg.evidence, "strength": arg.strength,
-            "statements": arg.proof.statements(), "proof": proof_json(arg.proof)}
+            "statements": arg.proof.statements(), "proof": proof_json(arg.proof),
+            "inherited": arg.inherited, "via": proof_json(arg.via) if arg.via is not None else None}
 
 
 def citation_json(c: Citation) -> dict:

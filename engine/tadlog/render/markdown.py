@@ -19,7 +19,7 @@ def render_markdown(answer: Answer) -> str:
             out.append(f"### {title}")
             for arg in args:
                 refs = ", ".join(f"`{s}`" for s in arg.proof.statements())
-                out.append(f"- {arg.claim} ({arg.evidence.replace('_', ' ')}; {refs})")
+                out.append(f"- {arg.claim}{f' ({arg.inherited})' if arg.inherited else ''} ({arg.evidence.replace('_', ' ')}; {refs})")
             out.append("")
     if answer.items:
         for number, item in enumerate(answer.items, 1):

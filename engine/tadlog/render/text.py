@@ -82,6 +82,13 @@ def _merge_claims(group: list[Argument]) -> list[str]:
     by_predicate: dict[str, list[str]] = {}
     for arg in group:
         by_predicate.setdefault(arg.proof.atom[0], []).append(arg.claim)
+    inherited = group[0].inherited
+    if inherited:  # a cluster shares its statements and its inheritance: say it once
+        return [c + f" ({inherited})" for c in _merge_claims_plain(by_predicate)]
+    return _merge_claims_plain(by_predicate)
+
+
+def _merge_claims_plain(by_predicate: dict[str, list[str]]) -> list[str]:
     out = []
     for claims in by_predicate.values():
         out.append(_merge_sentences(claims) if len(claims) > 1 else claims[0])
@@ -111,17 +118,40 @@ def _clustered_reasons(args, answer: Answer, style: "_Style", limit: Optional[in
     statement's verbatim quote is printed once per answer (later entries refer to it)."""
     clusters: dict[tuple, list[Argument]] = {}
     for arg in args:
-        clusters.setdefault(tuple(arg.proof.statements()), []).append(arg)
+        clusters.setdefault((tuple(arg.proof.statements()), arg.inherited), []).append(arg)
     groups = list(clusters.items())
     shown = groups if limit is None else groups[:limit]
     lines: list[str] = []
-    for number, (statements, group) in enumerate(shown, 1):
+    for number, ((statements, _), group) in enumerate(shown, 1):
         merged = _merge_claims(group)
         claims = "; ".join([merged[0]] + [_lower_first(c) for c in merged[1:]])
         head = f"{number:>2}. "
         lines += _fill(_clip(claims + ".", 2 * (_WIDTH.get() - len(head))), head, " " * len(head))
+        lines += _definition_lines(group[0], style, "     ")
         lines += _quote_lines(statements, answer, style, quoted, "     ", clip)
     return lines, len(groups) - len(shown)
+
+
+def _claim(arg: Argument) -> str:
+    return arg.claim + (f" ({arg.inherited})" if arg.inherited else "")
+
+
+def definitions_of(node: Optional[ProofNode]) -> list[str]:
+    """The curator definitions a proof rests on (structural facts no sentence states)."""
+    if node is None:
+        return []
+    out = [node.rationale] if node.by == "definition" and node.rationale else []
+    for premise in node.premises:
+        out += [r for r in definitions_of(premise) if r not in out]
+    return out
+
+
+def _definition_lines(arg: Argument, style: "_Style", indent: str) -> list[str]:
+    """An inherited reason names the inclusion it rests on: a curator definition, never a citation."""
+    lines: list[str] = []
+    for rationale in definitions_of(arg.via):
+        lines += [style.dim(l) for l in _fill(f"\u2014 curator definition: {rationale}", indent, indent + "  ")]
+    return lines
 
 
 def _short_sources(statements: list[str], answer: Answer, limit: int = 1) -> Optional[str]:
@@ -139,8 +169,10 @@ def _argument_lines(number: int, arg: Argument, answer: Answer, style: _Style, f
     head = f"{number:>2}. "
     if full:
         proof = _proof_lines(arg.proof, "     ", answer, depth, show_citations=True)
+        if arg.via is not None:  # inherited: the inclusion and its curator definitions
+            proof += _fill(f"({arg.inherited})", "        ") + _proof_lines(arg.via, "        ", answer, depth)
         return [f"{number:>3}. " + proof[0][5:]] + proof[1:]
-    lines = _fill(arg.claim + ".", head, " " * len(head))
+    lines = _fill(_claim(arg) + ".", head, " " * len(head)) + _definition_lines(arg, style, "     ")
     if not full:
         if arg.proof.by == "rule":
             leaves = _leaf_claims(arg.proof)
@@ -178,7 +210,8 @@ def _clip(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[:limit - 1].rsplit(" ", 1)[0] + " …"
 
 
-HOW = {"statement": "stated by the source", "input": "given for this patient", "unproved": "not proved"}
+HOW = {"statement": "stated by the source", "input": "given for this patient", "unproved": "not proved",
+       "definition": "curator definition"}
 
 
 def _proof_lines(node: ProofNode, indent: str, answer: Answer, depth: int,
@@ -191,7 +224,9 @@ def _proof_lines(node: ProofNode, indent: str, answer: Answer, depth: int,
     lines = _fill(f"{node.claim}  ({how})", indent, indent + "   ")
     for condition in node.conditions:
         lines += _fill(f"and {condition}", indent + "   ")
-    if node.rationale and show_citations:
+    if node.by == "definition" and node.rationale:
+        lines += _fill(f"curator definition: {node.rationale}", indent + "   ")
+    elif node.rationale and show_citations:
         lines += _fill(f"rule rationale: {node.rationale}", indent + "   ")
     if show_citations:
         for sid in node.citations + (node.rule_citations if node.by == "rule" else ()):
@@ -417,7 +452,7 @@ def _item_lines(answer: Answer, style: _Style, full: bool, limit=ITEM_LIMIT, rea
                 if where:
                     out += [style.dim(l) for l in _fill("\u2014 " + where, "   ", "     ")]
                 continue
-            out += _fill(mark + arg.claim, "   ", "     ")
+            out += _fill(mark + _claim(arg), "   ", "     ") + _definition_lines(arg, style, "     ")
             if full:
                 for sid in arg.proof.statements():
                     if sid in answer.citations:

@@ -101,10 +101,11 @@ def and_list(words: list[str]) -> str:
 
 
 def relevant_first(arguments: Iterable[Argument], terms: Iterable[str]) -> list[Argument]:
-    """Arguments that mention the indication or the patient's factors first, then by evidence."""
+    """Arguments that mention the indication or the patient's factors first, then what is said of
+    the thing itself before what it inherits from a larger site, then by evidence."""
     wanted = {t for t in terms if t}
     return sorted(arguments, key=lambda a: (-len(wanted & set(map(str, a.proof.atom[1]))),
-                                            -a.strength, a.claim))
+                                            a.inherited is not None, -a.strength, a.claim))
 
 
 def patient_factors(explainer: Explainer) -> list[str]:

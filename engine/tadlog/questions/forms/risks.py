@@ -8,13 +8,18 @@ from ..explainer import Explainer, rank
 from ..query import Query
 from .common import patient_arguments, patient_factors, relevant_first, term_label
 
+AT_SITE = ("risk_factor_at_site", "patient_site_risk")  # the site is their third argument
+
+
 # ---- risks of a site ------------------------------------------------------------------------
 def risks(explainer: Explainer, query: Query, *, depth: int, full: bool) -> Answer:
     site = query.subject.term
     label = term_label(explainer, site)
     pro, con = explainer.arguments_about(site)
     at_site = [explainer.argument(a, "against") for a in explainer.facts_about(site, position=2)
-               if a[0] in ("risk_factor_at_site", "patient_site_risk")]
+               if a[0] in AT_SITE]
+    at_site += [explainer.inherited_argument(a, site, whole, "against")
+                for a, whole in explainer.inherited_facts(site, position=2) if a[0] in AT_SITE]
     con = rank(con + [a for a in at_site if a not in con])
     pro = [a for a in pro if a.proof.atom[0] in ("no_risk", "heals_by", "heals_within_weeks", "no_reports_of")]
     if query.patient:

@@ -30,11 +30,16 @@ def why(explainer: Explainer, query: Query, *, depth: int, full: bool) -> Answer
         return Answer(query.text, query.form, verdict, subject, label, True, arguments_for=tuple(pro),
                       arguments_against=tuple(con), proof=proof)
     analyses, changes = explainer.why_not(target, expand=1 if full else 0)
-    verdict = f"No: it does not follow that {lower_first(sentence)} ({reason_count(pro, con)})."
+    if not analyses:  # no rule is about this kind of thing: answer from its own evidence
+        verdict = (f"No source states that {lower_first(sentence)} as such; the evidence on the {label} "
+                   f"follows ({reason_count(pro, con)}).")
+        notes = ()
+    else:
+        verdict = f"No: it does not follow that {lower_first(sentence)} ({reason_count(pro, con)})."
+        notes = (f"ask 'why not {label}?' for what blocks it",)
     return Answer(query.text, query.form, verdict, subject, label, False,
                   arguments_for=tuple(pro), arguments_against=tuple(con), why_not=tuple(analyses),
-                  would_change=tuple(changes), instead=tuple(_instead(explainer, subject)),
-                  notes=(f"ask 'why not {label}?' for what blocks it",))
+                  would_change=tuple(changes), instead=tuple(_instead(explainer, subject)), notes=notes)
 
 
 def why_not(explainer: Explainer, query: Query, *, depth: int, full: bool) -> Answer:

@@ -1,0 +1,215 @@
+"""The cache's data format: the model, its diagnostics and its relations as plain JSON lists.
+
+Every class is written as a list of its fields in a fixed order and read back by a builder of
+its own: nothing in the file names a class or a function, so reading it runs no code. The
+builders fill frozen objects directly (as ``dataclasses.replace`` would, without re-running
+``__init__``), which is what makes a cached load cheap. Facts, statements and each relation
+are separate sections decoded on first use.
+"""
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import fields
+from typing import Optional
+
+from .engine.evaluate import Interpretation
+from .errors import Diagnostic, EngineError, Location
+from .language.model import (
+    Atom, Comparison, Conflict, Const, Fact, KnowledgeBaseModel, Negation, Param, Predicate, Rule, Section,
+    Source, Statement, TermDecl, Var,
+)
+
+_MODEL_FIELDS = tuple(f.name for f in fields(KnowledgeBaseModel))
+
+_new = object.__new__
+# The only classes a cache entry can describe (their fields in declaration order, from the
+# dataclass itself, so a field added to the model is cached without a change here).
+CLASSES = (Var, Const, Atom, Negation, Comparison, Source, Section, Statement, TermDecl, Conflict, Param,
+           Predicate, Fact, Rule, Diagnostic)
+_FIELDS = {cls.__name__: tuple(f.name for f in fields(cls)) for cls in CLASSES}
+_BY_NAME = {cls.__name__: cls for cls in CLASSES}
+_TUPLE, _LOCATION = "(", "@"
+
+
+def _dumps(value) -> bytes:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode()
+
+
+# ---- encoding -----------------------------------------------------------------------------
+class _Encoder:
+    """Values as JSON: a tuple is ["(", items...], an object ["ClassName", fields...], a location
+    ["@", path index, line, column, width]; strings, numbers, booleans and None as themselves."""
+
+    def __init__(self):
+        self.paths: dict[str, int] = {}
+
+    def __call__(self, v):
+        if v is None or isinstance(v, (str, int, float)):
+            return v
+        if isinstance(v, (tuple, list)):
+            return [_TUPLE, *map(self, v)]
+        if isinstance(v, Location):
+            return [_LOCATION, self.paths.setdefault(v.path, len(self.paths)), v.line, v.column, v.width]
+        name = type(v).__name__
+        if _BY_NAME.get(name) is not type(v):
+            raise TypeError(f"cannot cache a {name}")
+        return [name, *(self(getattr(v, f)) for f in _FIELDS[name])]
+
+
+def encode(model: KnowledgeBaseModel, diagnostics, interpretation: Optional[Interpretation]) -> dict[str, bytes]:
+    """The sections of a cache entry (bytes each): the model's light fields together, its facts
+    and statements apart, the diagnostics, and each relation of the evaluation on its own."""
+    enc = _Encoder()
+    core = {f: enc(getattr(model, f)) for f in _MODEL_FIELDS if f not in _LAZY}
+    sections = {"core": _dumps(core)}
+    for name in _LAZY:
+        sections[name] = _dumps(enc(getattr(model, name)))
+    sections["diagnostics"] = _dumps(enc(tuple(diagnostics)))
+    if interpretation is not None:
+        index, blobs, offset = {}, [], 0
+        for name, rows in interpretation.relations.items():
+            blob = _dumps([list(row) for row in rows])
+            index[name] = [offset, len(blob)]
+            blobs.append(blob)
+            offset += len(blob)
+        sections["relation_index"] = _dumps(index)
+        sections["relations"] = b"".join(blobs)
+    sections["paths"] = _dumps(list(enc.paths))
+    return sections
+
+
+# ---- decoding -----------------------------------------------------------------------------
+def _builder(cls):
+    names = _FIELDS[cls.__name__]
+
+    def build(values):
+        if len(values) != len(names):
+            raise ValueError(f"{cls.__name__}: {len(values)} fields, not {len(names)}")
+        obj = _new(cls)
+        obj.__dict__.update(zip(names, values))
+        return obj
+    return build
+
+
+_BUILDERS = {cls.__name__: _builder(cls) for cls in CLASSES}
+
+
+class _Decoder:
+    def __init__(self, paths: list[str]):
+        self.paths = paths
+        self._locations: dict = {}
+
+    def __call__(self, v):
+        if type(v) is not list:
+            if isinstance(v, dict):
+                raise ValueError("unexpected object")
+            return v
+        tag = v[0]
+        if tag == _TUPLE:
+            return tuple(map(self, v[1:]))
+        if tag == _LOCATION:
+            obj = _new(Location)
+            obj.__dict__.update(path=self.paths[v[1]], line=v[2], column=v[3], width=v[4], text=None)
+            return obj
+        return _BUILDERS[tag](list(map(self, v[1:])))
+
+
+class CachedModel(KnowledgeBaseModel):
+    """A model read from the cache: facts and statements are decoded on first use.
+
+    It equals (and hashes like) the parsed model it was written from."""
+
+    def __eq__(self, other):
+        if not isinstance(other, KnowledgeBaseModel):
+            return NotImplemented
+        return all(getattr(self, f) == getattr(other, f) for f in _MODEL_FIELDS)
+
+    __hash__ = KnowledgeBaseModel.__hash__
+
+
+def _lazy(name: str):
+    def get(self):
+        value = self.__dict__.get("_" + name)
+        if value is None:
+            try:
+                value = self.__dict__["#decode"](name)
+            except Exception as exc:  # checksummed, so only a forged entry gets here
+                raise EngineError(f"the cached knowledge base is damaged ({name}: {type(exc).__name__}); "
+                                  "run 'tadlog cache clear'", code="E901") from exc
+            self.__dict__["_" + name] = value
+        return value
+
+    def set_(self, value):
+        self.__dict__["_" + name] = tuple(value)
+    return property(get, set_)
+
+
+_LAZY = ("facts", "statements")
+for _name in _LAZY:
+    setattr(CachedModel, _name, _lazy(_name))
+
+
+class LazyRelations(Mapping):
+    """Relations by predicate, each decoded from its own section on first use."""
+
+    def __init__(self, index: dict, blob):
+        self._index, self._blob, self._done = index, blob, {}
+
+    def __getitem__(self, name):
+        value = self._done.get(name)
+        if value is None:
+            start, length = self._index[name]
+            try:
+                value = frozenset(map(tuple, json.loads(bytes(self._blob[start:start + length]))))
+            except Exception as exc:
+                raise EngineError(f"the cached knowledge base is damaged (relation {name}); "
+                                  "run 'tadlog cache clear'", code="E901") from exc
+            self._done[name] = value
+        return value
+
+    def __iter__(self):
+        return iter(self._index)
+
+    def __len__(self):
+        return len(self._index)
+
+    def __contains__(self, name):
+        return name in self._index
+
+
+class Entry:
+    """A cache entry's sections (bytes), decoded on demand."""
+
+    def __init__(self, sections: dict):
+        self.sections = sections
+        self._decode = _Decoder(self._load("paths"))
+
+    def _load(self, name: str):
+        return json.loads(bytes(self.sections[name]))
+
+    def model(self) -> KnowledgeBaseModel:
+        core = self._load("core")
+        if set(core) != set(_MODEL_FIELDS) - set(_LAZY):
+            raise ValueError("the cached model has other fields")
+        model = _new(CachedModel)
+        model.__dict__.update({name: self._decode(value) for name, value in core.items()})
+        model.__dict__["#decode"] = self._decode_lazy
+        return model
+
+    def _decode_lazy(self, name: str) -> tuple:
+        value = self._decode(self._load(name))
+        if not isinstance(value, tuple):
+            raise ValueError(f"{name} is not a list")
+        return value
+
+    def diagnostics(self) -> list[Diagnostic]:
+        out = list(self._decode(self._load("diagnostics")))
+        if not all(isinstance(d, Diagnostic) for d in out):
+            raise ValueError("diagnostics of another type")
+        return out
+
+    def interpretation(self) -> Optional[Interpretation]:
+        if "relation_index" not in self.sections:
+            return None
+        return Interpretation(LazyRelations(self._load("relation_index"), self.sections["relations"]))

@@ -1,0 +1,194 @@
+"""The knowledge-base cache: data, not code; keyed by content and engine source; any doubt re-parses.
+
+Functional tests only (no timings): each builds a real cache entry from the bundled knowledge
+base, damages or moves it the way a disk, a CI cache or an engine upgrade would, and checks
+that the next load parses again and answers exactly as an uncached load does.
+"""
+from __future__ import annotations
+
+import json
+import os
+import pickle
+import shutil
+import stat
+import subprocess
+
+import pytest
+
+import tadlog
+from tadlog import cache
+from conftest import KB, run_cli
+
+QUESTION = "why not the infrazygomatic crest for an adult with high MMPA?"
+
+
+@pytest.fixture
+def folder(tmp_path, monkeypatch):
+    """A cache folder of the test's own, with the fallback in the test's temporary folder too."""
+    where = tmp_path / "cache"
+    monkeypatch.setenv("TADLOG_CACHE_DIR", str(where))
+    monkeypatch.delenv("TADLOG_NO_CACHE", raising=False)
+    monkeypatch.setattr("tempfile.tempdir", str(tmp_path / "tmp"))
+    (tmp_path / "tmp").mkdir()
+    return where
+
+
+def _entry(folder):
+    found = sorted(folder.glob("kb-*.json"))
+    assert len(found) == 1, found
+    return found[0]
+
+
+def _same_answer(kb_a, kb_b, question=QUESTION):
+    assert kb_a.ask(question).to_json() == kb_b.ask(question).to_json()
+
+
+def test_second_load_reads_the_entry_and_answers_the_same(folder, kb):
+    first = tadlog.load(KB)
+    assert first.loaded_from == "parse"
+    first.interpretation  # evaluating writes the relations into the entry
+    second = tadlog.load(KB)
+    assert second.loaded_from == "cache"
+    assert second.model == kb.model and len(second.model.facts) == len(kb.model.facts)
+    assert [d.to_json() for d in second.diagnostics] == [d.to_json() for d in kb.diagnostics]
+    assert {p: second.interpretation.tuples(p) for p in kb.interpretation.relations} == dict(kb.interpretation.relations)
+    _same_answer(second, kb)
+    _same_answer(second, kb, "sites for molar intrusion for an adolescent with a high MMPA?")
+
+
+def test_entry_is_json_data_with_a_checked_header(folder):
+    tadlog.load(KB).interpretation
+    data = _entry(folder).read_bytes()
+    header = json.loads(data[:data.index(b"\n")])
+    assert header["type"] == cache.TYPE and header["format"] == cache.FORMAT
+    assert set(header["sections"]) >= {"core", "facts", "statements", "relations", "relation_index"}
+    with pytest.raises(pickle.UnpicklingError):
+        pickle.loads(data)
+
+
+@pytest.mark.parametrize("damage", ["truncate", "flip", "garbage", "pickle", "wrong_type", "wrong_format",
+                                    "wrong_shape"])
+def test_any_doubt_parses_again(folder, kb, damage):
+    tadlog.load(KB).interpretation
+    path = _entry(folder)
+    data = path.read_bytes()
+    newline = data.index(b"\n")
+    header = json.loads(data[:newline])
+    if damage == "truncate":
+        path.write_bytes(data[: len(data) // 2])
+    elif damage == "flip":
+        middle = newline + (len(data) - newline) // 2
+        path.write_bytes(data[:middle] + bytes([data[middle] ^ 0x55]) + data[middle + 1:])
+    elif damage == "garbage":
+        path.write_bytes(os.urandom(4096))
+    elif damage == "pickle":  # the old format, or a planted object: never unpickled
+        path.write_bytes(pickle.dumps(("model", "diagnostics")))
+    elif damage in ("wrong_type", "wrong_format"):
+        header["type" if damage == "wrong_type" else "format"] = "other" if damage == "wrong_type" else 1
+        path.write_bytes(json.dumps(header).encode() + data[newline:])
+    else:  # well-formed, checksummed JSON of the wrong shape
+        import zlib
+
+        body = b'{"unexpected": true}'
+        header["sections"] = {"paths": [0, len(body), zlib.crc32(body)]}
+        path.write_bytes(json.dumps(header).encode() + b"\n" + body)
+    again = tadlog.load(KB)
+    assert again.loaded_from == "parse"
+    _same_answer(again, kb)
+    again.interpretation
+    assert tadlog.load(KB).loaded_from == "cache"  # the entry was rewritten whole
+
+
+def test_stale_engine_source_is_never_served(folder, monkeypatch):
+    tadlog.load(KB).interpretation
+    assert tadlog.load(KB).loaded_from == "cache"
+    monkeypatch.setattr(cache, "_engine_digest", "0" * 64)  # as after an edit of any engine .py file
+    assert tadlog.load(KB).loaded_from == "parse"
+
+
+def test_key_covers_the_package_source(tmp_path, monkeypatch):
+    package = tmp_path / "pkg"
+    package.mkdir()
+    (package / "evaluate.py").write_text("x = 1\n")
+    monkeypatch.setattr(cache, "PACKAGE_DIR", package)
+    monkeypatch.setattr(cache, "_engine_digest", None)
+    files = sorted(KB.rglob("*.tad"))
+    before = cache.key_for(files)
+    (package / "evaluate.py").write_text("x = 2\n")
+    monkeypatch.setattr(cache, "_engine_digest", None)
+    assert cache.key_for(files) != before
+
+
+def test_kb_edit_changes_the_key(folder, tmp_path, kb):
+    copy = tmp_path / "kb"
+    shutil.copytree(KB, copy)
+    tadlog.load(copy).interpretation
+    target = copy / "sites" / "cousley_handbook_ch1.tad"
+    target.write_text(target.read_text(encoding="utf-8") + "\n# a comment changes the bytes\n", encoding="utf-8")
+    assert tadlog.load(copy).loaded_from == "parse"
+
+
+def test_unwritable_folder_falls_back_to_a_private_one(tmp_path, monkeypatch, kb):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    monkeypatch.setenv("TADLOG_CACHE_DIR", str(blocker / "cache"))  # cannot be created, even by root
+    monkeypatch.delenv("TADLOG_NO_CACHE", raising=False)
+    monkeypatch.setattr("tempfile.tempdir", str(tmp_path))
+    tadlog.load(KB).interpretation
+    fallback = cache.fallback_dir()
+    assert fallback.parent == tmp_path and list(fallback.glob("kb-*.json"))
+    assert stat.S_IMODE(fallback.stat().st_mode) & 0o077 == 0
+    again = tadlog.load(KB)
+    assert again.loaded_from == "cache"
+    _same_answer(again, kb)
+
+
+def test_read_only_folder_is_read_and_never_written(folder, monkeypatch, kb):
+    tadlog.load(KB).interpretation
+    os.chmod(folder, 0o500)
+    try:
+        assert tadlog.load(KB).loaded_from == "cache"
+    finally:
+        os.chmod(folder, 0o700)
+
+
+def test_a_fallback_folder_of_someone_else_is_ignored(tmp_path, monkeypatch):
+    monkeypatch.setattr("tempfile.tempdir", str(tmp_path))
+    fallback = cache.fallback_dir()
+    fallback.mkdir(mode=0o777)
+    os.chmod(fallback, 0o777)  # writable by others: entries there could be planted
+    from tadlog.resources import usable_cache_dir
+
+    assert not usable_cache_dir(fallback, create=False)
+
+
+def test_folder_stays_within_its_bound(folder, monkeypatch, tmp_path):
+    copy = tmp_path / "kb2"
+    shutil.copytree(KB, copy)
+    tadlog.load(KB).interpretation
+    monkeypatch.setenv("TADLOG_CACHE_MAX_MB", "0.3")  # room for about one entry
+    os.utime(_entry(folder), (1, 1))  # the older one
+    tadlog.load(copy).interpretation
+    left = list(folder.glob("kb-*.json"))
+    assert len(left) == 1
+    assert tadlog.load(copy).loaded_from == "cache" and tadlog.load(KB).loaded_from == "parse"
+
+
+def test_cli_cache_info_and_clear(tmp_path):
+    where = tmp_path / "cli-cache"
+    env = {"TADLOG_CACHE_DIR": str(where), "TADLOG_NO_CACHE": ""}
+    assert run_cli("ask", "why midpalate?", env_extra=env).returncode == 0
+    info = run_cli("cache", "info", "--json", env_extra=env)
+    assert info.returncode == 0, info.stderr
+    report = json.loads(info.stdout)
+    assert report["folder"] == str(where) and report["folders"][0]["entries"] >= 2
+    cleared = run_cli("cache", "clear", env_extra=env)
+    assert cleared.returncode == 0 and "removed" in cleared.stdout
+    assert not list(where.glob("kb-*.json")) and not list(where.glob("*.lark-cache"))
+    assert run_cli("cache", env_extra=env).returncode == 2
+
+
+def test_no_cache_variable_turns_it_off(tmp_path):
+    where = tmp_path / "off"
+    result = run_cli("ask", "why midpalate?", env_extra={"TADLOG_CACHE_DIR": str(where), "TADLOG_NO_CACHE": "1"})
+    assert result.returncode == 0 and not where.exists()

@@ -1,0 +1,119 @@
+"""The published JSON Schemas hold for what tadlog really prints, and the prose docs say the same.
+
+Every golden question's answer (compact and full) is rendered to JSON and validated against
+docs/schemas/answer.json, key order included; the review golden and the check report are
+validated too. The service's responses are validated in tests/test_serve.py.
+"""
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from questions_support import qkb  # noqa: F401  (fixture)
+from schema_support import NAMES, schema, validate, validator
+from tadlog.errors import TadlogError
+from test_questions_golden import CASES
+
+ROOT = Path(__file__).resolve().parents[1]
+ANSWERED = [c for c in CASES if not c[0].startswith("error_")]
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_every_schema_is_valid_2020_12(name):
+    from jsonschema import Draft202012Validator
+
+    Draft202012Validator.check_schema(schema(name))
+    assert schema(name)["$schema"] == "https://json-schema.org/draft/2020-12/schema"
+
+
+@pytest.mark.parametrize("case", ANSWERED, ids=[c[0] for c in ANSWERED])
+def test_golden_answers_follow_the_answer_schema(qkb, case):
+    _, question, options = case
+    data = qkb.ask(question, full=options.get("full", False)).to_json()
+    validate(json.loads(json.dumps(data)), "answer")
+
+
+def test_full_answers_with_explained_blockers_follow_the_schema(qkb):
+    data = qkb.ask("why not infrazygomatic for a 15 year old smoker?", full=True).to_json()
+    assert any(b["explained"] for a in data["why_not"] for b in a["blocked_by"]) or data["why_not"]
+    validate(data, "answer")
+
+
+def test_the_schema_rejects_what_it_should(qkb):
+    """The schema is not vacuous: a dropped key, a wrong type, an unknown key, a reordering all fail."""
+    good = qkb.ask("why not infrazygomatic?").to_json()
+    for broken in (_without(good, "verdict"), {**good, "holds": "yes"}, {**good, "extra": 1},
+                   dict(reversed(list(good.items())))):
+        with pytest.raises(AssertionError):
+            validate(broken, "answer")
+
+
+def _without(data: dict, key: str) -> dict:
+    return {k: v for k, v in data.items() if k != key}
+
+
+def test_enumerations_match_the_code():
+    from tadlog.language.model import EVIDENCE_GRADES
+    from tadlog.questions.query import FORMS
+    from tadlog.render.json import SCHEMA
+
+    defs = schema("answer")["$defs"]
+    assert defs["evidence"]["enum"] == list(EVIDENCE_GRADES)
+    assert schema("answer")["properties"]["form"]["enum"] == list(FORMS)
+    assert schema("answer")["properties"]["schema"]["const"] == SCHEMA
+
+
+def test_error_diagnostics_follow_the_check_schema(qkb):
+    for name, question, _ in [c for c in CASES if c[0].startswith("error_")]:
+        with pytest.raises(TadlogError) as caught:
+            qkb.ask(question)
+        for d in caught.value.diagnostics:
+            validate(d.to_json(), "check", "/$defs/diagnostic")
+
+
+def test_review_golden_follows_the_review_schema():
+    validate(json.loads((ROOT / "examples" / "curator" / "review.json").read_text(encoding="utf-8")), "review")
+
+
+def test_check_report_follows_the_check_schema():
+    from conftest import run_cli
+
+    result = run_cli("check", str(ROOT / "kb"), "--format", "json")
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    validate(data, "check")
+    assert data["findings"], "the bundled kb has lint notes, so findings are exercised"
+
+
+# ---- the prose docs say what the schema says -------------------------------------------------
+def _doc_keys(doc: str) -> dict[str, list[str]]:
+    """Keys per object in docs/answer-schema.md: the top-level table, then each **name** `{...}`."""
+    text = (ROOT / "docs" / doc).read_text(encoding="utf-8")
+    out = {"(top)": re.findall(r"^\| `(\w+)` \|", text, re.M)}
+    for name, body in re.findall(r"\*\*(\w+)\*\* `(\{.*?\})`", text, re.S):
+        out[name] = _top_level_keys(body)
+    return out
+
+
+def _top_level_keys(body: str) -> list[str]:
+    keys, depth = [], 0
+    for match in re.finditer(r'[{}\[\]]|"(\w+)":', body):
+        token = match.group(0)
+        if token in "{[":
+            depth += 1
+        elif token in "}]":
+            depth -= 1
+        elif depth == 1:
+            keys.append(match.group(1))
+    return keys
+
+
+def test_answer_doc_lists_the_schemas_keys_in_order():
+    s = schema("answer")
+    documented = _doc_keys("answer-schema.md")
+    assert documented["(top)"] == list(s["properties"]), "docs/answer-schema.md top-level table"
+    for name in ("argument", "proof", "analysis", "blocker", "item", "conflict", "citation"):
+        assert documented.get(name) == list(s["$defs"][name]["properties"]), f"docs/answer-schema.md **{name}**"
