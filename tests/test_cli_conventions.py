@@ -16,6 +16,9 @@ import pytest
 
 from conftest import KB, ROOT, run_cli
 
+from tadlog.language.parse import kb_files
+
+FILES = len(kb_files(KB))
 COMMANDS = ("ask", "repl", "check", "locate", "fmt", "review", "coverage", "graph")
 
 
@@ -64,14 +67,14 @@ def test_an_edit_in_the_checkout_is_what_the_installed_command_answers(tmp_path)
     assert data["kb"]["installed_differs"] is True
     assert "95%" in json.dumps(data) and "have a reported success rate of 78%" not in json.dumps(data)
     verbose = _run_installed("ask", "why not infrazygomatic?", "-v", cwd=root)
-    assert re.search(r"knowledge base: .*kb \(the checkout's kb/; 74 files, sha256 [0-9a-f]{12}; "
+    assert re.search(rf"knowledge base: .*kb \(the checkout's kb/; {FILES} files, sha256 [0-9a-f]{{12}}; "
                      r"the installed copy differs", verbose.stderr), verbose.stderr
 
 
 def test_outside_a_checkout_the_installed_copy_is_named(tmp_path):
     result = _run_installed("coverage", "--json", cwd=tmp_path)
     data = json.loads(result.stdout)
-    assert data["kb"]["origin"] == "installed" and data["kb"]["files"] == 74
+    assert data["kb"]["origin"] == "installed" and data["kb"]["files"] == FILES
     assert len(data["kb"]["sha256"]) == 64
 
 
@@ -107,7 +110,7 @@ def test_usage_errors_exit_2_with_suggestions(tmp_path):
     flag = run_cli("ask", "why midpalate?", "--jsn")
     assert flag.returncode == 2 and "did you mean --json?" in flag.stderr
     command = run_cli("chek")
-    assert command.returncode == 2 and "did you mean check?" in command.stderr
+    assert command.returncode == 2 and "did you mean check" in command.stderr
     assert run_cli("fmt", str(tmp_path / "nowhere")).returncode == 2
 
 
