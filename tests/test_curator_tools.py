@@ -136,7 +136,7 @@ def test_github_annotations_for_new_findings(tmp_path):
 
 def test_progress_appears_only_after_a_second():
     sys.path.insert(0, str(ENGINE))
-    from tadlog.commands.terminal import Progress
+    from tadlog.commands.screen import Progress
 
     quick, slow = io.StringIO(), io.StringIO()
     p = Progress("tadlog review", quick, delay=0.3)

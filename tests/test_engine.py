@@ -113,9 +113,9 @@ def test_no_eval_exec_or_compile_while_loading_and_answering(monkeypatch):
     import pkgutil
 
     from tadlog.language import parse
-    from tadlog.questions import query
+    from tadlog.questions import query, rawquery
 
-    parse._parser(), query._question_parser(), query._raw_parser()  # build the grammars first
+    parse._parser(), query._question_parser(), rawquery._raw_parser()  # build the grammars first
     for info in pkgutil.walk_packages(tadlog.__path__, "tadlog."):  # import every module before the patch
         importlib.import_module(info.name)
     importlib.import_module("networkx")
@@ -140,8 +140,10 @@ def test_no_eval_exec_or_compile_while_loading_and_answering(monkeypatch):
 def test_question_with_python_code_runs_nothing(kb, tmp_path):
     marker = tmp_path / "pwned"
     hostile = f"why not __import__('os').system('touch {marker}')?"
-    with pytest.raises(tadlog.QueryError):
+    try:  # read as free text at most ("system" is a name the sources use); never run
         kb.ask(hostile)
+    except tadlog.QueryError:
+        pass
     with pytest.raises(tadlog.TadlogError):
         kb.ask(f"? site_success_percent(__import__('os').system('touch {marker}'), P).")
     assert not marker.exists()

@@ -64,10 +64,16 @@ CASES = [  # (file name, question, options)
     ("risks_palatal_alveolus", "risks of palatal alveolus?", {}),
     ("is_bisphosphonates_contraindication", "is bisphosphonate treatment a contraindication?", {}),
     ("indications_anteroposterior", "indications in the anteroposterior plane?", {}),
-    ("error_unknown_site", "why not infrazigomatic?", {}),
+    ("error_unknown_site", "why not infrazygo?", {}),
+    ("why_not_izc_typo", "why not infrazigomatic?", {}),
+    ("evidence_torque_palatal", "What torque is right for a palatal miniscrew?", {}),
+    ("evidence_take_out", "How do I take a TAD out?", {}),
+    ("evidence_wire_guide_or_stent", "wire guide or stent?", {}),
+    ("evidence_why_immediate_loading", "why immediate loading?", {}),
+    ("evidence_where_teen_open_bite", "Where would you put TADs to intrude the upper molars of a teenager with an open bite?", {}),
     ("error_syntax", "sites molar", {}),
     ("error_early_end", "why not", {}),
-    ("error_unknown_factor", "why not midpalate for a smoker with blue eyes", {}),
+    ("error_unknown_factor", "is the flux capacitor a contraindication?", {}),
     ("error_raw_predicate", "? site_succes_percent(Site, P)", {}),
     ("error_raw_types", "? recommended(X), X > 3.", {}),
     ("error_show", "show hb_no_such_statement", {}),
@@ -120,7 +126,12 @@ def test_golden_cases_cover_every_form():
 def test_default_answer_fits_a_screen(qkb, name, question, options):
     text = render(qkb, question, options)
     lines = text.splitlines()
-    assert len(lines) <= 50, f"{len(lines)} lines"
+    heading = 0  # the 'Read as: ...' line and its wrapped continuation
+    if lines and lines[0].startswith("Read as:"):
+        heading = 1
+        while heading < len(lines) and lines[heading].startswith("  ") and not lines[heading].startswith("   "):
+            heading += 1
+    assert len(lines) - heading <= 50, f"{len(lines)} lines"  # the 'Read as' heading sits above the screen
     if not text.startswith("ERROR"):  # diagnostics quote the question and may be longer
         assert all(len(line) <= 80 for line in lines), [l for l in lines if len(l) > 80]
 

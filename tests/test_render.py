@@ -7,7 +7,7 @@ import os
 from conftest import run_cli
 from questions_support import qkb  # noqa: F401  (fixture)
 
-TOP_KEYS = ["schema", "question", "form", "subject", "patient", "verdict", "holds", "arguments", "proof",
+TOP_KEYS = ["schema", "question", "reading", "form", "subject", "patient", "verdict", "holds", "arguments", "proof",
             "why_not", "would_change", "instead", "items", "rows", "unknowns", "conflicts", "notes",
             "statements_shown", "citations"]
 
@@ -15,7 +15,9 @@ TOP_KEYS = ["schema", "question", "form", "subject", "patient", "verdict", "hold
 def test_json_schema_is_versioned_with_fixed_keys(qkb):
     data = qkb.ask("sites for molar intrusion for a 12 year old smoker").to_json()
     assert list(data) == TOP_KEYS
-    assert data["schema"] == "tadlog.answer/1"
+    assert data["schema"] == "tadlog.answer/2"
+    assert data["reading"]["intent"] == "where" and data["reading"]["form"] == "sites"
+    assert [n["term"] for n in data["reading"]["names"]] == ["molar_intrusion", "smoking"]
     assert data["patient"] == {"age": 12, "bmi": None, "factors": ["smoking"], "derived": ["adolescence"]}
     assert list(data["citations"]) == sorted(data["citations"])
     for item in data["items"]:
@@ -79,7 +81,7 @@ def test_markdown_and_graphs(qkb):
     graphml = run_cli("ask", *_kb_args(), "--graphml", "is smoking a contraindication")
     assert graphml.returncode == 0 and "<graphml" in graphml.stdout
     data = json.loads(run_cli("ask", *_kb_args(), "--json", "risks of mandibular buccal").stdout)
-    assert data["schema"] == "tadlog.answer/1" and data["form"] == "risks"
+    assert data["schema"] == "tadlog.answer/2" and data["form"] == "risks"
 
 
 def _kb_args():

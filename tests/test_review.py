@@ -92,7 +92,8 @@ def test_corrected_number_is_one_changed_fact_with_consequences(tmp_path):
     assert answer["verdict_after"].startswith("Yes: midpalate is recommended")
     assert "for: Midpalate is recommended" in answer["reasons_gained"]
     assert answer["causes"] == ["st_a"]
-    assert answer["explanation"].startswith("Yes: midpalate is recommended")
+    assert answer["explanation"].startswith("Read as: reasons for and against \u2014 midpalate\n"
+                                            "Yes: midpalate is recommended")
     # the check finding BASE had is fixed
     assert [(f["code"], f["location"]) for f in data["findings"]["fixed"]] == [("E150", "kb/content.tad:4")]
     assert data["findings"]["new"] == []

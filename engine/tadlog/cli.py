@@ -14,6 +14,7 @@ import sys
 from typing import Optional, Sequence
 
 from .errors import TadlogError, UsageError, did_you_mean
+from .terminal import clean
 
 EXIT_CODES = """exit codes:
   0  success
@@ -207,7 +208,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             return 2
         return _handler(args.command)(args)
     except TadlogError as error:
-        print(error.render(), file=sys.stderr)
+        print(clean(error.render()), file=sys.stderr)
         return error.exit_code
     except KeyboardInterrupt:
         print(file=sys.stderr)
@@ -218,7 +219,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     except Exception as error:  # never a traceback for a user
         if os.environ.get("TADLOG_DEBUG"):
             raise
-        print(f"tadlog: internal error ({type(error).__name__}: {error}); this is a bug, please report it "
+        print(f"tadlog: internal error ({type(error).__name__}: {clean(str(error))[:500]}); this is a bug, please report it "
               "(TADLOG_DEBUG=1 shows the traceback)", file=sys.stderr)
         return 3
 

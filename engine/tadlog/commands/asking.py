@@ -5,8 +5,9 @@ import json
 import sys
 
 from ..errors import TadlogError, UsageError
+from ..terminal import clean
 from .knowledge import announce, choose_kb, with_kb
-from .terminal import use_colour, width
+from .screen import use_colour, width
 
 
 def load_chosen(args, command: str):
@@ -46,40 +47,65 @@ def format_answer(answer, args, choice=None) -> str:
         data = answer.to_json()
         return json.dumps(with_kb(data, choice) if choice else data, indent=2, ensure_ascii=False) + "\n"
     if getattr(args, "markdown", False):
-        return answer.to_markdown()
+        return clean(answer.to_markdown())
     if getattr(args, "dot", False) or getattr(args, "graphml", False):
         from ..engine.provenance import to_dot, to_graphml
 
-        return to_dot(answer.provenance) if args.dot else to_graphml(answer.provenance)
+        return clean(to_dot(answer.provenance) if args.dot else to_graphml(answer.provenance))
     return answer.to_text(colour=use_colour(args.colour), full=args.full, depth=args.depth, width=width())
 
 
 def _batch(kb, choice, args) -> int:
-    stream = sys.stdin if args.file == "-" else open(args.file, encoding="utf-8")
-    failures = 0
+    """Answer each line on its own: a line that fails (bad question, bad bytes, even a bug)
+    is reported where it stands and the batch goes on."""
+    import os
+
+    try:
+        stream = sys.stdin.buffer if args.file == "-" else open(args.file, "rb")
+    except OSError as error:
+        raise UsageError(f"tadlog ask: cannot read {args.file}: {error.strerror}", code="U004") from None
+    failures = bugs = 0
     answers = []
     with stream:
-        for line in stream:
-            question = line.strip()
-            if not question or question.startswith("#"):
-                continue
+        for number, data in enumerate(stream, 1):
             try:
+                question = data.decode("utf-8").strip()
+            except UnicodeDecodeError:
+                question, error = f"<line {number}>", TadlogError(f"line {number} is not UTF-8 text", code="E012")
+            else:
+                if not question or question.startswith("#"):
+                    continue
+                error = None
+            try:
+                if error is not None:
+                    raise error
                 answer = kb.ask(question, depth=max(args.depth, 0), full=args.full)
+                shown = with_kb(answer.to_json(), choice) if args.json else format_answer(answer, args)
             except TadlogError as error:
                 failures += 1
                 if args.json:
                     answers.append({"question": question, "error": [d.to_json() for d in error.diagnostics],
                                     "kb": choice.to_json()})
                 else:
-                    print(f"Q: {question}\n{error.render()}\n")
+                    print(f"Q: {clean(question)}\n{clean(error.render())}\n")
+                continue
+            except Exception as error:  # a bug on one line: reported, and the other lines still answered
+                if os.environ.get("TADLOG_DEBUG"):
+                    raise
+                bugs += 1
+                message = f"internal error ({type(error).__name__}); this is a bug, please report it"
+                if args.json:
+                    answers.append({"question": question, "error": [{"code": "E999", "message": message}]})
+                else:
+                    print(f"Q: {clean(question)}\ntadlog: {message}\n")
                 continue
             if args.json:
-                answers.append(with_kb(answer.to_json(), choice))
+                answers.append(shown)
             else:
-                print(f"Q: {question}\n{format_answer(answer, args)}")
+                print(f"Q: {clean(question)}\n{shown}")
     if args.json:
         print(json.dumps(answers, indent=2, ensure_ascii=False))
-    return 1 if failures else 0
+    return 3 if bugs else 1 if failures else 0
 
 
 def cmd_repl(args) -> int:

@@ -69,7 +69,7 @@ def cmd_review(args) -> int:
     head = args.head
     if head is None and (args.kb or os.environ.get("TADLOG_KB")):
         head = str(_chosen(args, "tadlog review").root)
-    from .terminal import Progress
+    from .screen import Progress
 
     progress = Progress("tadlog review")
     result = review(args.base, head, repo=Path(args.repo) if args.repo else None, kb_path=args.kb_path,

@@ -122,6 +122,33 @@ class Item:
 
 
 @dataclass(frozen=True)
+class NameRead:
+    """A name the question was read to contain: the term, and the words that named it."""
+
+    term: str
+    label: str
+    category: str
+    said: str
+    corrected: tuple[tuple[str, str], ...] = ()  # (typed word, word it was read as)
+
+
+@dataclass(frozen=True)
+class Reading:
+    """How a question was understood: its intent, the names in it and the patient, in one line."""
+
+    intent: str  # reasons | choice | where | risks | quantity | howto | suitability | definition | evidence | ...
+    text: str  # "Read as: where to place mini-implants — molar intrusion; patient: adolescent"
+    names: tuple[NameRead, ...] = ()
+    patient: tuple[str, ...] = ()  # labels of the patient's factors and findings, an age, a BMI
+    partial: tuple[tuple[str, tuple[str, ...]], ...] = ()  # a word that is part of names, and those names
+    frame: str = ""  # the opening the grammar recognised (f_why_not, f_quantity, ...; "" for a noun phrase)
+    form: str = ""  # the answer form chosen for it
+
+    def __str__(self) -> str:
+        return self.text
+
+
+@dataclass(frozen=True)
 class Answer:
     question: str
     form: str
@@ -144,6 +171,7 @@ class Answer:
     notes: tuple[str, ...] = ()
     rows: tuple[tuple[tuple[str, Value], ...], ...] = ()
     statements_shown: tuple[str, ...] = ()  # statements the answer names outside any proof
+    reading: Optional[Reading] = None  # how the question was understood (shown first)
     citations: dict = field(default_factory=dict, compare=False)
     _graph_builder: Optional[object] = field(default=None, compare=False, repr=False)
 

@@ -14,10 +14,13 @@ from functools import lru_cache
 from typing import Optional
 
 from ..errors import Diagnostic, Location, QueryError, did_you_mean
-from ..language.model import Atom, KnowledgeBaseModel, Rule, Value
+from ..language.model import KnowledgeBaseModel, Value
+from .answer import Reading
+
+MAX_QUESTION = 1000  # characters; longer input is refused with a clear error, never parsed
 
 FORMS = ("why", "why_not", "sites", "risks", "indications", "contraindications", "is_contraindication",
-         "anchorage", "compare", "what_is", "sources", "show", "help", "raw")
+         "anchorage", "compare", "what_is", "sources", "show", "help", "raw", "evidence")
 STOPWORDS = {"the", "a", "an", "of", "in", "to", "on", "at", "is", "are", "was", "patient", "patients",
              "case", "cases", "sites", "site", "please", "me", "my", "our", "this", "that", "does", "do", "use",
              "using", "mini-implant", "mini-implants", "mini", "implant", "implants"}
@@ -87,13 +90,16 @@ class Query:
     raw_body: tuple = ()
     statement: Optional[str] = None
     qualifier: Optional[str] = None  # "absolute"/"relative" in "is X an absolute contraindication?"
+    terms: tuple[str, ...] = ()  # every name found in the question (free readings: the evidence form)
+    intent: Optional[str] = None  # reasons, choice, where, risks, quantity, howto, suitability, ...
+    reading: Optional[Reading] = None  # how the question was read (shown first in the answer)
 
 
 @lru_cache(maxsize=None)
 def _question_parser():
     from ..resources import lark_parser
 
-    return lark_parser("query.lark", propagate_positions=True)
+    return lark_parser("query.lark", propagate_positions=True, start=["start", "frame"])
 
 
 def _error(text: str, column: int, width: int, message: str, suggestion: Optional[str] = None,
@@ -131,25 +137,12 @@ def _keyword(name: str) -> Optional[str]:
     return None
 
 
-def parse_question(text: str, model: KnowledgeBaseModel) -> Query:
-    """Parse and resolve one question. Raises QueryError, never anything else."""
-    if not isinstance(text, str):
-        raise QueryError("a question must be text", code="Q000")
-    question = " ".join(text.split())  # one line, single spaces: carets stay aligned
-    if not question:
-        raise _error(text, 1, 1, "the question is empty", "try: help")
-    if question.startswith("?"):
-        return _raw_query(question, model)
-    tree = _parse(question)
-    return _Resolver(question, model).query(tree.children[0])
-
-
 def _parse(question: str):
     from lark.exceptions import LarkError, UnexpectedCharacters, UnexpectedEOF, UnexpectedToken
 
     hint = "the questions tadlog understands are listed by: help"
     try:
-        return _question_parser().parse(question)
+        return _question_parser().parse(question, start="start")
     except UnexpectedToken as err:
         at_end = err.token.type == "$END"
         got = "the question ended too early" if at_end else f"did not expect '{err.token}' here"
@@ -268,17 +261,18 @@ class _Resolver:
         start, end = content[0].column, content[-1].end_column
         said = self.text[start - 1:end - 1]
         pool = self.index_for(categories)
-        hint = did_you_mean(said.lower(), pool)
-        if hint:
-            names = [w.strip() for w in hint[len("did you mean "):-1].split(" or ")]
-            labels = list(dict.fromkeys(self.model.label(pool[n]) for n in names))
-            hint = "did you mean " + " or ".join(labels) + "?"
+        close = _close(said.lower(), pool)  # a list, never prose split again: labels contain ' or '
+        hint = None
+        if close:
+            hint = "did you mean " + " or ".join(dict.fromkeys(self.model.label(pool[n]) for n in close)) + "?"
         elif categories:
             shown = sorted({self.model.label(v) for v in pool.values()})
             hint = f"known {' or '.join(categories)} names include: " + ", ".join(shown[:5]) + (
                 ", ..." if len(shown) > 5 else "")
         kind = " or ".join(c.replace("_", " ") for c in categories) if categories else "name"
-        return _error(self.text, start, end - start, f"unknown {kind} '{said}'", hint, code="Q002")
+        error = _error(self.text, start, end - start, f"unknown {kind} '{said}'", hint, code="Q002")
+        error.suggestions = tuple(dict.fromkeys(self.model.label(pool[n]) for n in close))
+        return error
 
     def lookup(self, tokens, categories) -> Optional[Mention]:
         if not tokens:
@@ -287,20 +281,26 @@ class _Resolver:
         phrase = " ".join(t.lower() for t in tokens)
         pool = self.index_for(categories)
         for candidate in (phrase, phrase.replace("-", " "), phrase.replace(" ", "_"), phrase.rstrip("s"),
-                          phrase.replace("-", "")):
+                          phrase.replace("-", ""),
+                          # the question's small words were dropped before the lookup: so are the
+                          # names' ("a failed maxillary buccal mini-implant" is "failed maxillary buccal")
+                          ):
             if candidate in pool:
                 return Mention(self.text[start - 1:end - 1], pool[candidate], start, end - start)
-        # the question's small words were dropped before the lookup: drop them from names too
-        # ("a failed maxillary buccal mini-implant" is then "failed maxillary buccal")
-        for name, term in pool.items():
-            if " ".join(w for w in name.split() if w not in STOPWORDS) == phrase:
-                return Mention(self.text[start - 1:end - 1], term, start, end - start)
+        term = _stripped_index(self.model).get(phrase)
+        if term is not None and term in set(pool.values()):
+            return Mention(self.text[start - 1:end - 1], term, start, end - start)
         return None
 
     def index_for(self, categories) -> dict[str, str]:
         if not categories:
             return self.index
-        return {k: v for k, v in self.index.items() if self.model.term_by_name[v].category in categories}
+        key = "_alias_index:" + ",".join(categories)  # one filtered copy per model and categories
+        cached = self.model.__dict__.get(key)
+        if cached is None:
+            cached = {k: v for k, v in self.index.items() if self.model.term_by_name[v].category in categories}
+            self.model.__dict__[key] = cached
+        return cached
 
     # ---- context: indication and patient ----------------------------------------------------
     def context(self, tokens, allow_indication: bool = True) -> tuple[Optional[Mention], PatientContext]:
@@ -332,8 +332,8 @@ class _Resolver:
         if whole is not None:
             return [whole]
         out, rest = [], list(words)
-        while rest:
-            for end in range(len(rest), 0, -1):
+        while rest:  # longest first, but never longer than a name can be: linear in the words
+            for end in range(min(len(rest), LONGEST_NAME), 0, -1):
                 found = self.lookup(rest[:end], ("factor",))
                 if found is not None:
                     out.append(found)
@@ -392,6 +392,26 @@ def _take_bmi(chunk):
     return chunk, None
 
 
+LONGEST_NAME = 8  # words
+
+
+def _close(word: str, pool: dict[str, str], n: int = 3) -> list[str]:
+    import difflib
+
+    return difflib.get_close_matches(word, list(pool), n=n, cutoff=0.6)
+
+
+def _stripped_index(model: KnowledgeBaseModel) -> dict[str, str]:
+    """Every name with the question's small words dropped → its term (built once per model)."""
+    cached = model.__dict__.get("_alias_stripped")
+    if cached is None:
+        cached = {}
+        for name, term in alias_index(model).items():
+            cached.setdefault(" ".join(w for w in name.split() if w not in STOPWORDS), term)
+        model.__dict__["_alias_stripped"] = cached
+    return cached
+
+
 def alias_index(model: KnowledgeBaseModel) -> dict[str, str]:
     """Every way to name a term (lower case) → the term's name (built once per model)."""
     cached = model.__dict__.get("_alias_index")
@@ -406,52 +426,3 @@ def alias_index(model: KnowledgeBaseModel) -> dict[str, str]:
             index.setdefault(word.lower(), term.name)
     model.__dict__["_alias_index"] = index  # the model is frozen; this is a derived cache
     return index
-
-
-# ---- raw Datalog queries --------------------------------------------------------------------
-def _raw_query(text: str, model: KnowledgeBaseModel) -> Query:
-    """``? body.`` — parsed by kb.lark's query rule, then checked like a rule body."""
-    from lark.exceptions import UnexpectedInput
-
-    from ..language.parse import _Builder, expected_words
-    from ..language.validate import _atom, _safety, _types
-    from ..language.model import Var
-
-    body_text = text.strip()[1:]
-    offset = len(text) - len(text.lstrip()) + 1
-    try:
-        tree = _raw_parser().parse(body_text)
-    except UnexpectedInput as err:
-        expected = expected_words(getattr(err, "expected", ()) or getattr(err, "allowed", ()) or ()).replace(
-            "the end of the file", "the end of the query")
-        raise _error(text, offset + (getattr(err, "column", 1) or 1), 1,
-                     f"this raw query does not parse; expected {expected}",
-                     "write it like a rule body: ? site_success_percent(Site, P), P >= 90.") from None
-    diagnostics: list = []
-    builder = _Builder("<question>", body_text, 0, diagnostics)
-    body = tuple(builder.literal(l) for l in tree.children[0].children)
-    variables = tuple(dict.fromkeys(v.name for l in body if isinstance(l, Atom) for v in l.variables
-                                    if not v.anonymous))
-    head = Atom("__query__", tuple(Var(v) for v in variables))
-    rule = Rule("query", head, body, rationale="raw query")
-    problems = []
-    for literal in body:
-        atom = literal if isinstance(literal, Atom) else getattr(literal, "atom", None)
-        if atom is not None:
-            problems += _atom(model, atom)
-    problems += [d for d in _safety(rule) if "head" not in d.message]
-    problems += _types(model, rule)
-    if problems:
-        relocated = [Diagnostic(d.code, d.message, Location("<question>", 1,
-                                                            (d.location.column + offset) if d.location else 1,
-                                                            d.location.width if d.location else 1, text),
-                                suggestion=d.suggestion) for d in problems]
-        raise QueryError(relocated)
-    return Query("raw", text, raw_body=body)
-
-
-@lru_cache(maxsize=None)
-def _raw_parser():
-    from ..resources import lark_parser
-
-    return lark_parser("kb.lark", propagate_positions=True, start="query")

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:  # renderers read an Answer; they never import questions at run time
     from ..questions.answer import Answer, Argument, Citation, ProofNode, RuleAnalysis
 
-SCHEMA = "tadlog.answer/1"
+SCHEMA = "tadlog.answer/2"
 
 
 def _atom_json(atom) -> dict:
@@ -54,11 +54,23 @@ def _blocker_json(c) -> dict:
             "explained": [_analysis_json(a) for a in c.explained]}
 
 
+def reading_json(reading) -> dict:
+    """How the question was read: always an object of the same shape (empty lists, "" when unknown)."""
+    if reading is None:
+        return {"text": "", "intent": "", "frame": "", "form": "", "names": [], "patient": [], "partial": []}
+    return {"text": reading.text, "intent": reading.intent, "frame": reading.frame, "form": reading.form,
+            "names": [{"term": n.term, "label": n.label, "category": n.category, "said": n.said,
+                       "corrected": [{"typed": t, "read_as": r} for t, r in n.corrected]} for n in reading.names],
+            "patient": list(reading.patient),
+            "partial": [{"said": said, "nearest": list(nearest)} for said, nearest in reading.partial]}
+
+
 def answer_json(answer: Answer) -> dict:
-    """The answer as JSON (schema tadlog.answer/1, docs/answer-schema.md); keys in a fixed order."""
+    """The answer as JSON (schema tadlog.answer/2, docs/answer-schema.md); keys in a fixed order."""
     return {
         "schema": SCHEMA,
         "question": answer.question,
+        "reading": reading_json(answer.reading),
         "form": answer.form,
         "subject": {"term": answer.subject, "label": answer.subject_label} if answer.subject else None,
         "patient": _patient_json(answer),

@@ -2,75 +2,22 @@
 """
 from __future__ import annotations
 
-import textwrap
-from contextvars import ContextVar
 from typing import TYPE_CHECKING, Optional
 
 from ..language.model import format_number
+from ..terminal import clean_tree
 from ..wording import UNLESS_PREFIX
+from .lines import _WIDTH, WIDTH, _citation_lines, _fill, _reference, _Style, short_citation  # noqa: F401 (re-exported)
 
 if TYPE_CHECKING:  # renderers read an Answer; they never import questions at run time
-    from ..questions.answer import Answer, Argument, Citation, ProofNode, RuleAnalysis
+    from ..questions.answer import Answer, Argument, ProofNode, RuleAnalysis
 
-WIDTH = 80
-_WIDTH: ContextVar[int] = ContextVar("tadlog_text_width", default=WIDTH)  # render_text(width=) sets it
 KIND_WORDS = {
     "missing_fact": "missing fact", "missing_derived_fact": "missing derived fact",
     "negated_fact_holds": "holds, but the rule needs it not to",
     "comparison_failed": "comparison fails", "not_checked": "could not be checked",
     "missing_input": "not stated for this patient",
 }
-
-
-class _Style:
-    def __init__(self, colour: bool):
-        self.colour = colour
-
-    def _wrap(self, code: str, text: str) -> str:
-        return f"\033[{code}m{text}\033[0m" if self.colour else text
-
-    def bold(self, text):
-        return self._wrap("1", text)
-
-    def dim(self, text):
-        return self._wrap("2", text)
-
-    def red(self, text):
-        return self._wrap("31", text)
-
-    def green(self, text):
-        return self._wrap("32", text)
-
-
-def _fill(text: str, indent: str, subsequent: Optional[str] = None, width: Optional[int] = None) -> list[str]:
-    return textwrap.wrap(text, width=width or _WIDTH.get(), initial_indent=indent,
-                         subsequent_indent=subsequent if subsequent is not None else indent,
-                         break_on_hyphens=False) or [indent.rstrip()]
-
-
-def _citation_lines(c: Citation, indent: str) -> list[str]:
-    """A citation in full: where, what kind of evidence, and the verbatim quote."""
-    facts = [c.kind, c.evidence.replace("_", " ")]
-    if c.n is not None:
-        facts.append(f"n={format_number(c.n)}")
-    if c.population:
-        facts.append(c.population)
-    if c.ci:
-        facts.append(c.ci)
-    lines = _fill(f"{c.document}, section {c.section}, lines {c.lines[0]}-{c.lines[1]} "
-                  f"[{c.statement}; {', '.join(facts)}]", indent)
-    lines += _fill(f"\u201c{c.quote}\u201d", indent + "  ")
-    return lines
-
-
-def short_citation(c: Citation) -> str:
-    """One short line: document short name, section, lines, evidence kind and study size."""
-    evidence = c.evidence.replace("_", " ") + (f", n={format_number(c.n)}" if c.n is not None else "")
-    return f"{c.short or c.source} \u00a7{c.section}, lines {c.lines[0]}-{c.lines[1]} ({evidence})"
-
-
-def _reference(c: Citation) -> str:
-    return f"{c.short or c.source} \u00a7{c.section}, lines {c.lines[0]}-{c.lines[1]}"
 
 
 QUOTE_CLIP = 340  # in the compact view; --full never shortens a quote
@@ -332,10 +279,12 @@ def render_text(answer: Answer, *, colour: bool = False, full: bool = False, dep
                 width: Optional[int] = None) -> str:
     """The answer for a reader: verdict first, compact (one screen, ~40 lines) unless ``full``.
 
+    The answer's text is made inert first (terminal.clean_tree): no escape sequence from a
+    label, a quote or the question reaches the terminal; the colours added here are ours.
     ``width``: the columns to fill (the terminal's); 80 by default."""
     token = _WIDTH.set(width or WIDTH)
     try:
-        return _render_at_width(answer, colour, full, depth)
+        return _render_at_width(clean_tree(answer), colour, full, depth)
     finally:
         _WIDTH.reset(token)
 
@@ -343,17 +292,24 @@ def render_text(answer: Answer, *, colour: bool = False, full: bool = False, dep
 def _render_at_width(answer: Answer, colour: bool, full: bool, depth: int) -> str:
     if full:
         return _render_text(answer, colour, True, depth, None)
+    reading = reading_lines(answer)  # a heading above the answer: the answer keeps its whole screen
     for limits in COMPACT_LIMITS:
         text = _render_text(answer, colour, False, depth, limits)
-        if text.count("\n") <= SCREEN:
+        if text.count("\n") - reading <= SCREEN:
             return text
     return text
+
+
+def reading_lines(answer: Answer) -> int:
+    """How many lines the 'Read as: ...' heading takes (0 when the answer has no reading)."""
+    return len(_fill(str(answer.reading), "", "  ")) if answer.reading else 0
 
 
 def _render_text(answer: Answer, colour: bool, full: bool, depth: int, limits) -> str:
     style = _Style(colour)
     reasons, item_limit, item_reasons, small, clip = limits or (None, None, None, None, QUOTE_CLIP)
-    out: list[str] = [style.bold(line) for line in _fill(answer.verdict, "")]
+    out: list[str] = [style.dim(line) for line in _fill(str(answer.reading), "", "  ")] if answer.reading else []
+    out += [style.bold(line) for line in _fill(answer.verdict, "")]
     more = False
     patient = _patient_line(answer)
     if patient:
@@ -382,7 +338,8 @@ def _render_text(answer: Answer, colour: bool, full: bool, depth: int, limits) -
             if hidden:
                 out.append(f"    ... {hidden} more (--full)")
                 more = True
-    out += _item_lines(answer, style, full, item_limit, item_reasons)
+    out += (_evidence_lines(answer, style, full, item_limit, quoted, clip) if answer.form == "evidence"
+            else _item_lines(answer, style, full, item_limit, item_reasons))
     if answer.rows:
         out.append("")
         shown = answer.rows if full else answer.rows[:25]
@@ -461,6 +418,28 @@ def _item_lines(answer: Answer, style: _Style, full: bool, limit=ITEM_LIMIT, rea
                 out += [style.dim(l) for l in _fill("\u2014 " + where, "     ", "       ")]
     if len(items) < len(answer.items):
         out.append(f"... {len(answer.items) - len(items)} more (--full)")
+    return out
+
+
+def _evidence_lines(answer: Answer, style: _Style, full: bool, limit, quoted: set, clip: int) -> list[str]:
+    """The evidence answer: each statement's fact, then its verbatim quote (ranked for the intent)."""
+    if not answer.items:
+        return []
+    out: list[str] = []
+    items = answer.items if full or limit is None else answer.items[:limit]
+    for number, item in enumerate(items, 1):
+        head = f"{number:>2}. "
+        out += [""] if number == 1 else []
+        out += _fill(item.summary.rstrip(".") + ".", head, " " * len(head))
+        for arg in item.arguments[:1]:
+            if full:
+                for sid in arg.proof.statements():
+                    if sid in answer.citations:
+                        out += _citation_lines(answer.citations[sid], "     ")
+            else:
+                out += _quote_lines([item.term], answer, style, quoted, "     ", clip)
+    if len(items) < len(answer.items):
+        out.append(f"    ... {len(answer.items) - len(items)} more (--full)")
     return out
 
 

@@ -21,6 +21,7 @@ from ...errors import QueryError
 from ..answer import Answer
 from ..explainer import Explainer
 from ..query import Query
+from .evidence import evidence
 from .choice import anchorage, compare, describe_anchorage, key_anchorage
 from .common import explainer_for, finish
 from .indications import (
@@ -39,20 +40,21 @@ def answer_query(kb, query: Query, *, depth: int = 8, full: bool = False) -> Ans
     if builder is None:
         raise QueryError(f"the question form '{query.form}' is not answered yet", code="Q010")
     if query.form == "raw":
-        return finish(Explainer(kb.model, kb.derivations), query, raw(kb, query), kb)
+        answer = finish(Explainer(kb.model, kb.derivations), query, raw(kb, query), kb)
+        return replace(answer, reading=query.reading)
     explainer = explainer_for(kb, query.patient)
     answer = builder(explainer, query, depth=depth, full=full)
     key = VERDICT_KEYS.get(query.form)
     if key is not None:
         answer = replace(answer, unknowns=tuple(unknowns(kb, explainer, query, key)))
-    return finish(explainer, query, answer, kb)
+    return replace(finish(explainer, query, answer, kb), reading=query.reading)
 
 
 BUILDERS: dict[str, Callable[..., Answer]] = {
     "why": why, "why_not": why_not, "sites": sites, "risks": risks, "indications": indications,
     "contraindications": contraindications, "is_contraindication": is_contraindication,
     "anchorage": anchorage, "compare": compare, "what_is": what_is, "sources": sources, "show": show,
-    "help": help_, "raw": lambda *a, **k: None,
+    "help": help_, "raw": lambda *a, **k: None, "evidence": evidence,
 }
 
 

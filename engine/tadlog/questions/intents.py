@@ -1,0 +1,246 @@
+"""Intent from the frame: how a question opens, with the kinds of the names in it, says what it asks.
+
+The grammar (``frame`` in grammar/query.lark) recognises the opening — why / why not, how do
+I, how much, what happens if, can I, do I need, does X affect, where, which, what, compare — and
+the name finder (``names.py``) every known term in the sentence. Together they choose an intent
+(reasons, choice, where, risks, quantity, howto, suitability, definition, evidence) and the
+answer form that serves it: a reasoning form where one fits the kinds of the names (``why not``
+for a site, ``sites for`` an indication, ``is X a contraindication`` for a patient factor),
+otherwise the evidence form, which ranks what the sources say about those names for the intent.
+"""
+from __future__ import annotations
+
+from typing import Optional
+
+from ..errors import Diagnostic, Location, QueryError
+from ..language.model import KnowledgeBaseModel
+from .answer import NameRead, Reading
+from .names import FILLER, Name, name_index, words_of
+from .query import Mention, PatientContext, Query
+
+PATIENT_CATEGORIES = ("factor", "malocclusion", "finding")
+# Terms so general that they say nothing about what is asked ("mini-implant" is in most questions).
+GENERIC = frozenset({"mini_implant", "microscrew", "mini_implant_insertion", "patient_factors", "one_mini_implant"})
+
+FRAME_INTENTS = {
+    "f_why_not": "reasons", "f_why": "reasons", "f_what_happens": "risks", "f_quantity": "quantity",
+    "f_howto": "howto", "f_suitability": "suitability", "f_need": "howto", "f_affect": "evidence",
+    "f_where": "where", "f_when": "quantity", "f_which": "choice", "f_what": "definition",
+    "f_compare": "choice", "f_tell": "evidence", "": "evidence",
+}
+# Cue words (normal form) that say what a frame-less or general question asks.
+CUES = {
+    "risks": {"risk", "danger", "dangerou", "complication", "downside", "harm", "damage", "problem", "side",
+              "effect", "worry", "hurt", "pain", "painful", "fail", "consequence"},
+    "quantity": {"torque", "force", "rate", "percent", "percentage", "often", "diameter", "length", "size",
+                 "thick", "thickness", "speed", "ncm", "mm", "gram", "week", "month", "much", "many", "figure"},
+    "where": {"site", "where", "location", "position", "placement"},
+    "definition": {"define", "defined", "definition", "mean", "meaning", "term"},
+    "howto": {"technique", "protocol", "step", "procedure"},
+}
+WHAT_QUANTITY = {"torque", "force", "rate", "diameter", "length", "size", "speed", "percentage", "success",
+                 "failure", "amount", "dose", "time"}
+CHOICE_WORDS = {"or", "vs", "versus", "compared", "than"}
+
+INTENT_WORDS = {
+    "reasons": "reasons for and against", "reasons_against": "reasons against", "choice": "a choice between",
+    "where": "where to place mini-implants", "risks": "risks and complications",
+    "quantity": "figures (quantities)", "howto": "how to do it (technique)",
+    "suitability": "whether it suits the patient", "definition": "a definition",
+    "evidence": "what the evidence says", "help": "help", "raw": "a raw Datalog query",
+}
+FORM_INTENTS = {
+    "why": "reasons", "why_not": "reasons_against", "sites": "where", "risks": "risks",
+    "indications": "suitability", "contraindications": "suitability", "is_contraindication": "suitability",
+    "anchorage": "choice", "compare": "choice", "what_is": "definition", "sources": "evidence",
+    "show": "evidence", "help": "help", "raw": "raw",
+}
+
+
+def read_question(text: str, model: KnowledgeBaseModel, frame: str) -> Query:
+    """A question the fixed forms do not cover, read from its frame and its names."""
+    index = name_index(model)
+    found, partial = index.find(text)
+    words = [w.norm for w in words_of(text)]
+    age, bmi = _age(words), _bmi(words)
+    patient_names = [n for n in found if n.category in PATIENT_CATEGORIES]
+    subject_names = [n for n in found if n.category not in PATIENT_CATEGORIES]
+    if not found and age is None:
+        raise _no_name(text, index, partial)
+    intent = _intent(frame, words, subject_names, found)
+    patient = PatientContext(age, bmi, tuple(dict.fromkeys(
+        n.term for n in patient_names if n.category == "factor")))
+    query = _form_for(text, intent, frame, subject_names, patient_names, patient, found)
+    reading = make_reading(model, query, intent, frame, found, partial)
+    return _with(query, reading=reading)
+
+
+def _intent(frame: str, words: list[str], subjects: list[Name], found: list[Name]) -> str:
+    intent = FRAME_INTENTS.get(frame, "evidence")
+    cues = set(words)
+    choice = len(found) >= 2 and bool(cues & CHOICE_WORDS) and not (cues & {"than"} and frame == "f_why")
+    if frame in ("f_which", "f_compare", "") and choice:
+        return "choice"
+    if frame == "f_which":
+        return "where" if cues & CUES["where"] else "choice" if choice else "evidence"
+    if frame == "f_what":
+        after = [w for w in words[1:4] if w not in FILLER]
+        if after and after[0] in WHAT_QUANTITY | CUES["quantity"]:
+            return "quantity"
+        if cues & CUES["risks"]:
+            return "risks"
+        return "definition" if len([n for n in subjects if n.term not in GENERIC]) <= 1 else "evidence"
+    if frame == "f_howto" and cues & CUES["definition"]:
+        return "definition"
+    if frame in ("", "f_tell", "f_affect", "f_when"):
+        for cue in ("risks", "quantity", "where", "definition", "howto"):
+            if cues & CUES[cue]:
+                return cue
+    if frame in ("f_suitability",) and cues & {"risk", "danger", "harm", "damage", "worry", "problem"}:
+        return "risks"
+    return intent
+
+
+def _form_for(text, intent, frame, subjects, patient_names, patient, found) -> Query:
+    """The answer form for an intent, given the kinds of the names (a site rule never reaches a technique)."""
+    specific = [n for n in subjects if n.term not in GENERIC]
+    sites = [n for n in specific if n.category == "site"]
+    indications = [n for n in specific if n.category == "indication"]
+    factors = [n for n in patient_names if n.category == "factor"]
+    terms = tuple(dict.fromkeys(n.term for n in found))
+    base = dict(terms=terms, intent=intent)
+    if intent == "reasons" and sites and len(specific) <= 2 and not _has_other_kinds(specific, ("site", "indication")):
+        form = "why_not" if frame == "f_why_not" else "why"
+        return Query(form, text, subject=_mention(sites[0]), indication=_mention(indications[0]) if indications else None,
+                     patient=patient, **base)
+    if intent == "where" and indications and not sites:
+        return Query("sites", text, subject=_mention(indications[0]), indication=_mention(indications[0]),
+                     patient=patient, **base)
+    if intent == "suitability" and factors and not specific:
+        return Query("is_contraindication", text, subject=_mention(factors[0]), patient=patient, **base)
+    if intent == "definition" and len(specific) == 1 and not patient_names:
+        return Query("what_is", text, subject=_mention(specific[0]), **base)
+    subject = specific[0] if specific else (subjects[0] if subjects else found[0] if found else None)
+    other = specific[1] if len(specific) > 1 else None
+    return Query("evidence", text, subject=_mention(subject) if subject else None,
+                 other=_mention(other) if other else None, patient=patient, **base)
+
+
+def _has_other_kinds(names: list[Name], kinds: tuple[str, ...]) -> bool:
+    return any(n.category not in kinds for n in names)
+
+
+def _mention(name: Name) -> Mention:
+    return Mention(name.said, name.term, name.column, max(1, name.end - name.start))
+
+
+def _with(query: Query, **changes) -> Query:
+    from dataclasses import replace
+
+    return replace(query, **changes)
+
+
+# ---- the reading line -------------------------------------------------------------------------
+def make_reading(model: KnowledgeBaseModel, query: Query, intent: Optional[str] = None, frame: str = "",
+                 found: Optional[list[Name]] = None, partial=()) -> Reading:
+    """The one line that says how a question was read: intent — names; patient: ..."""
+    intent = intent or FORM_INTENTS.get(query.form, "evidence")
+    if query.form == "why_not":
+        intent_key = "reasons_against"
+    elif query.form == "why":
+        intent_key = "reasons"
+    else:
+        intent_key = intent
+    if found is None:
+        mentions = [m for m in (query.subject, query.other, query.indication) if m is not None]
+        names = tuple(dict.fromkeys(NameRead(m.term, model.label(m.term), _category(model, m.term), m.text)
+                                    for m in mentions))
+        names += tuple(NameRead(f, model.label(f), "factor", f) for f in query.patient.factors)
+    else:
+        names = tuple(NameRead(n.term, model.label(n.term), n.category, n.said, n.corrected) for n in found)
+    patient = [model.label(f) for f in query.patient.factors]
+    patient += [n.label for n in names if n.category in ("malocclusion", "finding") and n.label not in patient]
+    if query.patient.age is not None:
+        patient.insert(0, f"age {_num(query.patient.age)}")
+    if query.patient.bmi is not None:
+        patient.append(f"BMI {_num(query.patient.bmi)}")
+    subjects = [n for n in names if n.category not in PATIENT_CATEGORIES]
+    shown = subjects if intent_key != "choice" or len(subjects) < 2 else subjects
+    words = INTENT_WORDS.get(intent_key, intent_key)
+    text = "Read as: " + words
+    if query.form == "show" and query.statement:
+        text += f" — statement {query.statement}"
+    elif shown:
+        labels = list(dict.fromkeys(n.label for n in shown))
+        text += (" " if intent_key == "choice" else " — ") + (" and ".join(labels) if intent_key == "choice"
+                                                           else ", ".join(labels))
+    if patient:
+        text += "; patient: " + ", ".join(dict.fromkeys(patient))
+    fixes = [f"'{typed}' as '{meant}'" for n in names for typed, meant in n.corrected]
+    if fixes:
+        text += " (read " + ", ".join(fixes) + ")"
+    part = tuple((p.said, tuple(model.label(t) for t in p.nearest)) for p in partial)
+    return Reading(intent_key, text, names, tuple(dict.fromkeys(patient)), part, frame, query.form)
+
+
+def _category(model: KnowledgeBaseModel, term: str) -> str:
+    decl = model.term_by_name.get(term)
+    return (decl.category or "term") if decl else "term"
+
+
+def _num(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else str(value)
+
+
+# ---- patient numbers --------------------------------------------------------------------------
+AGE_UNITS = {"year", "yr", "yo", "y", "old", "month"}
+
+
+def _age(words: list[str]) -> Optional[float]:
+    """"14 year old", "14-year-old", "13 yo", "aged 40", "age 12"."""
+    for i, word in enumerate(words):
+        if not _number(word):
+            continue
+        before = words[i - 1] if i else ""
+        after = words[i + 1] if i + 1 < len(words) else ""
+        if before in ("aged", "age") or after in AGE_UNITS - {"month"}:
+            value = float(word)
+            if 0 < value < 120:
+                return value
+    return None
+
+
+def _bmi(words: list[str]) -> Optional[float]:
+    for i, word in enumerate(words):
+        if word == "bmi":
+            for after in words[i + 1:i + 3]:
+                if _number(after):
+                    return float(after)
+    return None
+
+
+def _number(word: str) -> bool:
+    return word.replace(".", "", 1).isdigit()
+
+
+# ---- no known name ----------------------------------------------------------------------------
+def _no_name(text: str, index, partial) -> QueryError:
+    """No known name: say so, with the nearest names as a structured list (never re-split prose)."""
+    content = [w for w in words_of(text) if w.norm not in FILLER]
+    nearest: list[str] = []
+    for word in content:
+        for term in index.nearest(word.text, 2):
+            if term not in nearest:
+                nearest.append(term)
+    for p in partial:
+        nearest += [t for t in p.nearest if t not in nearest]
+    labels = list(dict.fromkeys(index.model.label(t) for t in nearest))[:5]
+    start = content[0].start + 1 if content else 1
+    width = (content[-1].end - content[0].start) if content else max(1, len(text))
+    hint = ("did you mean " + " or ".join(labels) + "?") if labels else (
+        "name a site, a technique, a complication or a patient factor the sources discuss; try: help")
+    error = QueryError([Diagnostic("Q002", "the question names nothing the knowledge base knows; expected "
+                                   "a site, technique, complication, indication or patient factor",
+                                   Location("<question>", 1, start, max(1, width), text), suggestion=hint)])
+    error.suggestions = tuple(labels)
+    return error

@@ -1,0 +1,74 @@
+"""Reading a question: the fixed forms first, then the clinician's own phrasing.
+
+Every question is tried against the fixed forms of grammar/query.lark (``why not X``, ``sites
+for I``, ...) exactly as before; a question they do not cover, or one whose subject is not the
+kind of thing the form is about (``why immediate loading?`` names a technique, and the ``why``
+form reasons about sites), is read from its frame and its names (``intents.py``). Either way
+the Query carries a :class:`Reading`, shown as the answer's first line.
+"""
+from __future__ import annotations
+
+from dataclasses import replace
+
+from ..errors import QueryError
+from ..language.model import KnowledgeBaseModel
+from .intents import make_reading, read_question
+from .query import MAX_QUESTION, Query, _error, _form_hint, _parse, _question_parser, _Resolver
+
+
+def parse_question(text: str, model: KnowledgeBaseModel) -> Query:
+    """Parse and resolve one question. Raises QueryError, never anything else."""
+    if not isinstance(text, str):
+        raise QueryError("a question must be text", code="Q000")
+    question = " ".join(text.split())  # one line, single spaces: carets stay aligned
+    if not question:
+        raise _error(text, 1, 1, "the question is empty", "try: help")
+    if len(question) > MAX_QUESTION:
+        raise _error(question[:80], 1, 80, f"the question is {len(question)} characters long; at most "
+                     f"{MAX_QUESTION} are read", "ask one question at a time", code="Q005")
+    if question.startswith("?"):
+        from .rawquery import raw_query
+
+        query = raw_query(question, model)
+        return replace(query, reading=make_reading(model, query))
+    try:
+        query = _Resolver(question, model).query(_parse(question).children[0])
+    except QueryError as error:  # not one of the fixed forms: read it from its frame and names
+        return _free_reading(question, model, error)
+    if query.form in ("why", "why_not") and _category(model, query.subject.term) != "site":
+        return read_question(question, model, _frame(question))  # a site rule never reaches a technique
+    return replace(query, reading=make_reading(model, query))
+
+
+def _free_reading(question: str, model: KnowledgeBaseModel, error: QueryError) -> Query:
+    """A question outside the fixed forms; when it names nothing known either, the fixed form's
+    own error (with its caret) is kept if the question did start like one."""
+    frame = _frame(question)
+    try:
+        query = read_question(question, model, frame)
+    except QueryError:
+        if _form_hint(question) and any(d.code in ("Q001", "Q002", "Q003") for d in error.diagnostics):
+            raise error from None
+        raise
+    if frame == "f_compare" and query.other is None:  # "compare midpalate": a choice needs two names
+        raise error from None
+    return query
+
+
+def _frame(question: str) -> str:
+    """The opening the grammar recognises (f_why_not, f_quantity, ...), "" for a bare noun phrase."""
+    from lark.exceptions import LarkError
+
+    try:
+        tree = _question_parser().parse(question, start="frame")
+    except LarkError:
+        return ""
+    first = tree.children[0] if tree.children else None
+    return str(getattr(first, "data", "")) if first is not None and hasattr(first, "data") else ""
+
+
+def _category(model: KnowledgeBaseModel, term: str) -> str:
+    decl = model.term_by_name.get(term)
+    return (decl.category or "") if decl else ""
+
+
