@@ -159,8 +159,9 @@ def test_repl_ctrl_c_cancels_the_line_full_toggles_ctrl_d_leaves(tmp_path):
     env = dict(os.environ, PYTHONPATH=str(ENGINE), TADLOG_NO_CACHE="1", TADLOG_HISTORY=str(tmp_path / "history"),
                TERM="dumb")
     child = pexpect.spawn(sys.executable, ["-m", "tadlog", "repl"], env=env, cwd=str(ROOT), encoding="utf-8",
-                          timeout=120, dimensions=(40, 100))
+                          timeout=300, dimensions=(40, 100))
     child.expect_exact("tadlog> ")
+    time.sleep(0.3)  # let readline take the terminal before typing
     child.send("why not infrazyg")
     child.sendintr()  # Ctrl-C: the line is dropped, the REPL goes on
     child.expect_exact("tadlog> ")
