@@ -140,6 +140,7 @@ def build_parser() -> argparse.ArgumentParser:
     out.add_argument("--markdown", action="store_true", help="print the answer as Markdown")
     out.add_argument("--dot", action="store_true", help="print the answer's provenance graph as DOT")
     out.add_argument("--graphml", action="store_true", help="print the answer's provenance graph as GraphML")
+    out.add_argument("--html", action="store_true", help="print the answer as a standalone HTML page (works offline)")
     ask.add_argument("--full", action="store_true", help="show every reason, proof and condition")
     ask.add_argument("--depth", type=int, default=3, help="proof depth shown (default 3)")
     ask.add_argument("--file", metavar="FILE", help="answer each line of FILE ('-' for standard input)")
@@ -167,6 +168,8 @@ def build_parser() -> argparse.ArgumentParser:
     fmt.add_argument("paths", nargs="*", help="files or folders (default: the knowledge base)")
     fmt.add_argument("--check", action="store_true", help="change nothing; exit 1 if a file is not formatted")
     fmt.add_argument("--diff", action="store_true", help="change nothing; print what would change")
+
+    _add_serve_parser(sub)
 
     review = _add(sub, "review")
     review.add_argument("base", help="BASE: a git revision of the checkout, or a knowledge-base folder")
@@ -231,6 +234,8 @@ def _handler(command: str):
         return cmd_completion
     if command == "cache":
         return cmd_cache
+    if command == "serve":
+        return cmd_serve
     if command == "locate":
         from .commands.locating import cmd_locate
 
@@ -257,6 +262,29 @@ def _quiet_stdout() -> None:
         os.dup2(devnull, sys.stdout.fileno())
     except (OSError, ValueError):
         pass
+
+
+# ---- the service and the page (tadlog.serve) ------------------------------------------------------
+def _add_serve_parser(sub) -> None:
+    serve = sub.add_parser("serve", help="the explanation page, the JSON API and CDS Hooks services over HTTP")
+    serve.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1: this machine only)")
+    serve.add_argument("--port", type=int, default=8000, help="port (default 8000)")
+    serve.add_argument("--workers", type=int, default=1, help="processes, each with its own loaded knowledge base")
+    serve.add_argument("--threads", type=int, default=4, help="library threads per process (default 4)")
+    serve.add_argument("--time-limit", type=float, default=10.0, help="seconds per question (default 10)")
+    serve.add_argument("--cors-origin", action="append", default=[], help="allow this origin (CORS); repeatable")
+    serve.add_argument("--kb", help="knowledge-base folder (default: the bundled one)")
+    serve.add_argument("--sources", help="seed texts for source passages (default: $TADLOG_SOURCES)")
+
+
+def cmd_serve(args) -> int:
+    from .serve.run import Settings, run
+
+    if args.workers < 1 or args.threads < 1 or args.time_limit <= 0 or not 0 < args.port < 65536:
+        raise UsageError("tadlog serve: --workers, --threads, --time-limit and --port must be positive", code="U010")
+    settings = Settings(kb=args.kb, sources=args.sources, threads=args.threads, time_limit=args.time_limit,
+                        cors_origins=tuple(args.cors_origin))
+    return run(settings, host=args.host, port=args.port, workers=args.workers)
 
 
 # ---- tadlog cache (the speed work's; kept apart to ease merging) ---------------------------

@@ -20,6 +20,8 @@ def load_chosen(args, command: str):
 
 
 def cmd_ask(args) -> int:
+    if args.html and args.file:
+        raise UsageError("tadlog ask: --html writes one answer's page; ask one question", code="U012")
     if args.file and args.file != "-":
         _readable(args.file)
     kb, choice = load_chosen(args, "tadlog ask")
@@ -29,6 +31,11 @@ def cmd_ask(args) -> int:
     if not question:
         raise UsageError("tadlog ask: give a question, e.g. tadlog ask \"why not infrazygomatic?\"", code="U002")
     answer = kb.ask(question, depth=max(args.depth, 0), full=args.full)
+    if args.html:
+        from ..serve.run import standalone_page  # the page of one answer, its source passages inside
+
+        print(standalone_page(kb, answer), end="")
+        return 0
     print(format_answer(answer, args, choice), end="")
     return 0
 
@@ -112,7 +119,7 @@ def cmd_repl(args) -> int:
     """Interactive questions; the loop lives in repl.py (readline history and completion)."""
     from ..repl import run
 
-    args.json = args.markdown = args.dot = args.graphml = False
+    args.json = args.markdown = args.dot = args.graphml = args.html = False
     kb, _ = load_chosen(args, "tadlog repl")
     return run(kb, lambda answer: format_answer(answer, args), args)
 
