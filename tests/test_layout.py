@@ -21,7 +21,7 @@ LAYERS = (
     {"render"},
     {"engine"},
     {"language"},
-    {"errors", "resources", "wording", "version"},
+    {"errors", "resources", "wording", "version", "limits", "terminal"},
 )
 MAX_LINES = 500
 

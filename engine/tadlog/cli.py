@@ -13,6 +13,7 @@ import sys
 from typing import Optional, Sequence
 
 from .errors import ERROR, TadlogError, UsageError
+from .terminal import clean
 
 
 class _Parser(argparse.ArgumentParser):
@@ -90,7 +91,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
                    "repl": cmd_repl, "fmt": cmd_fmt, "cache": cmd_cache}[args.command]
         return handler(args)
     except TadlogError as error:
-        print(error.render(), file=sys.stderr)
+        print(clean(error.render()), file=sys.stderr)
         return error.exit_code
     except KeyboardInterrupt:
         return 130
@@ -99,7 +100,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     except Exception as error:  # never a traceback for a user
         if os.environ.get("TADLOG_DEBUG"):
             raise
-        print(f"tadlog: internal error ({type(error).__name__}: {error}); this is a bug, please report it "
+        print(f"tadlog: internal error ({type(error).__name__}: {clean(str(error))[:500]}); this is a bug, please report it "
               "(TADLOG_DEBUG=1 shows the traceback)", file=sys.stderr)
         return 3
 
@@ -126,41 +127,64 @@ def _format(answer, args) -> str:
     if args.json:
         return json.dumps(answer.to_json(), indent=2, ensure_ascii=False) + "\n"
     if args.markdown:
-        return answer.to_markdown()
+        return clean(answer.to_markdown())
     if args.dot or args.graphml:
         from .engine.provenance import to_dot, to_graphml
 
-        return to_dot(answer.provenance) if args.dot else to_graphml(answer.provenance)
+        return clean(to_dot(answer.provenance) if args.dot else to_graphml(answer.provenance))
     colour = args.colour == "always" or (args.colour == "auto" and sys.stdout.isatty()
                                          and not os.environ.get("NO_COLOR"))
     return answer.to_text(colour=colour, full=args.full, depth=args.depth)
 
 
 def _batch(kb, args) -> int:
-    stream = sys.stdin if args.file == "-" else open(args.file, encoding="utf-8")
-    failures = 0
+    """Answer each line on its own: a line that fails (bad question, bad bytes, even a bug)
+    is reported where it stands and the batch goes on."""
+    try:
+        stream = sys.stdin.buffer if args.file == "-" else open(args.file, "rb")
+    except OSError as error:
+        raise UsageError(f"tadlog ask: cannot read {args.file}: {error.strerror}", code="U004") from None
+    failures = bugs = 0
     answers = []
     with stream:
-        for line in stream:
-            question = line.strip()
-            if not question or question.startswith("#"):
-                continue
+        for number, data in enumerate(stream, 1):
             try:
+                question = data.decode("utf-8").strip()
+            except UnicodeDecodeError:
+                question, error = f"<line {number}>", TadlogError(f"line {number} is not UTF-8 text", code="E012")
+            else:
+                if not question or question.startswith("#"):
+                    continue
+                error = None
+            try:
+                if error is not None:
+                    raise error
                 answer = kb.ask(question, depth=max(args.depth, 0), full=args.full)
+                shown = answer.to_json() if args.json else _format(answer, args)
             except TadlogError as error:
                 failures += 1
                 if args.json:
                     answers.append({"question": question, "error": [d.to_json() for d in error.diagnostics]})
                 else:
-                    print(f"Q: {question}\n{error.render()}\n")
+                    print(f"Q: {clean(question)}\n{clean(error.render())}\n")
+                continue
+            except Exception as error:  # a bug on one line: reported, and the other lines still answered
+                if os.environ.get("TADLOG_DEBUG"):
+                    raise
+                bugs += 1
+                message = f"internal error ({type(error).__name__}); this is a bug, please report it"
+                if args.json:
+                    answers.append({"question": question, "error": [{"code": "E999", "message": message}]})
+                else:
+                    print(f"Q: {clean(question)}\ntadlog: {message}\n")
                 continue
             if args.json:
-                answers.append(answer.to_json())
+                answers.append(shown)
             else:
-                print(f"Q: {question}\n{_format(answer, args)}")
+                print(f"Q: {clean(question)}\n{shown}")
     if args.json:
         print(json.dumps(answers, indent=2, ensure_ascii=False))
-    return 1 if failures else 0
+    return 3 if bugs else 1 if failures else 0
 
 
 def cmd_repl(args) -> int:

@@ -6,7 +6,9 @@ traceback. Stages raise subclasses of :class:`TadlogError` so embedders can catc
 """
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Iterable, Optional
 
@@ -28,15 +30,34 @@ class Location:
         return f"{display_path(self.path)}:{self.line}:{self.column}"
 
     def source_line(self) -> Optional[str]:
-        """The line the location points into, read from the file when not carried."""
+        """The line the location points into, read from the file when not carried.
+
+        Only knowledge-base files are read (a location never points elsewhere), each once
+        however many diagnostics point into it."""
         if self.text is not None:
             lines = self.text.splitlines() or [""]
-            return lines[self.line - 1] if 0 < self.line <= len(lines) else None
-        try:
-            lines = Path(self.path).read_text(encoding="utf-8").splitlines()
-        except OSError:
-            return None
+        else:
+            lines = _kb_file_lines(self.path)
         return lines[self.line - 1] if 0 < self.line <= len(lines) else None
+
+
+def _kb_file_lines(path: str) -> tuple[str, ...]:
+    """The lines of a ``.tad`` file, cached by path, modification time and size."""
+    if not path.endswith(".tad"):
+        return ()
+    try:
+        stat = os.stat(path)
+    except (OSError, ValueError):
+        return ()
+    return _read_lines(path, stat.st_mtime_ns, stat.st_size)
+
+
+@lru_cache(maxsize=32)
+def _read_lines(path: str, mtime_ns: int, size: int) -> tuple[str, ...]:
+    try:
+        return tuple(Path(path).read_bytes().decode("utf-8", errors="replace").splitlines())
+    except OSError:
+        return ()
 
 
 @dataclass(frozen=True)
@@ -83,8 +104,6 @@ class Diagnostic:
 
 def display_path(path: str) -> str:
     """A path as the user should read it: relative to the working folder when inside it."""
-    import os
-
     if path.startswith("<") or not os.path.isabs(path):
         return path
     try:

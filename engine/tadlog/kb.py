@@ -22,6 +22,9 @@ from .engine.compile import Program, compile_model
 from .errors import ERROR, Diagnostic, TadlogError
 from .engine.evaluate import Interpretation, downstream, evaluate
 from .engine.explain import Derivations
+from .engine.worker import evaluate_stoppable
+from . import limits
+from .limits import MAX_PROOF_DEPTH, limit_error
 from .language.model import KnowledgeBaseModel, Value
 from .language.parse import kb_files
 from .resources import bundled_kb_dir, sources_dir
@@ -119,19 +122,31 @@ class KnowledgeBase:
         if rules:
             program = program.with_rules(rules, [(r.head.predicate, len(r.head.args)) for r in rules])
         changed = {name for name, _ in facts} | {r.head.predicate for r in rules}
-        interpretation = evaluate(program, base=self.interpretation, changed=changed)
+        if rules:  # a user's rules: stopped at the question's deadline, even inside pyDatalog
+            interpretation = evaluate_stoppable(program, self.interpretation, changed, rules)
+        else:
+            interpretation = evaluate(program, base=self.interpretation, changed=changed)
         return Derivations(self.model, interpretation, program.rules, inputs=facts,
                            parent=self.derivations, affected=downstream(program, changed))
 
     # ---- questions ----------------------------------------------------------------------
-    def ask(self, question, *, depth: int = 8, full: bool = False):
-        """Answer a question (text or :class:`~tadlog.query.Query`) with an :class:`Answer`."""
+    def ask(self, question, *, depth: int = 8, full: bool = False, budget: Optional[float] = None):
+        """Answer a question (text or :class:`~tadlog.query.Query`) with an :class:`Answer`.
+
+        The question gets ``budget`` seconds of wall-clock time (default: limits.default_budget);
+        past it, :class:`~tadlog.limits.BudgetExceeded` is raised. Loading and evaluating the
+        knowledge base itself happens first and is not counted."""
         from .questions.forms import answer_query
         from .questions.query import Query
         from .questions.reader import parse_question
 
-        query = question if isinstance(question, Query) else parse_question(str(question), self.model)
-        return answer_query(self, query, depth=depth, full=full)
+        if not 0 <= depth <= MAX_PROOF_DEPTH:
+            raise limit_error("L005", f"a proof depth of {depth} is outside 0-{MAX_PROOF_DEPTH}",
+                              suggestion=f"ask with a depth of at most {MAX_PROOF_DEPTH}")
+        self._evaluated()
+        with limits.budget(budget):
+            query = question if isinstance(question, Query) else parse_question(str(question), self.model)
+            return answer_query(self, query, depth=depth, full=full)
 
     def parse_question(self, text: str):
         from .questions.reader import parse_question

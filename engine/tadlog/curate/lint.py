@@ -22,7 +22,7 @@ OPPOSITES = (("recommended", "not_recommended"), ("recommended_for", "not_recomm
 # predicates, non-ground facts, unsafe or unstratified rules). Other errors (a quote that
 # does not match, a missing citation) leave the logic intact and evaluation meaningful.
 BLOCKING = frozenset({"E101", "E110", "E111", "E112", "E116", "E120", "E121", "E122", "E123",
-                      "E124", "E125"})
+                      "E124", "E125", "E126"})
 
 
 def evaluable(diagnostics: Iterable[Diagnostic]) -> bool:

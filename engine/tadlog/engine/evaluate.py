@@ -11,8 +11,9 @@ from dataclasses import dataclass
 from typing import Iterable, Optional
 
 from .compile import Program, to_engine_clause
-from ..language.dependency import strata
-from ..errors import EngineError
+from ..language.dependency import layers
+from ..errors import EngineError, TadlogError
+from ..limits import check_budget
 from ..language.model import Value
 
 _float_precision_set = False
@@ -69,11 +70,12 @@ def evaluate(program: Program, base: Optional[Interpretation] = None,
     pyDatalog answers a negated literal from whatever its table holds at that moment; when the
     negated predicate is itself recursive and still incomplete, the answer is wrong (found by
     the oracle test: ``p1 :- p1, e, not p0`` with a recursive ``p0``). So each stratum runs in a
-    fresh logic in which every relation of the lower strata is already complete, as facts.
+    fresh logic in which every relation of the lower strata is already complete, as facts;
+    strata are refined into layers (dependency.layers) so a long chain of rules stays linear.
     """
     Logic, pyEngine = _engine()
     arity = dict(program.arities)
-    level = strata(list(program.rules))
+    level = layers(list(program.rules))
     affected = downstream(program, set(changed)) if base is not None else None
     facts: dict[str, list] = {}
     for name, values in program.facts:
@@ -88,6 +90,7 @@ def evaluate(program: Program, base: Optional[Interpretation] = None,
             if name not in derived:
                 known[name] = frozenset(facts.get(name, ()))
         for stratum in sorted(by_stratum):
+            check_budget()  # between strata: a question past its deadline stops here
             rules = [r for r in by_stratum[stratum] if affected is None or r.head.predicate in affected]
             if not rules:
                 continue
@@ -105,8 +108,11 @@ def evaluate(program: Program, base: Optional[Interpretation] = None,
             for rule in rules:
                 pyEngine.assert_(to_engine_clause(rule, pyEngine))
             for name in heads:
+                check_budget()
                 query = pyEngine.Literal(name, [pyEngine.Var(f"V{i}") for i in range(arity[name])])
                 known[name] = frozenset(tuple(row) for row in (query.ask() or []))
+    except TadlogError:
+        raise
     except Exception as exc:  # pyDatalog failing on a validated program is our bug: say so plainly
         raise EngineError(f"the Datalog engine failed: {type(exc).__name__}: {exc}", code="E900") from exc
     if affected is not None:  # relations untouched by the change are the base model's

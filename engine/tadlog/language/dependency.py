@@ -116,3 +116,23 @@ def strata(rules: list[Rule]) -> dict[str, int]:
         if not changed:
             break
     return level
+
+
+def layers(rules: list[Rule]) -> dict[str, int]:
+    """Layer of every predicate: one more than the highest layer of any predicate it reads
+    from another component (positively or negated); a recursive component shares one layer.
+
+    Layers refine strata: a predicate's layer is complete once every lower layer is, so each
+    layer can be evaluated with the lower ones as plain facts. pyDatalog re-derives a chain
+    of n rules from scratch for each of its n heads when they share one logic (1,000 chained
+    rules took minutes); one layer per logic keeps that linear."""
+    graph = edges(rules)
+    comp = components(graph)
+    members: dict[int, list[str]] = {}
+    for predicate, cid in comp.items():
+        members.setdefault(cid, []).append(predicate)
+    level: dict[int, int] = {}
+    for cid in sorted(members):  # Tarjan numbers a component after everything it reads
+        below = [comp[t] for p in members[cid] for t, _ in graph.get(p, ()) if comp[t] != cid]
+        level[cid] = 1 + max((level[b] for b in below), default=-1) if any(p in graph for p in members[cid]) else 0
+    return {p: level[cid] for p, cid in comp.items()}

@@ -14,6 +14,8 @@ from typing import Iterable, Optional
 
 from ..errors import ERROR, Diagnostic, KBSyntaxError, Location, did_you_mean
 from .model import NUMBER, SYMBOL, TEXT, Atom, Comparison, Conflict, Const, Fact, KnowledgeBaseModel, Negation, Param, Predicate, Rule, Section, Source, Statement, TermDecl, Var
+from ..limits import MAX_NUMBER_DIGITS
+from .files import kb_files, read_kb_text, walk_kb  # noqa: F401  (kb_files is used by callers)
 from ..resources import lark_parser
 
 # Which attributes each declaration takes, and which it needs.
@@ -59,7 +61,11 @@ def expected_words(expected: Iterable[str]) -> str:
 
 
 def parse_text(text: str, path: str = "<text>") -> tuple[list, list[Diagnostic]]:
-    """Parse one file's text; return its declarations and the syntax diagnostics."""
+    """Parse one file's text; return its declarations and the syntax diagnostics.
+
+    After a syntax error, what parsed before it is kept and parsing resumes after the next
+    full stop. Each stretch of text is parsed at most twice (once until the error, once up
+    to the last good declaration), so recovery stays linear in the size of the file."""
     from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken
 
     decls: list = []
@@ -72,7 +78,7 @@ def parse_text(text: str, path: str = "<text>") -> tuple[list, list[Diagnostic]]
         except UnexpectedInput as err:
             line, column = _absolute(text, offset, err.line, err.column)
             if isinstance(err, UnexpectedToken):
-                got = "the end of the file" if err.token.type == "$END" else repr(str(err.token))
+                got = "the end of the file" if err.token.type == "$END" else repr(_short(str(err.token)))
                 message = f"unexpected {got}; expected {expected_words(err.expected)}"
                 width = max(1, len(str(err.token)))
             elif isinstance(err, UnexpectedCharacters):
@@ -83,10 +89,11 @@ def parse_text(text: str, path: str = "<text>") -> tuple[list, list[Diagnostic]]
                 width = 1
             diagnostics.append(Diagnostic("E001", message, Location(path, line, column, width), ERROR))
             # Keep what parsed before the error, then resume after the next full stop.
-            good_end = _last_declaration_end(chunk, getattr(err, "pos_in_stream", None) or 0)
-            if good_end:
-                decls.extend(_transform(_parser().parse(chunk[:good_end]), path, text, offset, diagnostics))
-            resume = _next_declaration_start(chunk, getattr(err, "pos_in_stream", None) or 0)
+            position = getattr(err, "pos_in_stream", None) or 0
+            good_end, tree = _last_declaration_end(chunk, position)
+            if tree is not None:
+                decls.extend(_transform(tree, path, text, offset, diagnostics))
+            resume = _next_declaration_start(chunk, position)
             if resume is None:
                 break
             offset += resume
@@ -97,19 +104,21 @@ def parse_text(text: str, path: str = "<text>") -> tuple[list, list[Diagnostic]]
 
 
 _DECL_END = re.compile(r'\.[ \t]*(#[^\n]*)?(\n|$)')
+RECOVERY_TRIES = 8  # full stops tried, backwards from an error, for the end of the last good declaration
 
 
-def _last_declaration_end(chunk: str, pos: int) -> int:
-    """End of the last complete declaration before ``pos`` (0 when none)."""
-    end = 0
-    for match in _DECL_END.finditer(chunk, 0, pos):
-        candidate = match.end()
+def _last_declaration_end(chunk: str, pos: int) -> tuple[int, object]:
+    """End of the last complete declaration before ``pos`` and its parse (0, None when none).
+
+    Candidates are tried from the error backwards, so the usual case (the declaration just
+    before the error is whole) costs one parse of the prefix."""
+    candidates = [m.end() for m in _DECL_END.finditer(chunk, 0, pos)]
+    for candidate in reversed(candidates[-RECOVERY_TRIES:]):
         try:
-            _parser().parse(chunk[:candidate])
+            return candidate, _parser().parse(chunk[:candidate])
         except Exception:
             continue
-        end = candidate
-    return end
+    return 0, None
 
 
 def _next_declaration_start(chunk: str, pos: int) -> Optional[int]:
@@ -120,15 +129,14 @@ def _next_declaration_start(chunk: str, pos: int) -> Optional[int]:
 
 
 def _absolute(text: str, offset: int, line: int, column: int) -> tuple[int, int]:
-    before = text[:offset]
-    base_line = before.count("\n")
+    base_line = text.count("\n", 0, offset)
     if line == 1:
-        column += offset - (before.rfind("\n") + 1)
+        column += offset - (text.rfind("\n", 0, offset) + 1)
     return base_line + line, column
 
 
-def kb_files(root: Path) -> list[Path]:
-    return sorted(p for p in Path(root).rglob("*.tad") if p.is_file())
+def _short(token: str, limit: int = 40) -> str:
+    return token if len(token) <= limit else token[:limit - 3] + "..."
 
 
 def parse_kb(root: Path | str, strict: bool = True, *, parse=None, display=None,
@@ -142,12 +150,16 @@ def parse_kb(root: Path | str, strict: bool = True, *, parse=None, display=None,
     parse = parse or (lambda shown, text: parse_text(text, shown))
     display = display or _display
     decls: list = []
-    diagnostics: list[Diagnostic] = []
-    files = kb_files(root)
-    if not files:
+    files, diagnostics = walk_kb(root)
+    if not files and not diagnostics:
         diagnostics.append(Diagnostic("E002", f"no knowledge-base files (*.tad) in {shown_root or root}"))
     for path in files:
-        file_decls, file_diags = parse(display(path), path.read_text(encoding="utf-8"))
+        shown = display(path)
+        text, problems = read_kb_text(path, shown)
+        diagnostics.extend(problems)
+        if text is None:
+            continue
+        file_decls, file_diags = parse(shown, text)
         decls.extend(file_decls)
         diagnostics.extend(file_diags)
     model = build_model(decls, str(root))
@@ -195,11 +207,15 @@ class _Builder:
     def __init__(self, path: str, text: str, offset: int, diagnostics: list[Diagnostic]):
         self.path, self.text, self.offset, self.diagnostics = path, text, offset, diagnostics
         self._rule_counter: dict[str, int] = {}
+        # where the parsed chunk starts, computed once (per location it made recovery quadratic)
+        self._base_line = text.count("\n", 0, offset)
+        self._base_column = offset - (text.rfind("\n", 0, offset) + 1)
 
     def loc(self, node, width: Optional[int] = None) -> Location:
         meta_line = getattr(node, "line", None) or getattr(getattr(node, "meta", None), "line", 1) or 1
         meta_col = getattr(node, "column", None) or getattr(getattr(node, "meta", None), "column", 1) or 1
-        line, column = _absolute(self.text, self.offset, meta_line, meta_col)
+        line = self._base_line + meta_line
+        column = meta_col + (self._base_column if meta_line == 1 else 0)
         if width is None:
             width = len(str(node)) if not hasattr(node, "children") else 1
         return Location(self.path, line, column, width)
@@ -244,9 +260,13 @@ class _Builder:
         if kind == "string":
             return (TEXT, unquote(str(token)), token)
         if kind == "number":
-            return (NUMBER, to_number(str(token.children[0] if hasattr(token, "children") else token)), token)
+            return (NUMBER, self.number(token.children[0] if hasattr(token, "children") else token), token)
         if kind == "range":
-            low, high = (int(x) for x in re.split(r"\s*-\s*", str(token)))
+            sides = re.split(r"\s*-\s*", str(token))
+            if any(len(side) > MAX_NUMBER_DIGITS for side in sides):
+                self.error("E011", f"a line number is over the limit of {MAX_NUMBER_DIGITS} digits", token)
+                return ("range", (0, 0), token)
+            low, high = (int(x) for x in sides)
             return ("range", (low, high), token)
         return (SYMBOL, str(token), token)
 
@@ -404,4 +424,14 @@ class _Builder:
             return Const(str(token), SYMBOL, self.loc(token))
         if kind == "text":
             return Const(unquote(str(token)), TEXT, self.loc(token))
-        return Const(to_number(str(token)), NUMBER, self.loc(token))
+        return Const(self.number(token), NUMBER, self.loc(token))
+
+    def number(self, token):
+        """A number token's value, refused beyond MAX_NUMBER_DIGITS (no float could hold it)."""
+        digits = sum(c.isdigit() for c in str(token))
+        if digits > MAX_NUMBER_DIGITS:
+            self.error("E011", f"a number of {digits} digits is over the limit of {MAX_NUMBER_DIGITS}",
+                       token, "numbers in the knowledge base and in queries have at most "
+                       f"{MAX_NUMBER_DIGITS} digits", width=min(len(str(token)), 80))
+            return 0
+        return to_number(str(token))

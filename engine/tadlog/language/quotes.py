@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Optional
 
 _DASHES = dict.fromkeys(map(ord, "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\u00ad"), "-")
@@ -44,7 +44,46 @@ class QuoteCheck:
 
 @lru_cache(maxsize=64)
 def _lines(path: str) -> tuple[str, ...]:
-    return tuple(Path(path).read_text(encoding="utf-8").splitlines())
+    return tuple(Path(path).read_bytes().decode("utf-8").splitlines())
+
+
+def seed_path(sources: Path, name: str) -> Optional[Path]:
+    """The seed text ``name`` inside ``sources``, or None when the name would lead outside it.
+
+    A source's ``file`` is a name relative to the sources folder: an absolute path, a ``..``
+    step, a home-folder or drive prefix, or a symbolic link whose target lies outside the
+    folder is refused, so no file elsewhere on the machine is ever read (or matched against
+    a quote, which would tell its contents line by line)."""
+    if not name or "\x00" in name or "\\" in name or name.startswith("~") or ":" in name:
+        return None
+    pure = PurePosixPath(name)
+    if pure.is_absolute() or ".." in pure.parts:
+        return None
+    path = Path(sources) / pure
+    try:
+        inside = path.resolve().is_relative_to(Path(sources).resolve())
+    except (OSError, RuntimeError):  # a symlink loop
+        return None
+    return path if inside else None
+
+
+def seed_problem(path: Path) -> Optional[str]:
+    """Why the seed text at ``path`` cannot be read as text (too large, not UTF-8), or None."""
+    from ..limits import MAX_SOURCE_FILE_BYTES
+    from .files import text_problem
+
+    size = path.stat().st_size
+    if size > MAX_SOURCE_FILE_BYTES:
+        return f"it is {size:,} bytes, over the limit of {MAX_SOURCE_FILE_BYTES:,}"
+    if str(path) in _checked:
+        return None
+    problem = text_problem(path.read_bytes())
+    if problem is None:
+        _checked.add(str(path))
+    return problem
+
+
+_checked: set[str] = set()
 
 
 def check_quote(seed: Path, lines: tuple[int, int], quote: str) -> QuoteCheck:

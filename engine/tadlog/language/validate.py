@@ -12,9 +12,10 @@ from pathlib import Path
 from typing import Optional
 
 from .dependency import negative_cycles
+from ..limits import MAX_BODY_LITERALS
 from ..errors import ERROR, INFO, WARNING, Diagnostic, ValidationError, did_you_mean
 from .model import EVIDENCE_GRADES, NUMBER, STATEMENT_KINDS, SYMBOL, Atom, Const, KnowledgeBaseModel, Negation, Rule, Var
-from .quotes import check_quote, number_in_quote
+from .quotes import check_quote, number_in_quote, seed_path, seed_problem
 
 ORDERING = {"<", "<=", ">", ">="}
 
@@ -230,6 +231,7 @@ def _rule(model: KnowledgeBaseModel, rule: Rule) -> list[Diagnostic]:
                       "statement and gives no rationale", rule.location,
                       suggestion="add: cites <statement>, or because \"...\""))
     out += _citations(model, rule.cites, rule.location)
+    out += _size(rule)
     out += _safety(rule)
     out += _types(model, rule)
     out += _kinds(model, rule)
@@ -252,6 +254,15 @@ def _kinds(model: KnowledgeBaseModel, rule: Rule) -> list[Diagnostic]:
                 out.append(_d("E126", f"variable {arg.name} is a {first[0]} in {first[1]}(...) but a "
                               f"{param.category} in {atom.predicate}(...)", atom.location))
     return out
+
+
+def _size(rule: Rule) -> list[Diagnostic]:
+    """E126: a body longer than MAX_BODY_LITERALS (such rules only come from generated or hostile text)."""
+    if len(rule.body) <= MAX_BODY_LITERALS:
+        return []
+    return [_d("E126", f"{'this query' if rule.label == 'query' else 'the rule'} has {len(rule.body)} conditions, "
+               f"over the limit of {MAX_BODY_LITERALS}", rule.location,
+               suggestion="split it into several rules with intermediate predicates")]
 
 
 def _safety(rule: Rule) -> list[Diagnostic]:
@@ -353,17 +364,24 @@ def verify_quotes(model: KnowledgeBaseModel, sources: Optional[Path]) -> list[Di
     if not sources.is_dir():
         return [_d("E142", f"cannot verify quotes: sources folder {sources} does not exist", None)]
     out = []
-    missing_files: set[str] = set()
+    unreadable: set[str] = set()
     for st in model.statements:
         source = model.source_by_id.get(st.source)
-        if source is None or not source.file:
+        if source is None or not source.file or source.file in unreadable:
             continue
-        seed = sources / source.file
-        if not seed.is_file():
-            if source.file not in missing_files:
-                missing_files.add(source.file)
-                out.append(_d("E141", f"source text {source.file} of {source.id} is not in {sources}",
-                              source.location))
+        seed = seed_path(sources, source.file)
+        problem = None
+        if seed is None:
+            problem = _d("E144", f"source file \"{source.file}\" of {source.id} is not a file name inside the "
+                         "sources folder", source.location,
+                         suggestion="name the seed text relative to the sources folder, without '..'")
+        elif not seed.is_file():
+            problem = _d("E141", f"source text {source.file} of {source.id} is not in {sources}", source.location)
+        elif (why := seed_problem(seed)) is not None:
+            problem = _d("E143", f"source text {source.file} of {source.id} cannot be read: {why}", source.location)
+        if problem is not None:
+            unreadable.add(source.file)
+            out.append(problem)
             continue
         result = check_quote(seed, st.lines, st.quote)
         if not result.found:

@@ -18,7 +18,7 @@ def raw_query(text: str, model: KnowledgeBaseModel) -> Query:
     from lark.exceptions import UnexpectedInput
 
     from ..language.parse import _Builder, expected_words
-    from ..language.validate import _atom, _safety, _types
+    from ..language.validate import _atom, _safety, _size, _types
     from ..language.model import Var
 
     body_text = text.strip()[1:]
@@ -38,7 +38,7 @@ def raw_query(text: str, model: KnowledgeBaseModel) -> Query:
                                     if not v.anonymous))
     head = Atom("__query__", tuple(Var(v) for v in variables))
     rule = Rule("query", head, body, rationale="raw query")
-    problems = []
+    problems = list(diagnostics) + _size(rule)  # numbers over the limit, too many conditions
     for literal in body:
         atom = literal if isinstance(literal, Atom) else getattr(literal, "atom", None)
         if atom is not None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Optional
 
 from ..language.model import format_number
+from ..terminal import clean_tree
 from ..wording import UNLESS_PREFIX
 from .lines import WIDTH, _citation_lines, _fill, _reference, _Style, short_citation  # noqa: F401 (re-exported)
 
@@ -275,7 +276,11 @@ COMPACT_LIMITS = ((8, 8, 2, 3, 340), (6, 8, 2, 3, 340), (5, 6, 2, 2, 340), (4, 6
 
 
 def render_text(answer: Answer, *, colour: bool = False, full: bool = False, depth: int = 3) -> str:
-    """The answer for a reader: verdict first, compact (one screen, ~40 lines) unless ``full``."""
+    """The answer for a reader: verdict first, compact (one screen, ~40 lines) unless ``full``.
+
+    The answer's text is made inert first (terminal.clean_tree): no escape sequence from a
+    label, a quote or the question reaches the terminal; the colours added here are ours."""
+    answer = clean_tree(answer)
     if full:
         return _render_text(answer, colour, True, depth, None)
     reading = reading_lines(answer)  # a heading above the answer: the answer keeps its whole screen

@@ -116,9 +116,11 @@ class QuoteMemo:
     def verify(self, model: KnowledgeBaseModel) -> list[Diagnostic]:
         from ...language.validate import verify_quotes
 
+        from ...language.quotes import seed_path
+
         files = {s.id: s.file for s in model.sources}
         if self.sources is None or not Path(self.sources).is_dir() or any(
-                f and not (Path(self.sources) / f).is_file() for f in files.values()):
+                f and not (seed_path(self.sources, f) or Path("/nonexistent/")).is_file() for f in files.values()):
             return verify_quotes(model, self.sources)  # the plain path reports what is missing
         todo = [st for st in model.statements if (st, files.get(st.source)) not in self._memo]
         found: dict[str, list[Diagnostic]] = {}
@@ -164,6 +166,23 @@ def load_side(name: str, spec: str, root: Path, display: str, parse_memo: ParseM
     return Side(name, spec, root, model, tuple(sorted(diagnostics, key=Diagnostic.sort_key)), kb, questions)
 
 
+def _refuse_links_out(tar, kb_path: str, revision: str) -> None:
+    """A committed symbolic (or hard) link that leads outside the knowledge base is refused by
+    name, before anything is extracted: its target is never read into the review."""
+    import posixpath
+
+    root = posixpath.normpath(kb_path)
+    for member in tar.getmembers():
+        if not (member.issym() or member.islnk()):
+            continue
+        where = posixpath.dirname(member.name) if member.issym() else ""
+        target = posixpath.normpath(posixpath.join(where, member.linkname))
+        if member.linkname.startswith("/") or not (target == root or target.startswith(root + "/")):
+            raise TadlogError(f"tadlog review: {member.name} in revision {revision} is a symbolic link that "
+                              f"leads outside {kb_path}/; links out of the knowledge base are refused",
+                              code="E013")
+
+
 # ==== resolving BASE and HEAD ====================================================================
 def _git(repo: Path, *args: str, binary: bool = False):
     return subprocess.run(["git", "-C", str(repo), *args], capture_output=True, text=not binary,
@@ -189,6 +208,7 @@ def materialise(repo: Path, revision: str, kb_path: str, into: Path) -> Path:
     if archive.returncode != 0:
         raise UsageError(f"tadlog review: revision {revision} has no {kb_path}/ folder", code="U011")
     with tarfile.open(fileobj=io.BytesIO(archive.stdout)) as tar:
+        _refuse_links_out(tar, kb_path, revision)
         try:
             tar.extractall(into, filter="data")
         except TypeError:  # Python without extraction filters

@@ -1,0 +1,62 @@
+"""Text bound for a terminal, made inert: no escape sequence from a label or a question.
+
+A label, a quote or a question can carry ESC sequences (an OSC one sets the window title,
+others move the cursor or rewrite what was printed), C1 controls, or bidirectional overrides
+that make a line read differently from what it says. They are removed once, where text
+leaves for the terminal: the text renderer cleans the answer it is given, and the shells
+clean every error and every echoed question. Newlines and tabs stay.
+"""
+from __future__ import annotations
+
+import dataclasses
+import re
+
+_SEQUENCES = re.compile(
+    r"\x1b\[[0-?]*[ -/]*[@-~]?"            # CSI: colours, cursor movement, erasing
+    r"|\x1b[\]PX^_][^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)?"  # OSC, DCS, SOS, PM, APC strings
+    r"|\x9b[0-?]*[ -/]*[@-~]?"             # 8-bit CSI
+    r"|[\x9d\x90\x98\x9e\x9f][^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)?"  # 8-bit string controls
+    r"|\x1b[ -/]*[0-~]?"                   # any other escape
+)
+_CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def clean(text: str) -> str:
+    """``text`` without escape sequences, control characters or bidirectional overrides."""
+    if not isinstance(text, str):
+        text = str(text)
+    if text.isprintable() or not _needs_cleaning(text):
+        return text
+    return _CONTROLS.sub("", _SEQUENCES.sub("", text))
+
+
+def _needs_cleaning(text: str) -> bool:
+    return _CONTROLS.search(text) is not None
+
+
+def clean_tree(value):
+    """``value`` with every string inside it cleaned: frozen dataclasses, tuples, lists, dicts.
+
+    Objects are rebuilt only where a string changed, so a clean answer costs one walk."""
+    if isinstance(value, str):
+        return clean(value)
+    if isinstance(value, tuple):
+        items = tuple(clean_tree(v) for v in value)
+        if all(new is old for new, old in zip(items, value)):
+            return value
+        return type(value)(*items) if hasattr(value, "_fields") else type(value)(items)
+    if isinstance(value, list):
+        return [clean_tree(v) for v in value]
+    if isinstance(value, dict):
+        return {clean_tree(k): clean_tree(v) for k, v in value.items()}
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        changes = {}
+        for field in dataclasses.fields(value):
+            if not field.init:
+                continue
+            old = getattr(value, field.name)
+            new = clean_tree(old)
+            if new is not old:
+                changes[field.name] = new
+        return dataclasses.replace(value, **changes) if changes else value
+    return value

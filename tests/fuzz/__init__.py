@@ -1,0 +1,1 @@
+"""The reliability fuzz harness (``python tests/fuzz/run.py``) and its hostile inputs."""
