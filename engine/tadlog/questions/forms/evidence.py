@@ -318,8 +318,8 @@ def _verdict(intent, about, count, fitting, items, options, explainer) -> str:
         a, b = (term_label(explainer, o) for o in options)
         if fitting:
             return f"{_cap(a)} or {b}: {count} statement{'s' if count != 1 else ''} speak of both."
-        return (f"No statement speaks of both {a} and {b}; what the sources say about each "
-                f"follows, nearest first.")
+        # never "no source compares them": two neighbouring statements may (a problem, then its remedy)
+        return f"{_cap(a)} or {b}: what the sources say about each, the statements nearest to both first."
     if intent == "quantity" and not fitting:
         return f"The sources give no figure on {about}; the nearest things they say follow."
     return (f"What the sources say about {about}: {count} statement{'s' if count != 1 else ''}"
