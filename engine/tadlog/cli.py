@@ -34,6 +34,7 @@ def build_parser() -> argparse.ArgumentParser:
     out.add_argument("--markdown", action="store_true", help="print the answer as Markdown")
     out.add_argument("--dot", action="store_true", help="print the answer's provenance graph as DOT")
     out.add_argument("--graphml", action="store_true", help="print the answer's provenance graph as GraphML")
+    out.add_argument("--html", action="store_true", help="print the answer as a standalone HTML page (works offline)")
     ask.add_argument("--full", action="store_true", help="show every reason, proof and condition")
     ask.add_argument("--depth", type=int, default=3, help="proof depth shown (default 3)")
     ask.add_argument("--file", help="answer each line of FILE ('-' for standard input)")
@@ -69,6 +70,8 @@ def build_parser() -> argparse.ArgumentParser:
     fmt.add_argument("--check", action="store_true", help="change nothing; exit 1 if a file is not formatted")
     fmt.add_argument("--diff", action="store_true", help="change nothing; print what would change")
 
+    _add_serve_parser(sub)
+
     graph = sub.add_parser("graph", help="export the knowledge base's provenance graph")
     graph.add_argument("--kb", help="knowledge-base folder (default: the bundled one)")
     graph.add_argument("--format", choices=("dot", "graphml", "json"), default="dot")
@@ -88,7 +91,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             build_parser().print_help()
             return 2
         handler = {"ask": cmd_ask, "check": cmd_check, "graph": cmd_graph, "review": cmd_review, "coverage": cmd_coverage,
-                   "repl": cmd_repl, "fmt": cmd_fmt, "cache": cmd_cache}[args.command]
+                   "repl": cmd_repl, "fmt": cmd_fmt, "cache": cmd_cache, "serve": cmd_serve}[args.command]
         return handler(args)
     except TadlogError as error:
         print(clean(error.render()), file=sys.stderr)
@@ -112,6 +115,8 @@ def _load(path):
 
 
 def cmd_ask(args) -> int:
+    if args.html and args.file:
+        raise UsageError("tadlog ask: --html writes one answer's page; ask one question", code="U012")
     kb = _load(args.kb)
     if args.file:
         return _batch(kb, args)
@@ -119,7 +124,7 @@ def cmd_ask(args) -> int:
     if not question:
         raise UsageError("tadlog ask: give a question, e.g. tadlog ask \"why not infrazygomatic?\"", code="U002")
     answer = kb.ask(question, depth=max(args.depth, 0), full=args.full)
-    print(_format(answer, args), end="")
+    print(_standalone_html(kb, answer) if args.html else _format(answer, args), end="")
     return 0
 
 
@@ -191,7 +196,7 @@ def cmd_repl(args) -> int:
     """Interactive questions; the loop lives in repl.py (readline history and completion)."""
     from .repl import run
 
-    args.json = args.markdown = args.dot = args.graphml = False
+    args.json = args.markdown = args.dot = args.graphml = args.html = False
     return run(_load(args.kb), lambda answer: _format(answer, args), args)
 
 
@@ -280,6 +285,36 @@ def cmd_fmt(args) -> int:
     verb = "would change" if args.check or args.diff else "formatted"
     print(f"{len(results)} files: {len(changed)} {verb}", file=sys.stderr)
     return 1 if changed and (args.check or args.diff) else 0
+
+
+# ---- the service and the page (tadlog.serve) ------------------------------------------------------
+def _add_serve_parser(sub) -> None:
+    serve = sub.add_parser("serve", help="the explanation page, the JSON API and CDS Hooks services over HTTP")
+    serve.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1: this machine only)")
+    serve.add_argument("--port", type=int, default=8000, help="port (default 8000)")
+    serve.add_argument("--workers", type=int, default=1, help="processes, each with its own loaded knowledge base")
+    serve.add_argument("--threads", type=int, default=4, help="library threads per process (default 4)")
+    serve.add_argument("--time-limit", type=float, default=10.0, help="seconds per question (default 10)")
+    serve.add_argument("--cors-origin", action="append", default=[], help="allow this origin (CORS); repeatable")
+    serve.add_argument("--kb", help="knowledge-base folder (default: the bundled one)")
+    serve.add_argument("--sources", help="seed texts for source passages (default: $TADLOG_SOURCES)")
+
+
+def cmd_serve(args) -> int:
+    from .serve.run import Settings, run
+
+    if args.workers < 1 or args.threads < 1 or args.time_limit <= 0 or not 0 < args.port < 65536:
+        raise UsageError("tadlog serve: --workers, --threads, --time-limit and --port must be positive", code="U010")
+    settings = Settings(kb=args.kb, sources=args.sources, threads=args.threads, time_limit=args.time_limit,
+                        cors_origins=tuple(args.cors_origin))
+    return run(settings, host=args.host, port=args.port, workers=args.workers)
+
+
+def _standalone_html(kb, answer) -> str:
+    """The page of one answer with the source passages of every cited statement inside it."""
+    from .serve.run import standalone_page
+
+    return standalone_page(kb, answer)
 
 
 # ---- tadlog cache (the speed work's; kept apart to ease merging) ---------------------------

@@ -194,6 +194,12 @@ class Answer:
 
         return answer_json(self)
 
+    def _repr_html_(self) -> str:
+        """The notebook view: the explanation page's renderer, the answer alone."""
+        from ..render.html import render_html
+
+        return render_html(self, fragment=True)
+
     @property
     def provenance(self):
         """The answer's own provenance subgraph (networkx DiGraph), built on first use."""
