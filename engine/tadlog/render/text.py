@@ -401,6 +401,11 @@ def _evidence_lines(answer: Answer, style: _Style, full: bool, limit, quoted: se
     for number, item in enumerate(items, 1):
         head = f"{number:>2}. "
         out += [""] if number == 1 else []
+        cite = answer.citations.get(item.term)
+        if not full and item.excerpt and cite is not None:  # compact: the source's own words
+            quoted.add(item.term)
+            out += _fill(f"{short_citation(cite)}: \u201c{item.excerpt}\u201d", head, " " * len(head))
+            continue
         out += _fill(item.summary.rstrip(".") + ".", head, " " * len(head))
         for arg in item.arguments[:1]:
             if full:
