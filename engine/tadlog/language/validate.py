@@ -251,7 +251,7 @@ def _kinds(model: KnowledgeBaseModel, rule: Rule) -> list[Diagnostic]:
                 continue
             first = seen.setdefault(arg.name, (param.category, atom.predicate))
             if first[0] != param.category:
-                out.append(_d("E126", f"variable {arg.name} is a {first[0]} in {first[1]}(...) but a "
+                out.append(_d("E127", f"variable {arg.name} is a {first[0]} in {first[1]}(...) but a "
                               f"{param.category} in {atom.predicate}(...)", atom.location))
     return out
 

@@ -119,6 +119,9 @@ class Item:
     summary: str
     arguments: tuple[Argument, ...] = ()
     score: float = 0.0
+    # The evidence form: the quote's sentences that bear on the question (whole sentences; the
+    # ones left out are marked "…"); None elsewhere. The citation keeps the whole quote.
+    excerpt: Optional[str] = None
 
 
 @dataclass(frozen=True)
