@@ -197,7 +197,12 @@ def cmd_repl(args) -> int:
     from .repl import run
 
     args.json = args.markdown = args.dot = args.graphml = args.html = False
-    return run(_load(args.kb), lambda answer: _format(answer, args), args)
+
+    def show(answer, full: bool = args.full) -> str:  # the REPL's :full switches the view
+        args.full = full
+        return _format(answer, args)
+
+    return run(_load(args.kb), show, args)
 
 
 def cmd_check(args) -> int:

@@ -3,11 +3,15 @@
 History is kept with readline (in ``$TADLOG_HISTORY`` or ``~/.tadlog_history``) and Tab
 completes the names of the knowledge base (terms, labels and aliases) and the question
 keywords. Errors are shown and the loop goes on; ``quit``, ``exit`` or end of input stop it.
+A follow-up ("and for an adult?", "why not?", "what about the midpalate?") is read against the
+last question (questions/conversation.py); ``:full`` switches the full view on and off, ``:new``
+forgets the last question.
 """
 from __future__ import annotations
 
 import os
 import sys
+from typing import Optional
 
 from .errors import TadlogError
 
@@ -65,7 +69,22 @@ def _setup_readline(kb):
     return readline, path
 
 
+def _command(line: str, talk) -> Optional[str]:
+    """A ':' command of the REPL, done; the line to print, or None when it is not one."""
+    word, _, rest = line.partition(" ")
+    if word == ":full":
+        talk.full = {"on": True, "off": False}.get(rest.strip().lower(), not talk.full)
+        return f"full view {'on' if talk.full else 'off'}"
+    if word == ":new":
+        talk.forget()
+        return "the next question starts afresh"
+    return None
+
+
 def run(kb, format_answer, args) -> int:
+    from .questions.conversation import Conversation
+
+    talk = Conversation(kb, full=args.full, depth=max(args.depth, 0))
     interactive = sys.stdin.isatty()
     history = _setup_readline(kb) if interactive else None
     if interactive:
@@ -81,12 +100,16 @@ def run(kb, format_answer, args) -> int:
                 continue
             if question.lower() in ("quit", "exit", "q"):
                 break
+            done = _command(question, talk) if question.startswith(":") else None
+            if done is not None:
+                print(done)
+                continue
             try:
-                answer = kb.ask(question, depth=max(args.depth, 0), full=args.full)
+                answer = talk.ask(question)
             except TadlogError as error:
                 print(error.render())
                 continue
-            print(format_answer(answer))
+            print(format_answer(answer, full=talk.full))
     except KeyboardInterrupt:
         print()
     finally:

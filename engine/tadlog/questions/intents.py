@@ -62,7 +62,7 @@ def read_question(text: str, model: KnowledgeBaseModel, frame: str) -> Query:
     index = name_index(model)
     found, partial = index.find(text)
     words = [w.norm for w in words_of(text)]
-    age, bmi = _age(words), _bmi(words)
+    age, bmi = age_in(words), _bmi(words)
     patient_names = [n for n in found if n.category in PATIENT_CATEGORIES]
     subject_names = [n for n in found if n.category not in PATIENT_CATEGORIES]
     if not found and age is None and not _telling(partial):
@@ -333,7 +333,7 @@ def _num(value: float) -> str:
 AGE_UNITS = {"year", "yr", "yo", "y", "old", "month"}
 
 
-def _age(words: list[str]) -> Optional[float]:
+def age_in(words: list[str]) -> Optional[float]:
     """"14 year old", "14-year-old", "13 yo", "aged 40", "age 12"."""
     for i, word in enumerate(words):
         if not _number(word):
