@@ -88,7 +88,7 @@ def test_repl_in_a_terminal_follows_up_and_switches_full(tmp_path):
         second = _read_until(master, b"tadlog> ").decode("utf-8", "replace")
         assert "follow-up of:" in " ".join(second.split()) and "adulthood" in second
         os.write(master, b":full\n")
-        assert b"full view on" in _read_until(master, b"tadlog> ")
+        assert b"long view on" in _read_until(master, b"tadlog> ")
         os.write(master, b"why?\n")
         full = _read_until(master, b"tadlog> ").decode("utf-8", "replace")
         assert "--full shows" not in full and "Reasons" in full

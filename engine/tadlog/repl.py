@@ -2,19 +2,21 @@
 
 History is kept with readline (in ``$TADLOG_HISTORY`` or ``~/.tadlog_history``) and Tab
 completes the names of the knowledge base (terms, labels and aliases) and the question
-keywords. Errors are shown and the loop goes on; ``quit``, ``exit`` or end of input stop it.
-A follow-up ("and for an adult?", "why not?", "what about the midpalate?") is read against the
-last question (questions/conversation.py); ``:full`` switches the full view on and off, ``:new``
-forgets the last question.
+keywords. Errors are shown and the loop goes on. As in a shell: Ctrl-C cancels the line
+being typed (or the answer being computed) and gives a fresh prompt; Ctrl-D on an empty
+line, ``quit`` or ``exit`` leave, on a new line. ``:full`` switches the long view (every
+reason, proof and condition) on and off. A follow-up ("and for an adult?", "why not?", "what
+about the midpalate?") is read against the last question (questions/conversation.py); ``:new``
+forgets it.
 """
 from __future__ import annotations
 
 import os
 import sys
-from typing import Optional
 
 from .errors import TadlogError
 
+COMMANDS = (":full", ":new", ":help", ":quit")
 KEYWORDS = ("why", "why not", "sites for", "risks of", "indications", "contraindications", "is",
             "direct or indirect anchorage", "compare", "what is", "sources of", "show", "help", "for", "with")
 PROMPT = "tadlog> "
@@ -25,7 +27,7 @@ def completions(kb) -> list[str]:
     from .questions.query import alias_index
 
     names = set(alias_index(kb.model)) | {s for s in kb.model.statement_by_id}
-    return list(KEYWORDS) + sorted(n for n in names if n)
+    return list(COMMANDS) + list(KEYWORDS) + sorted(n for n in names if n)
 
 
 class Completer:
@@ -69,18 +71,6 @@ def _setup_readline(kb):
     return readline, path
 
 
-def _command(line: str, talk) -> Optional[str]:
-    """A ':' command of the REPL, done; the line to print, or None when it is not one."""
-    word, _, rest = line.partition(" ")
-    if word == ":full":
-        talk.full = {"on": True, "off": False}.get(rest.strip().lower(), not talk.full)
-        return f"full view {'on' if talk.full else 'off'}"
-    if word == ":new":
-        talk.forget()
-        return "the next question starts afresh"
-    return None
-
-
 def run(kb, format_answer, args) -> int:
     from .questions.conversation import Conversation
 
@@ -88,30 +78,35 @@ def run(kb, format_answer, args) -> int:
     interactive = sys.stdin.isatty()
     history = _setup_readline(kb) if interactive else None
     if interactive:
-        print("tadlog: ask a question (help lists the forms; quit or Ctrl-D to stop)")
+        print("tadlog: ask a question (help lists the forms; :full toggles the long view; "
+              "Ctrl-C cancels a line; quit or Ctrl-D to stop)")
     try:
         while True:
             try:
                 line = input(PROMPT if interactive else "")
             except EOFError:
+                if interactive:
+                    print()  # leave the shell's prompt on a line of its own
                 break
+            except KeyboardInterrupt:  # cancel the line, as a shell does
+                print()
+                continue
             question = line.strip()
             if not question or question.startswith("#"):
                 continue
-            if question.lower() in ("quit", "exit", "q"):
+            if question.lower() in ("quit", "exit", "q", ":quit", ":q"):
                 break
-            done = _command(question, talk) if question.startswith(":") else None
-            if done is not None:
-                print(done)
+            if question.startswith(":"):
+                print(_command(question, args, talk))
                 continue
             try:
+                talk.full = args.full
                 answer = talk.ask(question)
+                print(format_answer(answer))
             except TadlogError as error:
                 print(error.render())
-                continue
-            print(format_answer(answer, full=talk.full))
-    except KeyboardInterrupt:
-        print()
+            except KeyboardInterrupt:
+                print("\n(cancelled)")
     finally:
         if history is not None:
             readline, path = history
@@ -121,3 +116,22 @@ def run(kb, format_answer, args) -> int:
             except OSError:
                 pass
     return 0
+
+
+def _command(text: str, args, talk=None) -> str:
+    """A REPL command (``:full``, ``:new``, ``:help``); the reply to show."""
+    word = text.split()[0].lower()
+    if word == ":full":
+        args.full = not args.full
+        return f"long view {'on' if args.full else 'off'}"
+    if word == ":new" and talk is not None:
+        talk.forget()
+        return "the next question starts afresh (no follow-up)"
+    if word == ":help":
+        return (":full  switch the long view on and off\n:new   forget the last question (no follow-up)\n"
+                ":quit  leave (also quit, exit, Ctrl-D)\n"
+                "help   the question forms")
+    from .errors import did_you_mean
+
+    hint = did_you_mean(word, COMMANDS)
+    return f"unknown command {word}" + (f" ({hint})" if hint else "") + "; :help lists them"

@@ -9,7 +9,7 @@ from ..terminal import clean_tree
 from ..wording import UNLESS_PREFIX
 from .claims import claim_of, definitions_of, lower_first, merge_claims, reason_groups
 from .excerpt import excerpt, support
-from .lines import WIDTH, _citation_lines, _fill, _reference, _Style, short_citation  # noqa: F401 (re-exported)
+from .lines import _WIDTH, WIDTH, _citation_lines, _fill, _reference, _Style, short_citation  # noqa: F401 (re-exported)
 
 if TYPE_CHECKING:  # renderers read an Answer; they never import questions at run time
     from ..questions.answer import Answer, Argument, ProofNode, RuleAnalysis
@@ -37,7 +37,7 @@ def _clustered_reasons(args, answer: Answer, style: "_Style", limit: Optional[in
         merged = merge_claims(group)
         claims = "; ".join([merged[0]] + [lower_first(c) for c in merged[1:]])
         head = f"{number:>2}. "
-        lines += _fill(_clip(claims + ".", 2 * (WIDTH - len(head))), head, " " * len(head))
+        lines += _fill(_clip(claims + ".", 2 * (_WIDTH.get() - len(head))), head, " " * len(head))
         lines += _definition_lines(group[0], style, "     ")
         lines += _quote_lines(statements, answer, style, quoted, "     ", clip, claims)
     return lines, len(groups) - len(shown)
@@ -75,7 +75,7 @@ def _argument_lines(number, arg: Argument, answer: Answer, style: _Style, full: 
             leaves = _leaf_claims(arg.proof)
             if leaves:
                 text = "because: " + "; ".join(lower_first(c) for c in leaves)
-                lines += _fill(_clip(text, 2 * (WIDTH - 6)), "     ", "       ")
+                lines += _fill(_clip(text, 2 * (_WIDTH.get() - 6)), "     ", "       ")
         where = _short_sources(arg.proof.statements(), answer)
         if where:
             lines += [style.dim(line) for line in _fill("\u2014 " + where, "     ", "       ")]
@@ -235,12 +235,21 @@ COMPACT_LIMITS = ((8, 8, 2, 3, 340), (6, 8, 2, 3, 340), (5, 6, 2, 2, 340), (4, 6
                   (1, 2, 0, 1, 0))  # last resort: references without quotes (a quote is never cut mid-sentence)
 
 
-def render_text(answer: Answer, *, colour: bool = False, full: bool = False, depth: int = 3) -> str:
+def render_text(answer: Answer, *, colour: bool = False, full: bool = False, depth: int = 3,
+                width: Optional[int] = None) -> str:
     """The answer for a reader: verdict first, compact (one screen, ~40 lines) unless ``full``.
 
     The answer's text is made inert first (terminal.clean_tree): no escape sequence from a
-    label, a quote or the question reaches the terminal; the colours added here are ours."""
-    answer = clean_tree(answer)
+    label, a quote or the question reaches the terminal; the colours added here are ours.
+    ``width``: the columns to fill (the terminal's); 80 by default."""
+    token = _WIDTH.set(width or WIDTH)
+    try:
+        return _render_at_width(clean_tree(answer), colour, full, depth)
+    finally:
+        _WIDTH.reset(token)
+
+
+def _render_at_width(answer: Answer, colour: bool, full: bool, depth: int) -> str:
     if full:
         return _render_text(answer, colour, True, depth, None)
     reading = reading_lines(answer)  # a heading above the answer: the answer keeps its whole screen
@@ -428,7 +437,7 @@ def _conflict_lines(answer: Answer, style: _Style, full: bool, limit: Optional[i
     if not full:  # compact: the topics, one after another; --full gives both sides' quotes
         topics = "; ".join(c.topic.rstrip(".") for c in answer.conflicts)
         room = 3 if limit is None or limit > 1 else 2  # the tightest screens give the topics two lines
-        return out + _fill(_clip(topics, room * (WIDTH - 4) - 28) + " (--full shows both sides)", "  ", "  ")
+        return out + _fill(_clip(topics, room * (_WIDTH.get() - 4) - 28) + " (--full shows both sides)", "  ", "  ")
     return out
 
 
