@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from typing import Iterable, Optional
 
 from .compile import Program, to_engine_clause
-from ..language.dependency import layers
+from ..language.dependency import components, edges, layers, recursive_with
+from .fixpoint import evaluate_component
 from ..errors import EngineError, TadlogError
 from ..limits import check_budget
 from ..language.model import Value
@@ -85,6 +86,7 @@ def evaluate(program: Program, base: Optional[Interpretation] = None,
     for rule in program.rules:
         by_stratum.setdefault(level[rule.head.predicate], []).append(rule)
     derived = {r.head.predicate for r in program.rules}
+    cyclic = recursive_heads(program.rules)
     try:
         for name in (arity if affected is None else affected & arity.keys()):
             if name not in derived:
@@ -103,14 +105,19 @@ def evaluate(program: Program, base: Optional[Interpretation] = None,
             for name in used - set(heads):
                 rows = known[name] if name in known else base.tuples(name) if affected is not None else ()
                 _assert_rows(pyEngine, name, rows)
-            for name in heads:
+            plain = [r for r in rules if r.head.predicate not in cyclic]
+            for name in dict.fromkeys(r.head.predicate for r in plain):
                 _assert_rows(pyEngine, name, facts.get(name, ()))
-            for rule in rules:
+            for rule in plain:
                 pyEngine.assert_(to_engine_clause(rule, pyEngine))
-            for name in heads:
+            for name in dict.fromkeys(r.head.predicate for r in plain):
                 check_budget()
                 query = pyEngine.Literal(name, [pyEngine.Var(f"V{i}") for i in range(arity[name])])
                 known[name] = frozenset(tuple(row) for row in (query.ask() or []))
+            for group in _by_component((r for r in rules if r.head.predicate in cyclic), cyclic):
+                known.update(evaluate_component(pyEngine, to_engine_clause, group, arity,
+                                                {r.head.predicate: facts.get(r.head.predicate, ()) for r in group},
+                                                _assert_rows))
     except TadlogError:
         raise
     except Exception as exc:  # pyDatalog failing on a validated program is our bug: say so plainly
@@ -118,6 +125,21 @@ def evaluate(program: Program, base: Optional[Interpretation] = None,
     if affected is not None:  # relations untouched by the change are the base model's
         return Interpretation(Overlay(known, base.relations, arity))
     return Interpretation(known)
+
+
+def recursive_heads(rules) -> dict[str, int]:
+    """Predicates defined through recursion, with their component: fixpoint.py evaluates them."""
+    graph = edges(rules)
+    comp = components(graph)
+    heads = {r.head.predicate for r in rules if recursive_with(r, comp, graph)}
+    return {p: c for p, c in comp.items() if c in {comp[h] for h in heads}}
+
+
+def _by_component(rules, cyclic: dict[str, int]) -> list[list]:
+    groups: dict[int, list] = {}
+    for rule in rules:
+        groups.setdefault(cyclic.get(rule.head.predicate, -1), []).append(rule)
+    return [groups[k] for k in sorted(groups)]
 
 
 class Overlay(Mapping):
