@@ -61,7 +61,7 @@ def test_entry_is_json_data_with_a_checked_header(folder):
     data = _entry(folder).read_bytes()
     header = json.loads(data[:data.index(b"\n")])
     assert header["type"] == cache.TYPE and header["format"] == cache.FORMAT
-    assert set(header["sections"]) >= {"core", "facts", "statements", "relations", "relation_index"}
+    assert set(header["sections"]) >= {"core", "facts", "statements", "relations", "relations_index", "mentions", "fact_rows"}
     with pytest.raises(pickle.UnpicklingError):
         pickle.loads(data)
 
@@ -192,3 +192,23 @@ def test_no_cache_variable_turns_it_off(tmp_path):
     where = tmp_path / "off"
     result = run_cli("ask", "why midpalate?", env_extra={"TADLOG_CACHE_DIR": str(where), "TADLOG_NO_CACHE": "1"})
     assert result.returncode == 0 and not where.exists()
+
+
+def test_every_standard_question_answers_alike_from_the_cache(folder, kb):
+    """Every standard and benchmark question: the cached knowledge base (relations, facts by
+    predicate and the term index read from the entry) gives the uncached answer, in full."""
+    tadlog.load(KB).interpretation
+    cached = tadlog.load(KB)
+    assert cached.loaded_from == "cache"
+    root = KB.parent
+    questions = [q.strip() for path in (KB / "questions.txt", root / "benchmarks" / "questions.txt")
+                 for q in path.read_text(encoding="utf-8").splitlines() if q.strip() and not q.startswith("#")]
+    assert len(questions) > 30
+    for question in questions:
+        try:
+            expected = kb.ask(question).to_json()
+        except tadlog.TadlogError as error:
+            with pytest.raises(type(error)):
+                cached.ask(question)
+            continue
+        assert cached.ask(question).to_json() == expected, question

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from dataclasses import fields
-from typing import Optional
+from typing import Callable, Optional
 
 from .engine.evaluate import Interpretation
 from .errors import Diagnostic, EngineError, Location
@@ -57,26 +57,42 @@ class _Encoder:
         return [name, *(self(getattr(v, f)) for f in _FIELDS[name])]
 
 
-def encode(model: KnowledgeBaseModel, diagnostics, interpretation: Optional[Interpretation]) -> dict[str, bytes]:
+def encode(model: KnowledgeBaseModel, diagnostics, interpretation: Optional[Interpretation] = None,
+           mentions: Optional[dict] = None) -> dict[str, bytes]:
     """The sections of a cache entry (bytes each): the model's light fields together, its facts
-    and statements apart, the diagnostics, and each relation of the evaluation on its own."""
+    and statements apart, the diagnostics; the facts again by predicate (values, citations,
+    definition); with an evaluation, each relation on its own and the index of atoms by term."""
     enc = _Encoder()
     core = {f: enc(getattr(model, f)) for f in _MODEL_FIELDS if f not in _LAZY}
     sections = {"core": _dumps(core)}
     for name in _LAZY:
         sections[name] = _dumps(enc(getattr(model, name)))
     sections["diagnostics"] = _dumps(enc(tuple(diagnostics)))
+    by_predicate: dict = {}
+    for fact in model.facts:
+        by_predicate.setdefault(fact.atom.predicate, []).append(
+            [[a.value for a in fact.atom.args], list(fact.cites), fact.rationale])
+    _keyed(sections, "fact_rows", by_predicate)
     if interpretation is not None:
-        index, blobs, offset = {}, [], 0
-        for name, rows in interpretation.relations.items():
-            blob = _dumps([list(row) for row in rows])
-            index[name] = [offset, len(blob)]
-            blobs.append(blob)
-            offset += len(blob)
-        sections["relation_index"] = _dumps(index)
-        sections["relations"] = b"".join(blobs)
+        _keyed(sections, "relations", {name: [list(row) for row in rows]
+                                       for name, rows in interpretation.relations.items()})
+    if mentions is not None:
+        _keyed(sections, "mentions", {term: [[order, at, atom[0], list(atom[1])] for order, at, atom in found]
+                                      for term, found in mentions.items()})
     sections["paths"] = _dumps(list(enc.paths))
     return sections
+
+
+def _keyed(sections: dict, name: str, mapping: dict) -> None:
+    """``mapping`` as one blob per key and an index of their byte ranges: decoded key by key."""
+    index, blobs, offset = {}, [], 0
+    for key, value in mapping.items():
+        blob = _dumps(value)
+        index[key] = [offset, len(blob)]
+        blobs.append(blob)
+        offset += len(blob)
+    sections[name + "_index"] = _dumps(index)
+    sections[name] = b"".join(blobs)
 
 
 # ---- decoding -----------------------------------------------------------------------------
@@ -151,19 +167,20 @@ for _name in _LAZY:
 
 
 class LazyRelations(Mapping):
-    """Relations by predicate, each decoded from its own section on first use."""
+    """Values by key (relations by predicate, index entries by term), each decoded from its own
+    byte range on first use."""
 
-    def __init__(self, index: dict, blob):
-        self._index, self._blob, self._done = index, blob, {}
+    def __init__(self, index: dict, blob, convert=lambda rows: frozenset(map(tuple, rows))):
+        self._index, self._blob, self._done, self._convert = index, blob, {}, convert
 
     def __getitem__(self, name):
         value = self._done.get(name)
         if value is None:
             start, length = self._index[name]
             try:
-                value = frozenset(map(tuple, json.loads(bytes(self._blob[start:start + length]))))
+                value = self._convert(json.loads(bytes(self._blob[start:start + length])))
             except Exception as exc:
-                raise EngineError(f"the cached knowledge base is damaged (relation {name}); "
+                raise EngineError(f"the cached knowledge base is damaged ({name}); "
                                   "run 'tadlog cache clear'", code="E901") from exc
             self._done[name] = value
         return value
@@ -210,6 +227,23 @@ class Entry:
         return out
 
     def interpretation(self) -> Optional[Interpretation]:
-        if "relation_index" not in self.sections:
+        if "relations_index" not in self.sections:
             return None
-        return Interpretation(LazyRelations(self._load("relation_index"), self.sections["relations"]))
+        return Interpretation(self._keyed("relations"))
+
+    def _keyed(self, name: str, convert=None) -> LazyRelations:
+        if convert is None:
+            return LazyRelations(self._load(name + "_index"), self.sections[name])
+        return LazyRelations(self._load(name + "_index"), self.sections[name], convert)
+
+    def fact_rows(self) -> Callable[[str], list]:
+        """predicate → [(values, cites, definition)] of the knowledge base's own facts."""
+        rows = self._keyed("fact_rows", lambda items: [(tuple(v), tuple(c), r) for v, c, r in items])
+        return lambda predicate: rows.get(predicate, [])
+
+    def mentions(self) -> Optional[Callable[[str], list]]:
+        """term → the index entries (predicate order, position, atom) of the base model."""
+        if "mentions_index" not in self.sections:
+            return None
+        found = self._keyed("mentions", lambda items: [(o, at, (p, tuple(row))) for o, at, p, row in items])
+        return lambda term: found.get(term, [])

@@ -18,10 +18,10 @@ from pathlib import Path
 from typing import Iterable, Optional, Union
 
 from . import cache
-from .engine.compile import Program, compile_model
+from .engine.compile import LazyProgram, Program, compile_model, order_bodies
 from .errors import ERROR, Diagnostic, TadlogError
-from .engine.evaluate import Interpretation, downstream, evaluate
-from .engine.explain import Derivations
+from .engine.evaluate import Interpretation, downstream, evaluate, evaluate_worlds
+from .engine.explain import BaseFacts, Derivations
 from .engine.worker import evaluate_stoppable
 from . import limits
 from .limits import MAX_PROOF_DEPTH, limit_error
@@ -33,9 +33,10 @@ from .resources import bundled_kb_dir, sources_dir
 class KnowledgeBase:
     def __init__(self, model: KnowledgeBaseModel, diagnostics: Iterable[Diagnostic] = (),
                  root: Optional[Path] = None, *, interpretation: Optional[Interpretation] = None,
-                 cache_key: Optional[str] = None):
-        """``interpretation``: the model's evaluation when already known (read from the cache);
-        ``cache_key``: the cache entry this knowledge base is stored under, rewritten with the
+                 cache_key: Optional[str] = None, entry=None):
+        """``interpretation``: the model's evaluation when already known; ``entry``: the cache
+        entry it was read from (facts by predicate, atoms by term: read as questions need them);
+        ``cache_key``: the entry this knowledge base is stored under, rewritten with the
         evaluation once it is computed."""
         self.model = model
         self.diagnostics = tuple(diagnostics)
@@ -44,7 +45,8 @@ class KnowledgeBase:
         self._base: Optional[tuple[Interpretation, Derivations]] = None
         self._given = interpretation
         self._cache_key = cache_key
-        self.loaded_from = "cache" if interpretation is not None else "parse"
+        self._entry = entry
+        self.loaded_from = "cache" if entry is not None else "parse"
 
     # ---- loading ------------------------------------------------------------------------
     @classmethod
@@ -80,27 +82,38 @@ class KnowledgeBase:
         if entry is None:
             return None
         try:
-            kb = cls(entry.model(), entry.diagnostics(), root, interpretation=entry.interpretation(),
-                     cache_key=key)
+            return cls(entry.model(), entry.diagnostics(), root, interpretation=entry.interpretation(),
+                       cache_key=key, entry=entry)
         except Exception:  # a well-formed file of the wrong shape: parse again
             return None
-        kb.loaded_from = "cache"
-        return kb
 
     # ---- evaluation ---------------------------------------------------------------------
     @cached_property
     def program(self) -> Program:
-        return compile_model(self.model)
+        if self._entry is None:
+            return compile_model(self.model)
+        rows = self._entry.fact_rows()  # facts by predicate, without decoding every Fact
+
+        def facts_of(name):
+            return tuple(dict.fromkeys(values for values, _, _ in rows(name)))
+        arities = tuple((p.name, p.arity) for p in self.model.predicates)
+        return LazyProgram(arities, tuple(order_bodies(list(self.model.rules))), facts_of,
+                           lambda: compile_model(self.model).facts)
 
     def _evaluated(self) -> tuple[Interpretation, Derivations]:
         with self._lock:
             if self._base is None:
-                interpretation = self._given
-                if interpretation is None:
-                    interpretation = evaluate(self.program)
+                if self._entry is not None and self._given is not None:
+                    derivations = Derivations(self.model, self._given, self.program.rules,
+                                              base=BaseFacts(self._entry.fact_rows()),
+                                              mentions=self._entry.mentions())
+                    self._base = (self._given, derivations)
+                else:
+                    interpretation = self._given or evaluate(self.program)
+                    derivations = Derivations(self.model, interpretation, self.program.rules)
+                    self._base = (interpretation, derivations)
                     if self._cache_key is not None:
-                        write_cache(self, interpretation)
-                self._base = (interpretation, Derivations(self.model, interpretation, self.program.rules))
+                        write_cache(self, interpretation, derivations=derivations)
             return self._base
 
     @property
@@ -128,6 +141,19 @@ class KnowledgeBase:
             interpretation = evaluate(program, base=self.interpretation, changed=changed)
         return Derivations(self.model, interpretation, program.rules, inputs=facts,
                            parent=self.derivations, affected=downstream(program, changed))
+
+    def with_inputs_many(self, worlds: Iterable[Iterable[tuple[str, tuple[Value, ...]]]]) -> list[Derivations]:
+        """``with_inputs`` for many sets of facts at once: one evaluation answers them all
+        (the what-if questions of one answer share everything but one patient factor)."""
+        worlds = [tuple(w) for w in worlds]
+        if not worlds:
+            return []
+        changed = {name for world in worlds for name, _ in world}
+        affected = downstream(self.program, changed)
+        interpretations = evaluate_worlds(self.program, self.interpretation, worlds, changed)
+        return [Derivations(self.model, interpretation, self.program.rules, inputs=world,
+                            parent=self.derivations, affected=affected)
+                for world, interpretation in zip(worlds, interpretations)]
 
     # ---- questions ----------------------------------------------------------------------
     def ask(self, question, *, depth: int = 8, full: bool = False, budget: Optional[float] = None):
@@ -171,17 +197,21 @@ def load(path=None, **kwargs) -> KnowledgeBase:
 
 
 # ---- cache --------------------------------------------------------------------------------
-def write_cache(kb: KnowledgeBase, interpretation: Optional[Interpretation] = None, *, evaluated: bool = True):
-    """Store ``kb`` (with its evaluation unless ``evaluated`` is False) under its cache key."""
+def write_cache(kb: KnowledgeBase, interpretation: Optional[Interpretation] = None, *, evaluated: bool = True,
+                derivations: Optional[Derivations] = None):
+    """Store ``kb`` (with its evaluation and term index unless ``evaluated`` is False) under its key."""
     from .codec import encode
 
     key = kb._cache_key or (cache.key_for(kb_files(kb.root)) if kb.root is not None else None)
     if key is None or not cache.folders():
         return None
     if evaluated and interpretation is None:
-        interpretation = kb.interpretation
+        interpretation, derivations = kb.interpretation, kb.derivations
+    if evaluated and derivations is None:
+        derivations = Derivations(kb.model, interpretation, kb.program.rules)
     try:
-        sections = encode(kb.model, kb.diagnostics, interpretation if evaluated else None)
+        sections = encode(kb.model, kb.diagnostics, interpretation if evaluated else None,
+                          derivations.index_by_term() if evaluated else None)
     except (TypeError, ValueError):  # a value the format cannot hold: this knowledge base is not cached
         return None
     return cache.write(key, sections)

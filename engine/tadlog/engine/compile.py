@@ -10,7 +10,7 @@ numbers and names never share a predicate position (validation types them).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Iterable
+from typing import Callable, Iterable
 
 from ..language.dependency import components, edges, recursive_with
 from ..language.model import Atom, Comparison, KnowledgeBaseModel, Negation, Rule, Value, Var
@@ -26,12 +26,83 @@ class Program:
     facts: tuple[tuple[str, tuple[Value, ...]], ...]
     rules: tuple[Rule, ...]  # bodies already in evaluation order
 
+    def facts_of(self, name: str) -> tuple[tuple[Value, ...], ...]:
+        """The facts of one predicate (an index built once): evaluation reads them by predicate."""
+        index = self.__dict__.get("_by_predicate")
+        if index is None:
+            index = {}
+            for predicate, values in self.facts:
+                index.setdefault(predicate, []).append(values)
+            index = self.__dict__["_by_predicate"] = {k: tuple(v) for k, v in index.items()}
+        return index.get(name, ())
+
+    @property
+    def plan(self) -> "Plan":
+        """The program's strata, derived predicates and readers, computed once per program."""
+        plan = self.__dict__.get("_plan")
+        if plan is None:
+            plan = self.__dict__["_plan"] = Plan(self.rules)
+        return plan
+
     def with_facts(self, extra: Iterable[tuple[str, tuple[Value, ...]]]) -> "Program":
-        return Program(self.arities, self.facts + tuple(extra), self.rules)
+        return LazyProgram(self.arities, self.rules, self.facts_of, lambda: self.facts, tuple(extra), self.plan)
 
     def with_rules(self, extra: Iterable[Rule], arities: Iterable[tuple[str, int]] = ()) -> "Program":
         rules = tuple(order_bodies(list(self.rules) + list(extra)))
-        return Program(tuple(dict.fromkeys(self.arities + tuple(arities))), self.facts, rules)
+        return LazyProgram(tuple(dict.fromkeys(self.arities + tuple(arities))), rules, self.facts_of,
+                           lambda: self.facts)
+
+
+class LazyProgram(Program):
+    """A program whose facts come by predicate from elsewhere (a cache entry, a parent program
+    plus a question's inputs); the full tuple of facts is built only if something asks for it."""
+
+    def __init__(self, arities, rules, facts_of: Callable, all_facts: Callable, extra=(), plan=None):
+        self.__dict__.update(arities=arities, rules=rules, _source_of=facts_of, _all=all_facts, _extra=extra)
+        if plan is not None:
+            self.__dict__["_plan"] = plan
+
+    @property
+    def facts(self):
+        value = self.__dict__.get("_facts")
+        if value is None:
+            value = self.__dict__["_facts"] = tuple(dict.fromkeys(tuple(self._all()) + self._extra))
+        return value
+
+    def facts_of(self, name: str):
+        own = tuple(values for predicate, values in self._extra if predicate == name)
+        return self._source_of(name) + own if own else self._source_of(name)
+
+
+class Plan:
+    """What evaluation needs to know of a program's rules, independent of its facts."""
+
+    def __init__(self, rules: Iterable[Rule]):
+        from ..language.dependency import layers, recursive_heads
+
+        rules = list(rules)
+        self.level = layers(rules)  # strata refined: a long chain of rules stays linear
+        self.cyclic = recursive_heads(rules)  # predicate → component, for recursive ones (fixpoint.py)
+        self.by_stratum: dict[int, list[Rule]] = {}
+        for rule in rules:
+            self.by_stratum.setdefault(self.level[rule.head.predicate], []).append(rule)
+        self.derived = {r.head.predicate for r in rules}
+        self.readers: dict[str, set[str]] = {}
+        for rule in rules:
+            for literal in rule.body:
+                atom = literal.atom if isinstance(literal, Negation) else literal
+                if isinstance(atom, Atom):
+                    self.readers.setdefault(atom.predicate, set()).add(rule.head.predicate)
+
+    def downstream(self, changed: Iterable[str]) -> set[str]:
+        """The predicates whose relations can differ when facts or rules of ``changed`` change."""
+        affected, todo = set(changed), list(changed)
+        while todo:
+            for head in self.readers.get(todo.pop(), ()):
+                if head not in affected:
+                    affected.add(head)
+                    todo.append(head)
+        return affected
 
 
 def compile_model(model: KnowledgeBaseModel) -> Program:

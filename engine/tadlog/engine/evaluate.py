@@ -11,8 +11,7 @@ from dataclasses import dataclass
 from typing import Iterable, Optional
 
 from .compile import Program, to_engine_clause
-from ..language.dependency import components, edges, layers, recursive_with
-from .fixpoint import evaluate_component
+from .fixpoint import evaluate_component, renamed_predicates
 from ..errors import EngineError, TadlogError
 from ..limits import check_budget
 from ..language.model import Value
@@ -74,72 +73,167 @@ def evaluate(program: Program, base: Optional[Interpretation] = None,
     fresh logic in which every relation of the lower strata is already complete, as facts;
     strata are refined into layers (dependency.layers) so a long chain of rules stays linear.
     """
+    if base is not None:
+        return evaluate_worlds(program, base, [()], changed)[0]
     Logic, pyEngine = _engine()
     arity = dict(program.arities)
-    level = layers(list(program.rules))
-    affected = downstream(program, set(changed)) if base is not None else None
-    facts: dict[str, list] = {}
-    for name, values in program.facts:
-        facts.setdefault(name, []).append(values)
+    plan = program.plan
     known: dict[str, frozenset] = {}
-    by_stratum: dict[int, list] = {}
-    for rule in program.rules:
-        by_stratum.setdefault(level[rule.head.predicate], []).append(rule)
-    derived = {r.head.predicate for r in program.rules}
-    cyclic = recursive_heads(program.rules)
     try:
-        for name in (arity if affected is None else affected & arity.keys()):
-            if name not in derived:
-                known[name] = frozenset(facts.get(name, ()))
-        for stratum in sorted(by_stratum):
+        for name in arity:
+            if name not in plan.derived:
+                known[name] = frozenset(program.facts_of(name))
+        for stratum in sorted(plan.by_stratum):
             check_budget()  # between strata: a question past its deadline stops here
-            rules = [r for r in by_stratum[stratum] if affected is None or r.head.predicate in affected]
-            if not rules:
-                continue
+            rules = plan.by_stratum[stratum]
             heads = list(dict.fromkeys(r.head.predicate for r in rules))
-            used = {l.predicate if hasattr(l, "predicate") else l.atom.predicate
-                    for r in rules for l in r.body if not hasattr(l, "op")}
+            used = _used(rules)
             Logic()  # a fresh, empty logic for this thread and stratum
             for name in used | set(heads):  # every predicate the stratum reads, even if empty
                 pyEngine.insert(pyEngine.Pred(name, arity[name]))
             for name in used - set(heads):
-                rows = known[name] if name in known else base.tuples(name) if affected is not None else ()
-                _assert_rows(pyEngine, name, rows)
-            plain = [r for r in rules if r.head.predicate not in cyclic]
-            for name in dict.fromkeys(r.head.predicate for r in plain):
-                _assert_rows(pyEngine, name, facts.get(name, ()))
+                _assert_rows(pyEngine, name, known.get(name, ()))
+            plain = [r for r in rules if r.head.predicate not in plan.cyclic]
+            plain_heads = list(dict.fromkeys(r.head.predicate for r in plain))
+            for name in plain_heads:
+                _assert_rows(pyEngine, name, program.facts_of(name))
             for rule in plain:
                 pyEngine.assert_(to_engine_clause(rule, pyEngine))
-            for name in dict.fromkeys(r.head.predicate for r in plain):
+            for name in plain_heads:
                 check_budget()
                 query = pyEngine.Literal(name, [pyEngine.Var(f"V{i}") for i in range(arity[name])])
                 known[name] = frozenset(tuple(row) for row in (query.ask() or []))
-            for group in _by_component((r for r in rules if r.head.predicate in cyclic), cyclic):
-                known.update(evaluate_component(pyEngine, to_engine_clause, group, arity,
-                                                {r.head.predicate: facts.get(r.head.predicate, ()) for r in group},
-                                                _assert_rows))
+            for group in _by_component(rules, plan.cyclic):  # recursion: semi-naive, from fixpoint.py
+                initial = {r.head.predicate: program.facts_of(r.head.predicate) for r in group}
+                known.update(evaluate_component(pyEngine, to_engine_clause, group, arity, initial, _assert_rows))
     except TadlogError:
         raise
     except Exception as exc:  # pyDatalog failing on a validated program is our bug: say so plainly
         raise EngineError(f"the Datalog engine failed: {type(exc).__name__}: {exc}", code="E900") from exc
-    if affected is not None:  # relations untouched by the change are the base model's
-        return Interpretation(Overlay(known, base.relations, arity))
     return Interpretation(known)
 
 
-def recursive_heads(rules) -> dict[str, int]:
-    """Predicates defined through recursion, with their component: fixpoint.py evaluates them."""
-    graph = edges(rules)
-    comp = components(graph)
-    heads = {r.head.predicate for r in rules if recursive_with(r, comp, graph)}
-    return {p: c for p, c in comp.items() if c in {comp[h] for h in heads}}
-
-
 def _by_component(rules, cyclic: dict[str, int]) -> list[list]:
+    """The recursive rules among ``rules``, one list per component."""
     groups: dict[int, list] = {}
     for rule in rules:
-        groups.setdefault(cyclic.get(rule.head.predicate, -1), []).append(rule)
+        if rule.head.predicate in cyclic:
+            groups.setdefault(cyclic[rule.head.predicate], []).append(rule)
     return [groups[k] for k in sorted(groups)]
+
+
+def _used(rules) -> set[str]:
+    return {l.predicate if hasattr(l, "predicate") else l.atom.predicate
+            for r in rules for l in r.body if not hasattr(l, "op")}
+
+
+def evaluate_worlds(program: Program, base: Interpretation, worlds: list[tuple],
+                    changed: Iterable[str]) -> list[Interpretation]:
+    """The model of ``program`` plus each world's extra facts, for many worlds in one evaluation.
+
+    A question's unstated patient factors are tried one at a time (what would change the
+    verdict?). Evaluating each world apart re-asserts, world after world, every relation the
+    patient rules read. Here each predicate downstream of the change gets the world as a first
+    argument (``W·p(W, ...)``: an uppercase name no knowledge base can declare), the relations
+    the change cannot touch are asserted once, and one pass answers every world. The facts of
+    ``program`` hold in every world; ``worlds[i]`` adds its own (predicate, values) facts.
+    """
+    Logic, pyEngine = _engine()
+    arity = dict(program.arities)
+    plan = program.plan
+    affected = plan.downstream(set(changed) | {name for world in worlds for name, _ in world})
+    known: dict[str, set] = {}  # affected predicate → rows with the world first
+    for name in affected & arity.keys():
+        if name not in plan.derived:
+            known[name] = {(w, *values) for w, world in enumerate(worlds) for values in _world_facts(program, world, name)}
+    try:
+        for stratum in sorted(plan.by_stratum):
+            check_budget()
+            rules = [r for r in plan.by_stratum[stratum] if r.head.predicate in affected]
+            if not rules:
+                continue
+            heads = list(dict.fromkeys(r.head.predicate for r in rules))
+            used = _used(rules)
+            Logic()
+            pyEngine.insert(pyEngine.Pred(_WORLD, 1))
+            _assert_rows(pyEngine, _WORLD, [(w,) for w in range(len(worlds))])
+            for name in used | set(heads):
+                if name in affected:
+                    pyEngine.insert(pyEngine.Pred(_world_name(name), arity[name] + 1))
+                else:
+                    pyEngine.insert(pyEngine.Pred(name, arity[name]))
+            for name in used - set(heads):
+                if name in affected:
+                    _assert_rows(pyEngine, _world_name(name), known.get(name, ()))
+                else:
+                    _assert_rows(pyEngine, name, base.tuples(name))
+            plain = [r for r in rules if r.head.predicate not in plan.cyclic]
+            plain_heads = list(dict.fromkeys(r.head.predicate for r in plain))
+            for name in plain_heads:
+                rows = [(w, *values) for w, world in enumerate(worlds) for values in _world_facts(program, world, name)]
+                _assert_rows(pyEngine, _world_name(name), rows)
+            for rule in plain:
+                pyEngine.assert_(_world_clause(rule, affected, pyEngine))
+            for name in plain_heads:
+                check_budget()
+                query = pyEngine.Literal(_world_name(name), [pyEngine.Var(f"V{i}") for i in range(arity[name] + 1)])
+                known[name] = {tuple(row) for row in (query.ask() or [])}
+            for group in _by_component(rules, plan.cyclic):  # recursion: semi-naive, world threaded
+                heads_of = {r.head.predicate for r in group}
+                threaded = affected | renamed_predicates(heads_of)
+                initial = {name: [(w, *values) for w, world in enumerate(worlds)
+                                  for values in _world_facts(program, world, name)] for name in heads_of}
+                found = evaluate_component(
+                    pyEngine, lambda rule, engine, threaded=threaded: _world_clause(rule, threaded, engine), group,
+                    {name: arity[name] + 1 for name in heads_of}, initial, _assert_rows, _world_name)
+                known.update({name: set(rows) for name, rows in found.items()})
+    except TadlogError:
+        raise
+    except Exception as exc:
+        raise EngineError(f"the Datalog engine failed: {type(exc).__name__}: {exc}", code="E900") from exc
+    out = []
+    for w in range(len(worlds)):
+        relations = {name: set() for name in known}
+        for name, rows in known.items():
+            target = relations[name]
+            for row in rows:
+                if row[0] == w:
+                    target.add(row[1:])
+        out.append(Interpretation(Overlay({k: frozenset(v) for k, v in relations.items()}, base.relations, arity)))
+    return out
+
+
+_WORLD = "W·world"
+
+
+def _world_name(name: str) -> str:
+    return "W·" + name
+
+
+def _world_facts(program: Program, world: tuple, name: str):
+    return tuple(program.facts_of(name)) + tuple(values for predicate, values in world if predicate == name)
+
+
+def _world_clause(rule, affected: set[str], pyEngine):
+    """``rule`` with the world variable threaded through every literal on an affected predicate."""
+    from .compile import to_engine_literal
+    from ..language.model import Atom, Negation
+
+    names: dict[str, object] = {}
+    world = pyEngine.Var("W·")  # no variable of a knowledge base contains '·'
+
+    def literal(lit):
+        atom = lit.atom if isinstance(lit, Negation) else lit
+        engine = to_engine_literal(lit, pyEngine, names)
+        if isinstance(atom, Atom) and atom.predicate in affected:
+            prefix = "~" if isinstance(lit, Negation) else ""
+            return pyEngine.Literal(prefix + _world_name(atom.predicate), [world, *engine.terms])
+        return engine
+
+    body = [literal(l) for l in rule.body]
+    if not any(isinstance(l, Atom) and l.predicate in affected for l in rule.body):
+        body.insert(0, pyEngine.Literal(_WORLD, [world]))  # the world is bound before any check
+    return pyEngine.Clause(literal(rule.head), body)
 
 
 class Overlay(Mapping):
@@ -147,6 +241,7 @@ class Overlay(Mapping):
 
     def __init__(self, changed: dict, base: Mapping, names: Iterable[str]):
         self._changed, self._base = changed, base
+        self.changed = tuple(changed)
         self._names = tuple(dict.fromkeys([*names, *changed]))
 
     def __getitem__(self, name):
@@ -166,19 +261,7 @@ class Overlay(Mapping):
 
 def downstream(program: Program, changed: set[str]) -> set[str]:
     """The predicates whose relations can differ when facts or rules of ``changed`` change."""
-    readers: dict[str, set[str]] = {}
-    for rule in program.rules:
-        for literal in rule.body:
-            atom = literal.atom if hasattr(literal, "atom") else literal
-            if hasattr(atom, "predicate"):
-                readers.setdefault(atom.predicate, set()).add(rule.head.predicate)
-    affected, todo = set(changed), list(changed)
-    while todo:
-        for head in readers.get(todo.pop(), ()):
-            if head not in affected:
-                affected.add(head)
-                todo.append(head)
-    return affected
+    return program.plan.downstream(changed)
 
 
 def _assert_rows(pyEngine, name: str, rows) -> None:

@@ -7,13 +7,14 @@ least derivation height, settled in order of height, so cycles cannot loop) and 
 """
 from __future__ import annotations
 
-import heapq
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Iterable, Iterator, Optional
+from typing import Callable, Iterable, Iterator, Optional
 
 from ..limits import check_budget
 from .evaluate import Interpretation, canonical_value
+from .facts import UNKNOWN as _UNKNOWN, BaseFacts
+from .heights import least_height
 from ..language.model import Atom, Const, KnowledgeBaseModel, Negation, Rule, Value, Var
 
 GroundAtom = tuple[str, tuple[Value, ...]]
@@ -81,26 +82,25 @@ class Derivations:
 
     def __init__(self, model: KnowledgeBaseModel, interpretation: Interpretation,
                  rules: Iterable[Rule], inputs: Iterable[GroundAtom] = (),
-                 parent: Optional["Derivations"] = None, affected: Optional[set[str]] = None):
+                 parent: Optional["Derivations"] = None, affected: Optional[set[str]] = None, *,
+                 base: Optional["BaseFacts"] = None, mentions: Optional[Callable[[str], list]] = None):
         """``parent`` and ``affected``: the derivations of the same program without this
         question's inputs, and the predicates the inputs can change. Everything else is reused,
-        so a patient-specific question re-derives a few advice rules, not the whole model."""
+        so a patient-specific question re-derives a few advice rules, not the whole model.
+        ``base`` and ``mentions``: where the cited facts and the term index come from when not
+        from the model (a cache entry, which has them by predicate and by term)."""
         self.model = model
         self.interpretation = interpretation
         self.rules = list(rules)
         self.inputs = set(inputs)
         self._parent = parent if affected is not None else None
         self._affected = affected or set()
-        if self._parent is not None:
-            self.base, self.definitions = parent.base, parent.definitions
-        else:
-            self.base, self.definitions = {}, {}
-            for fact in model.facts:
-                key = (fact.atom.predicate, tuple(a.value for a in fact.atom.args))
-                self.base[key] = tuple(dict.fromkeys(self.base.get(key, ()) + fact.cites))
-                if fact.rationale:  # a curator definition: no sentence states it
-                    self.definitions.setdefault(key, fact.rationale)
+        self.facts = parent.facts if self._parent is not None else base or BaseFacts.of_model(model)
+        self._mentions_source = mentions
         self._index: dict = {}
+        self._apps: dict = {}
+        self._heights: dict = {}
+        self._input_keys = {_canon(a) for a in self.inputs}
 
     # ---- solving --------------------------------------------------------------------------
     def rows(self, predicate: str, pattern: tuple) -> list[tuple]:
@@ -143,11 +143,21 @@ class Derivations:
         extra = sorted(set(self.interpretation.relations) - set(declared))
         return {name: i for i, name in enumerate(declared + extra)}
 
+    def index_by_term(self) -> dict:
+        """The whole term index (term → entries), as the cache stores it."""
+        return self._mentions
+
+    def mentions_of(self, term: str) -> list:
+        """The term's entries of the index: from the source given (a cache entry), else built."""
+        if self._mentions_source is not None and self._parent is None:
+            return self._mentions_source(term)
+        return self._mentions.get(term, [])
+
     def mentioning(self, term: str, position: Optional[int] = 0) -> list[GroundAtom]:
         """True atoms whose argument at ``position`` (any position when None) is ``term``."""
-        found = list(self._mentions.get(term, ()))
+        found = list(self.mentions_of(term))
         if self._parent is not None:
-            found += [m for m in self._parent._mentions.get(term, ()) if m[2][0] not in self._affected]
+            found += [m for m in self._parent.mentions_of(term) if m[2][0] not in self._affected]
             found.sort(key=lambda m: m[0])  # stable: rows keep their order within a predicate
         atoms = [atom for _, at, atom in found if position is None or at == position]
         return list(dict.fromkeys(atoms))
@@ -224,80 +234,78 @@ class Derivations:
         return found
 
     def applications_of(self, atom: GroundAtom) -> list[Application]:
-        return self.applications.get(_canon(atom), [])
+        """The rule applications concluding ``atom``, solved top-down for this atom alone (the
+        head bound to it), once: a question asks about a few atoms, never about all of them."""
+        key = _canon(atom)
+        found = self._apps.get(key)
+        if found is not None:
+            return found
+        if self._parent is not None and atom[0] not in self._affected:
+            found = self._parent.applications_of(atom)
+        else:
+            found = []
+            for rule in self._rules_for(atom[0]):
+                binding = _unify(rule.head, tuple(atom[1]), {})
+                if binding is None:
+                    continue
+                seen = set()
+                for solution in self.solve(rule.body, binding):
+                    app = self._application(rule, solution)
+                    marker = (app.conclusion, app.premises)
+                    if marker not in seen and _canon(app.conclusion) == key:
+                        seen.add(marker)
+                        found.append(app)
+        self._apps[key] = found
+        return found
+
+    def _rules_for(self, predicate: str) -> list[Rule]:
+        by_head = self.__dict__.get("_by_head")
+        if by_head is None:
+            by_head = self.__dict__["_by_head"] = {}
+            for rule in self.rules:
+                by_head.setdefault(rule.head.predicate, []).append(rule)
+        return by_head.get(predicate, [])
 
     # ---- shortest proofs ------------------------------------------------------------------
-    @cached_property
-    def height(self) -> dict:
-        """Least derivation height of every fact (base facts and inputs 0).
+    def height_of(self, atom: GroundAtom) -> Optional[int]:
+        """Least derivation height of ``atom`` (base facts and inputs 0; None when not derivable),
+        over the atom's cone only (see heights.least_height)."""
+        return least_height(self, atom)
 
-        Knuth's generalisation of Dijkstra's algorithm: facts are settled in order of height,
-        and an application fires once its last premise is settled, at one more than that
-        premise's height. Each application is touched once per premise, so long chains and
-        large recursive relations cost linear time (repeated relaxation was quadratic)."""
-        height = {_canon(a): 0 for a in list(self.base) + list(self.inputs)}
-        pending = self.applications.items()
-        if self._parent is not None:  # facts the inputs cannot touch keep their heights
-            height.update((k, h) for k, h in self._parent.height.items() if k[0] not in self._affected)
-            pending = [(k, apps) for k, apps in pending if k[0] in self._affected]
-        waiting: dict = {}  # premise → [(conclusion, countdown cell)]
-        settled: dict = {}
-        queue = [(h, key) for key, h in height.items()]
-        for key, apps in pending:
-            for app in apps:
-                premises = {_canon(p) for p in app.premises}
-                if not premises:
-                    if 1 < height.get(key, 1 << 30):
-                        height[key] = 1
-                        queue.append((1, key))
-                    continue
-                cell = [len(premises)]
-                for premise in premises:
-                    waiting.setdefault(premise, []).append((key, cell))
-        heapq.heapify(queue)
-        steps = 0
-        while queue:
-            level, key = heapq.heappop(queue)
-            if key in settled or level > height.get(key, 1 << 30):
-                continue
-            settled[key] = level
-            steps += 1
-            if steps & 1023 == 0:
-                check_budget()
-            for conclusion, cell in waiting.pop(key, ()):
-                cell[0] -= 1
-                if cell[0] == 0 and conclusion not in settled and level + 1 < height.get(conclusion, 1 << 30):
-                    height[conclusion] = level + 1
-                    heapq.heappush(queue, (level + 1, conclusion))
-        return settled
+    def _leaf_height(self, atom: GroundAtom, key):
+        """0 for a base fact or an input, the parent's height where the inputs cannot reach."""
+        if self.facts.citations(atom[0], key) is not None or key in self._input_keys:
+            return 0
+        if self._parent is not None and atom[0] not in self._affected:
+            return self._parent.height_of(atom)
+        if not self._rules_for(atom[0]):
+            return None
+        return _UNKNOWN
+
+    @property
+    def height(self) -> dict:
+        """Least heights of every derived fact and base fact (the whole model; for the graph)."""
+        out = {}
+        for key in self.applications:
+            out[key] = self.height_of((key[0], tuple(v for _, v in key[1])))
+        return out
 
     def best_application(self, atom: GroundAtom) -> Optional[Application]:
-        target = self.height.get(_canon(atom))
+        target = self.height_of(atom)
         best = []
         for app in self.applications_of(atom):
-            heights = [self.height.get(_canon(p)) for p in app.premises]
+            heights = [self.height_of(p) for p in app.premises]
             if all(h is not None for h in heights) and 1 + max(heights, default=0) == target:
                 best.append(app)
         # Several shortest proofs: pick one by a stable order, never by set iteration order.
         return min(best, key=lambda a: (a.rule.label, [_canon(p) for p in a.premises])) if best else None
 
-    @cached_property
-    def _canon_base(self) -> dict:
-        """Base facts by canonical atom (78 and 78.0 alike), built once: lookups are hot in answers."""
-        index: dict = {}
-        for key, value in self.base.items():
-            index.setdefault(_canon(key), value)
-        return index
-
     def citations_of(self, atom: GroundAtom) -> tuple[str, ...]:
-        cites = self.base.get(atom)
-        if cites is None:
-            return self._canon_base.get(_canon(atom), ())
-        return cites
+        return self.facts.citations(atom[0], _canon(atom)) or ()
 
     def definition_of(self, atom: GroundAtom) -> Optional[str]:
         """The curator's rationale when ``atom`` is a curator definition (not stated by a source)."""
-        return self.definitions.get(atom)
+        return self.facts.definition(atom[0], _canon(atom))
 
     def is_derived_predicate(self, predicate: str) -> bool:
         return any(r.head.predicate == predicate for r in self.rules)

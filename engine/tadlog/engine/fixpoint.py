@@ -48,42 +48,51 @@ def _renamed(atom: Atom, suffix: str) -> Atom:
     return replace(atom, predicate=atom.predicate + suffix)
 
 
-def evaluate_component(pyEngine, to_clause, rules: list[Rule], arity: dict[str, int],
-                       initial: dict[str, Iterable[tuple]], assert_rows) -> dict[str, frozenset]:
+def evaluate_component(pyEngine, to_clause, rules: list[Rule], width: dict[str, int],
+                       initial: dict[str, Iterable[tuple]], assert_rows, engine_name=lambda name: name
+                       ) -> dict[str, frozenset]:
     """The relations of one recursive component's heads, in the logic already holding every
-    relation the component reads from below. ``initial``: the heads' own facts."""
+    relation the component reads from below. ``initial``: the heads' own facts; ``width``:
+    columns per predicate; ``engine_name``: the name pyDatalog knows a predicate by (the
+    incremental evaluation threads a world through each, see evaluate.evaluate_worlds)."""
     heads = {r.head.predicate for r in rules}
     first, rounds = variants(rules, heads)
     for name in heads:
         for suffix in (ALL, DELTA, NEW, BASE):
-            pyEngine.insert(pyEngine.Pred(name + suffix, arity[name]))
+            pyEngine.insert(pyEngine.Pred(engine_name(name + suffix), width[name]))
     for rule in first + rounds:
         pyEngine.assert_(to_clause(rule, pyEngine))
     known = {name: set(initial.get(name, ())) for name in heads}
     delta = {name: set(rows) for name, rows in known.items()}
     for name in heads:
-        assert_rows(pyEngine, name + ALL, known[name])
-        assert_rows(pyEngine, name + DELTA, delta[name])
+        assert_rows(pyEngine, engine_name(name + ALL), known[name])
+        assert_rows(pyEngine, engine_name(name + DELTA), delta[name])
     first_round = True
     while True:
         check_budget()
         found = {}
         for name in sorted(heads):
-            rows = set(_ask(pyEngine, name + NEW, arity[name]))
+            rows = set(_ask(pyEngine, engine_name(name + NEW), width[name]))
             if first_round:
-                rows |= set(_ask(pyEngine, name + BASE, arity[name]))
+                rows |= set(_ask(pyEngine, engine_name(name + BASE), width[name]))
             found[name] = {row for row in rows if row not in known[name]}
         first_round = False
         if not any(found.values()):
             break
         for name in heads:
+            stale = engine_name(name + DELTA)
             for row in delta[name]:
-                pyEngine.retract(pyEngine.Clause(pyEngine.Literal(name + DELTA, [pyEngine.Const(v) for v in row]), []))
+                pyEngine.retract(pyEngine.Clause(pyEngine.Literal(stale, [pyEngine.Const(v) for v in row]), []))
             delta[name] = found[name]
             known[name] |= found[name]
-            assert_rows(pyEngine, name + DELTA, found[name])
-            assert_rows(pyEngine, name + ALL, found[name])
+            assert_rows(pyEngine, stale, found[name])
+            assert_rows(pyEngine, engine_name(name + ALL), found[name])
     return {name: frozenset(rows) for name, rows in known.items()}
+
+
+def renamed_predicates(heads: Iterable[str]) -> set[str]:
+    """Every name the rewriting introduces for ``heads``."""
+    return {name + suffix for name in heads for suffix in (ALL, DELTA, NEW, BASE)}
 
 
 def _ask(pyEngine, name: str, arity: int) -> list[tuple]:

@@ -16,7 +16,7 @@ from typing import Iterable, Optional
 
 from ..limits import check_budget, remaining, _exceeded
 from .compile import Program
-from .evaluate import Interpretation, evaluate
+from .evaluate import Interpretation, Overlay, evaluate
 
 IN_PROCESS_COST = 200_000  # bound on the rows a rule can combine, below which it runs here
 
@@ -67,11 +67,14 @@ def _in_child(program: Program, base: Interpretation, changed: set[str]) -> Inte
     kind, value = pickle.loads(data)  # our own child's data, over our own pipe
     if kind == "error":
         raise value
-    return Interpretation({**base.relations, **value})
+    return Interpretation(Overlay(value, base.relations, base.relations))
 
 
 def _changed(result: Interpretation, base: Interpretation) -> list[str]:
-    return [p for p, rows in result.relations.items() if base.relations.get(p) is not rows]
+    relations = result.relations
+    if isinstance(relations, Overlay):  # what the evaluation recomputed, without decoding the rest
+        return list(relations.changed)
+    return [p for p, rows in relations.items() if base.relations.get(p) is not rows]
 
 
 def _read_until_deadline(fd: int, pid: int) -> bytes:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..explainer import Explainer
 from ..query import PatientContext, Query
-from .common import explainer_for, patient_factors
+from .common import explainer_for, patient_factors, prepare_explainers
 
 # How an unstated patient factor reads in "if the patient ..." (others: "presents with LABEL").
 FACTOR_PHRASES = {"adolescent": "is an adolescent (under 18)", "adult": "is an adult (18 or older)",
@@ -40,6 +40,7 @@ def unknowns(kb, explainer: Explainer, query: Query, key_functions) -> list[str]
     age_known = query.patient.age is not None
     out = []
     baseline = key_of(explainer, query)
+    tried = []
     for factor in patient_factor_candidates(kb):
         if factor in stated or factor in derived:
             continue
@@ -47,7 +48,9 @@ def unknowns(kb, explainer: Explainer, query: Query, key_functions) -> list[str]
             continue
         if query.patient.bmi is not None and factor == "low_bmi":
             continue
-        hypothetical = PatientContext(query.patient.age, query.patient.bmi, query.patient.factors + (factor,))
+        tried.append((factor, PatientContext(query.patient.age, query.patient.bmi, query.patient.factors + (factor,))))
+    prepare_explainers(kb, [hypothetical for _, hypothetical in tried])  # one evaluation for all of them
+    for factor, hypothetical in tried:
         other = explainer_for(kb, hypothetical)
         key = key_of(other, query)
         if key != baseline:

@@ -1,0 +1,58 @@
+"""The knowledge base's own facts, by predicate: what each cites, and curator definitions.
+
+A question looks up the citations of a few atoms; building the index of every fact up front
+cost more than the answer at literature scale, so it is built per predicate on first use.
+"""
+from __future__ import annotations
+
+from typing import Callable, Iterable, Optional
+
+from .evaluate import canonical_value as _key
+from ..language.model import KnowledgeBaseModel
+
+UNKNOWN = object()  # "not settled here": a height still to compute
+
+
+class BaseFacts:
+    """The knowledge base's own facts by predicate: their citations and curator definitions.
+
+    Built per predicate on first use (a question looks up a few predicates), from ``rows_of``:
+    predicate → [(values, cites, rationale)] in declaration order."""
+
+    def __init__(self, rows_of: Callable[[str], Iterable]):
+        self._rows_of = rows_of
+        self._by_predicate: dict = {}
+
+    @classmethod
+    def of_model(cls, model: KnowledgeBaseModel) -> "BaseFacts":
+        grouped: dict = {}
+
+        def rows_of(predicate):
+            if not grouped:
+                for fact in model.facts:
+                    grouped.setdefault(fact.atom.predicate, []).append(
+                        (tuple(a.value for a in fact.atom.args), fact.cites, fact.rationale))
+                grouped.setdefault("#", [])
+            return grouped.get(predicate, ())
+        return cls(rows_of)
+
+    def _index(self, predicate: str):
+        index = self._by_predicate.get(predicate)
+        if index is None:
+            cites: dict = {}
+            definitions: dict = {}
+            for values, cited, rationale in self._rows_of(predicate):
+                key = (predicate, tuple(_key(v) for v in values))
+                cites[key] = tuple(dict.fromkeys(cites.get(key, ()) + tuple(cited)))
+                if rationale:
+                    definitions.setdefault(key, rationale)
+            index = self._by_predicate[predicate] = (cites, definitions)
+        return index
+
+    def citations(self, predicate: str, key) -> Optional[tuple[str, ...]]:
+        return self._index(predicate)[0].get(key)
+
+    def definition(self, predicate: str, key) -> Optional[str]:
+        return self._index(predicate)[1].get(key)
+
+
