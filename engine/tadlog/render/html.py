@@ -127,7 +127,9 @@ def _answer_html(answer: Answer) -> str:
 
 def _answer_parts(answer: Answer) -> str:
     state = {True: "holds", False: "fails"}.get(answer.holds, "neutral")
+    reading = getattr(answer, "reading", None)
     out = [f'<p class="question">{escape(answer.question)}</p>',
+           f'<p class="reading" id="reading">{escape(reading.text)}</p>' if reading is not None else "",
            f'<h1 id="verdict" class="verdict {state}">{escape(answer.verdict)}</h1>']
     out.append(_patient_html(answer))
     if answer.unknowns:
@@ -203,7 +205,7 @@ def _argument_html(arg: Argument, answer: Answer) -> str:
     quotes = "".join(_citation_html(c) for c in cites[:2])
     extra = (f'<p class="also">and {len(cites) - 2} more source{"s" if len(cites) > 3 else ""} in the proof</p>'
              if len(cites) > 2 else "")
-    proof = (f'<details class="proof"><summary>Proof</summary>{_proof_tree(arg.proof, answer, False)}</details>'
+    proof = (f'<details class="proof"><summary>Proof</summary>{_proof_tree(arg.proof, answer, True)}</details>'
              if arg.proof.by == "rule" else "")
     return (f'<li class="arg"><p class="claim">{escape(arg.claim)}. {_badge(arg.evidence)}</p>'
             f"{quotes}{extra}{proof}</li>")
@@ -213,7 +215,8 @@ def _where(c: Citation) -> str:
     return f"{c.short or c.source} §{c.section}, lines {c.lines[0]}–{c.lines[1]}"
 
 
-def _citation_html(c: Citation) -> str:
+def _citation_html(c: Citation, again: bool = True) -> str:
+    """A quote and its locator; with ``again``, a statement quoted earlier is referred to, not repeated."""
     facts = [c.kind, c.evidence.replace("_", " ")]
     if c.n is not None:
         facts.append(f"n={format_number(c.n)}")
@@ -223,15 +226,15 @@ def _citation_html(c: Citation) -> str:
         facts.append(c.ci)
     where = _where(c)
     quoted = _QUOTED.get(None)
-    if quoted is not None and c.statement in quoted:  # each quote once per answer; later, a reference
+    if again and quoted is not None and c.statement in quoted:  # each quote once per answer; later, a reference
         return (f'<p class="cite again"><button type="button" class="quote ref" data-statement="{escape(c.statement)}" '
-                f'data-where="{escape(c.document)}, section {escape(c.section)}" '
+                f'data-where="{escape(c.document)}, section {escape(c.section)}" data-locator="{escape(where)}" '
                 f'aria-label="Open the source passage of: {escape(where)}">{escape(where)}</button> '
                 f'<span class="again-note">(quoted above)</span></p>')
     if quoted is not None:
         quoted.add(c.statement)
     return (f'<figure class="cite"><blockquote><button type="button" class="quote" data-statement="{escape(c.statement)}" '
-            f'data-where="{escape(c.document)}, section {escape(c.section)}" '
+            f'data-where="{escape(c.document)}, section {escape(c.section)}" data-locator="{escape(where)}" '
             f'aria-label="Open the source passage of: {escape(where)}">“{escape(c.quote)}”</button></blockquote>'
             f'<figcaption><cite>{escape(c.document)}</cite> · {escape(where)} · {escape(", ".join(facts))} '
             f'<code class="sid">{escape(c.statement)}</code></figcaption></figure>')
@@ -252,7 +255,7 @@ def _proof_node(node: ProofNode, answer: Answer, open_: bool, depth: int) -> str
                          if s in answer.citations) if node.by == "rule" else ""
     rationale = f'<p class="rationale">Rule rationale: {escape(node.rationale)}</p>' if node.rationale else ""
     label = f'<span class="claim">{escape(node.claim)}</span> <span class="how">({escape(how)})</span>'
-    children = "".join(_proof_node(p, answer, False, depth + 1) for p in node.premises)
+    children = "".join(_proof_node(p, answer, True, depth + 1) for p in node.premises)
     truncated = '<li class="cut">… deeper steps not shown</li>' if node.truncated else ""
     inner = f"{cites}{rationale}{rule_cites}<ul>{conditions}{children}{truncated}</ul>" \
         if (children or conditions or truncated or rule_cites or rationale) else cites
@@ -304,7 +307,7 @@ def _conflicts_html(answer: Answer) -> str:
     for conflict in answer.conflicts:
         sides = []
         for number, side in enumerate(conflict.sides, 1):
-            quotes = "".join(_citation_html(answer.citations[s]) for s in side if s in answer.citations)
+            quotes = "".join(_citation_html(answer.citations[s], again=False) for s in side if s in answer.citations)
             sides.append(f'<div class="side"><h4>Side {number}</h4>{quotes}</div>')
         note = f'<p class="note">{escape(conflict.note)}</p>' if conflict.note else ""
         blocks.append(f'<article class="conflict"><h3>{escape(conflict.topic)}</h3>{note}'
@@ -314,6 +317,6 @@ def _conflicts_html(answer: Answer) -> str:
 
 def _dialog_html() -> str:
     return ('<dialog id="passage" aria-labelledby="passage-title">'
-            '<div class="dialog-head"><h2 id="passage-title">Source passage</h2>'
+            '<div class="dialog-head"><h2 id="passage-title">Source passage</h2><code id="passage-sid" class="sid"></code>'
             '<button type="button" id="passage-close" aria-label="Close the source passage">Close</button></div>'
             '<p id="passage-where" class="where"></p><ol id="passage-lines" class="lines"></ol></dialog>')

@@ -3,9 +3,10 @@
 pyDatalog keeps all its state per thread, and tadlog installs a fresh logic on the calling
 thread for each evaluation (engine/evaluate.py), so a question must run start to finish on one
 thread; an asyncio event loop must never run it. A small fixed pool does that: the knowledge
-base is loaded and evaluated once, then only read. A question that takes longer than the time
-limit is answered with an error at once; its thread finishes the work in the background and
-the pool stays bounded (requests beyond it wait, they do not spawn threads).
+base is loaded and evaluated once, then only read. A question gets the time limit as its library
+budget (the library stops itself, limits.py); should a call still run a second past it, the
+request is answered with an error at once and the pool stays bounded (requests beyond it wait,
+they do not spawn threads).
 """
 from __future__ import annotations
 
@@ -51,8 +52,8 @@ class Library:
         """Run ``function(*args)`` on a library thread, within the time limit."""
         loop = asyncio.get_running_loop()
         future = loop.run_in_executor(self._pool, function, *args)
-        try:
-            return await asyncio.wait_for(future, timeout=limit or self.time_limit)
+        try:  # the library stops itself at its budget; this is the backstop for what it cannot stop
+            return await asyncio.wait_for(future, timeout=(limit or self.time_limit) + 1.0)
         except asyncio.TimeoutError:
             raise ServiceError(f"the question took longer than {limit or self.time_limit:g} s; it was stopped "
                                "waiting (try a narrower question)", code="S503", status=503) from None
@@ -75,7 +76,7 @@ class Library:
         query = self.kb.parse_question(question) if isinstance(question, str) else question
         if patient is not None:
             query = dataclasses.replace(query, patient=merge_patient(query.patient, patient, self.kb.model))
-        return self.kb.ask(query, full=full, depth=depth)
+        return self.kb.ask(query, full=full, depth=depth, budget=self.time_limit)
 
     def passage(self, statement_id: str):
         from ..language.passage import passage

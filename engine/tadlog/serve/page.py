@@ -49,11 +49,20 @@ async def page(library: Library, params) -> tuple[str, int]:
             form = AskForm(question, age, factors, form.choices, form.names)
             patient = PatientInput(age=age, factors=factors) if age is not None or factors else None
             answer = await library.run(library.ask, question, patient)
+            form = _reflect(form, answer)
         except TadlogError as error:
             status = status_of(error)
             form = AskForm(question, age, factors, form.choices, form.names,
                            {**error_body(error, status), "question": " ".join(question.split())})
     return render_html(answer, form=form, page=Page(statement_url="/v1/statements/")), status
+
+
+def _reflect(form: AskForm, answer) -> AskForm:
+    """The form shows the patient the answer used, stated in the words or ticked, so a re-ask keeps it."""
+    stated = dict((k, v) for k, v in answer.patient if k != "patient")
+    factors = tuple(dict.fromkeys(form.factors + tuple(v for k, v in answer.patient if k == "patient")))
+    age = form.age if form.age is not None else stated.get("patient_age")
+    return AskForm(form.question, age, factors, form.choices, form.names)
 
 
 def _number(text):

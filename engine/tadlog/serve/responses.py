@@ -26,8 +26,12 @@ def error_body(error: TadlogError, status: int) -> dict:
 
 
 def status_of(error: TadlogError) -> int:
+    from ..limits import BudgetExceeded
+
     if isinstance(error, ServiceError):
         return error.status
+    if isinstance(error, BudgetExceeded):
+        return 503
     return 422 if isinstance(error, QueryError) else 400
 
 

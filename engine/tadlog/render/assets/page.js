@@ -51,7 +51,8 @@
           + ", lines " + p.quote_lines[0] + "\u2013" + p.quote_lines[1] + " quoted; file " + p.file;
         p.lines.forEach(function (entry) { list.appendChild(line(entry)); });
       }
-      document.getElementById("passage-title").textContent = "Source passage \u00b7 " + id;
+      document.getElementById("passage-title").textContent = button.getAttribute("data-locator") || "Source passage";
+      document.getElementById("passage-sid").textContent = id;
       dialog.showModal();
       var first = list.querySelector("mark");
       if (first) first.scrollIntoView({block: "center"});
