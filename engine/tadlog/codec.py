@@ -58,7 +58,7 @@ class _Encoder:
 
 
 def encode(model: KnowledgeBaseModel, diagnostics, interpretation: Optional[Interpretation] = None,
-           mentions: Optional[dict] = None) -> dict[str, bytes]:
+           mentions: Optional[dict] = None, worlds: Optional[dict] = None) -> dict[str, bytes]:
     """The sections of a cache entry (bytes each): the model's light fields together, its facts
     and statements apart, the diagnostics; the facts again by predicate (values, citations,
     definition); with an evaluation, each relation on its own and the index of atoms by term."""
@@ -79,6 +79,8 @@ def encode(model: KnowledgeBaseModel, diagnostics, interpretation: Optional[Inte
     if mentions is not None:
         _keyed(sections, "mentions", {term: [[order, at, atom[0], list(atom[1])] for order, at, atom in found]
                                       for term, found in mentions.items()})
+    if worlds:
+        _keyed(sections, "worlds", worlds)
     sections["paths"] = _dumps(list(enc.paths))
     return sections
 
@@ -240,6 +242,16 @@ class Entry:
         """predicate → [(values, cites, definition)] of the knowledge base's own facts."""
         rows = self._keyed("fact_rows", lambda items: [(tuple(v), tuple(c), r) for v, c, r in items])
         return lambda predicate: rows.get(predicate, [])
+
+    def world(self, key: str) -> Optional[dict]:
+        """The relations a set of input facts changes (predicate → rows), when precomputed."""
+        if "worlds_index" not in self.sections:
+            return None
+        worlds = self.__dict__.get("_worlds")
+        if worlds is None:
+            worlds = self.__dict__["_worlds"] = self._keyed(
+                "worlds", lambda found: {p: frozenset(map(tuple, rows)) for p, rows in found.items()})
+        return worlds.get(key)
 
     def mentions(self) -> Optional[Callable[[str], list]]:
         """term → the index entries (predicate order, position, atom) of the base model."""
