@@ -7,7 +7,8 @@
 
 The knowledge base is loaded once (``tadlog.load()``, the bundled one, or ``--kb PATH``) and
 every question asked with ``kb.ask``. A question is *understood* when an answer is produced with
-no ``TadlogError`` (for ``"intent": "error"`` items: when a ``TadlogError`` is raised), and it
+no ``TadlogError`` and its reading line (``answer.reading``) has the item's intent and every one
+of the item's ``names`` (for ``"intent": "error"`` items: when a ``TadlogError`` is raised), and it
 *carries its key points* when every key point appears in the default text view
 (``answer.to_text()``), compared case-insensitively with whitespace, dashes and quotes folded.
 
@@ -110,8 +111,9 @@ def failure(r: "devset.Result") -> str:
         out.append(f"    reading: {r.reading}")
     if not r.understood:
         expected = "a TadlogError" if r.item.get("intent") == "error" else "an answer"
-        out.append(f"    not understood (expected {expected}): {r.first_line}")
-    elif r.missing:
+        why = r.error if r.error and r.error != r.first_line else f"expected {expected}"
+        out.append(f"    not understood ({why}): {r.first_line}")
+    if r.missing:
         out.append(f"    missing: {'; '.join(repr(k) for k in r.missing)}")
         out.append(f"    answer: {r.first_line}")
     return "\n".join(out)

@@ -6,41 +6,15 @@ documents promise a fixed key order that JSON Schema itself cannot express.
 """
 from __future__ import annotations
 
-import json
-from functools import lru_cache
-
-from tadlog.resources import schema_path
-
-NAMES = ("answer", "check", "review", "service", "cds_hooks")
-
-
-@lru_cache(maxsize=None)
-def schema(name: str) -> dict:
-    return json.loads(schema_path(name).read_text(encoding="utf-8"))
-
-
-@lru_cache(maxsize=None)
-def _registry():
-    from referencing import Registry, Resource
-
-    return Registry().with_resources(
-        (schema(n)["$id"], Resource.from_contents(schema(n))) for n in NAMES if schema_path(n).exists())
-
-
-def validator(name: str, pointer: str = ""):
-    from jsonschema import Draft202012Validator
-
-    root = schema(name)
-    target = {"$ref": f"{root['$id']}#{pointer}"} if pointer else root
-    return Draft202012Validator(target, registry=_registry())
+from tadlog.serve.schemas import NAMES, registry as _registry, schema, validator  # noqa: F401
 
 
 def validate(instance, name: str, pointer: str = "") -> None:
     """Raise AssertionError naming every violation (path and message), and any key out of order."""
     v = validator(name, pointer)
-    errors = sorted(v.iter_errors(instance), key=lambda e: list(e.absolute_path))
+    errors = sorted(v.iter_errors(instance), key=lambda e: [str(p) for p in e.absolute_path])
     problems = [f"{'/'.join(map(str, e.absolute_path)) or '(top)'}: {e.message[:300]}" for e in errors]
-    if not problems:
+    if not problems and name != "cds_hooks":  # CDS Hooks JSON has no key order; tadlog's own does
         problems = _order_problems(instance, v.schema, schema(name)["$id"], "")
     hint = f"\n(update docs/schemas/{name}.json if the change is meant)"
     assert not problems, "\n".join(problems[:12]) + hint

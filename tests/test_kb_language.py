@@ -101,8 +101,9 @@ def test_quote_not_in_source_and_missing_texts_are_errors(tmp_path, seeds):
     assert "E140" in codes(result)
     missing = check(tmp_path, BASE, "--sources", str(tmp_path / "nowhere"))
     assert "E142" in codes(missing)
+    # outside a checkout (no ../shared/seeds to fall back on) and with no option or variable
     no_option = run_cli("check", str(write_kb(tmp_path, BASE)), "--format", "json",
-                        env_extra={"TADLOG_SOURCES": ""})
+                        env_extra={"TADLOG_SOURCES": ""}, cwd=tmp_path)
     assert "E142" in codes(no_option)
 
 

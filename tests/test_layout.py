@@ -14,7 +14,7 @@ import pytest
 PACKAGE = Path(__file__).resolve().parents[1] / "engine" / "tadlog"
 # Layers, top to bottom: a module may import its own layer's modules or any layer below.
 LAYERS = (
-    {"cli", "repl", "__main__", "serve"},
+    {"cli", "repl", "__main__", "serve", "commands"},
     {"curate"},
     {"kb", "cache", "codec", "__init__"},
     {"questions"},

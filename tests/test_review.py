@@ -147,7 +147,7 @@ def test_markdown_and_text_are_ordered_and_deterministic(tmp_path):
     md = review(base, head, "--format", "markdown")
     assert md.returncode == 0
     out = md.stdout
-    headings = ["### Summary", "### Declarations", "### Consequences", "### Standard questions", "### Findings"]
+    headings = ["### Summary", "### Findings", "### Declarations", "### Consequences", "### Standard questions"]
     positions = [out.index(h) for h in headings]
     assert positions == sorted(positions)
     assert out.startswith(f"## tadlog review: `{base}` → `{head}`\n\n✅ HEAD is valid\n")
@@ -156,8 +156,8 @@ def test_markdown_and_text_are_ordered_and_deterministic(tmp_path):
     assert "<details><summary>New explanation</summary>" in out
     assert review(base, head, "--format", "markdown").stdout == out
     text = review(base, head).stdout
-    sections = ["Summary", "Declarations", "Consequences (derived facts)", "Standard questions",
-                "Findings new in HEAD", "Findings fixed by HEAD"]
+    sections = ["Summary", "Findings new in HEAD", "Findings fixed by HEAD", "Declarations",
+                "Consequences (derived facts)", "Standard questions"]  # errors first
     assert [line for line in text.splitlines() if line in sections] == sections
 
 

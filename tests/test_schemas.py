@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from questions_support import qkb  # noqa: F401  (fixture)
-from schema_support import NAMES, schema, validate, validator
+from schema_support import NAMES, schema, validate
 from tadlog.errors import TadlogError
 from test_questions_golden import CASES
 

@@ -1,7 +1,8 @@
-"""The ``tadlog`` command: a thin layer over the library.
+"""The ``tadlog`` command: a thin layer over the library (the subcommands live in commands/).
 
-Exit codes: 0 success, 1 a tadlog error (bad question, invalid knowledge base), 2 a usage
-error. No traceback ever reaches the user: unexpected exceptions are reported as a bug
+Exit codes: 0 success, 1 a tadlog error or findings (bad question, invalid knowledge base,
+a file not formatted), 2 a usage error (always: a mistyped flag, a missing file), 130
+interrupted. No traceback ever reaches the user: unexpected exceptions are reported as a bug
 in one line (set TADLOG_DEBUG=1 to see the traceback).
 """
 from __future__ import annotations
@@ -12,90 +13,211 @@ import os
 import sys
 from typing import Optional, Sequence
 
-from .errors import ERROR, TadlogError, UsageError
+from .errors import TadlogError, UsageError, did_you_mean
 from .terminal import clean
+
+EXIT_CODES = """exit codes:
+  0  success
+  1  a tadlog error or findings (see the message)
+  2  a usage error (a mistyped command or flag, a missing file)"""
+ENVIRONMENT = """environment:
+  TADLOG_KB       knowledge-base folder when --kb is not given
+  TADLOG_SOURCES  folder of the seed texts (default: the checkout's ../shared/seeds)
+  TADLOG_HISTORY  the REPL's history file (default ~/.tadlog_history)
+  NO_COLOR        set to anything: no colour (so does TERM=dumb)
+  TADLOG_DEBUG    set to 1: show the traceback of an internal error"""
+
+COMMANDS = {
+    "ask": ("answer a question from the cited evidence",
+            "Answer a question: a verdict, the reasons for and against with their quotes.",
+            ['tadlog ask "why not infrazygomatic?"', 'tadlog ask "sites for molar intrusion for an adolescent?"',
+             'tadlog ask "why midpalate?" --full', 'tadlog ask --file questions.txt --json', "tadlog ask help"]),
+    "repl": ("ask questions interactively",
+             "Ask questions one after another: history, Tab completes names; :full switches the long view "
+             "on and off, Ctrl-C cancels the line, Ctrl-D or quit leaves.",
+             ["tadlog repl", "tadlog repl --kb kb"]),
+    "check": ("validate a knowledge base (quotes against the seed texts)",
+              "Every validation and lint finding with its code, location and fix (docs/check-codes.md).",
+              ["tadlog check", "tadlog check kb --sources ../shared/seeds", "tadlog check --format github",
+               "tadlog check --verbose            # also the notes"]),
+    "locate": ("find a sentence in the seed texts; print a statement for it",
+               "Find where a sentence is in the seed texts (source, section, lines), tolerant of line breaks, "
+               "hyphenation and dashes, and print a ready statement with the verified quote.",
+               ['tadlog locate "78% penetrated the maxillary sinus"', 'tadlog locate "..." --json']),
+    "fmt": ("give .tad files the one canonical layout",
+            "Rewrite .tad files in the canonical layout (idempotent; comments kept; meaning unchanged).",
+            ["tadlog fmt", "tadlog fmt --check kb", "tadlog fmt --diff kb/sites"]),
+    "review": ("what a change does to the knowledge base and its conclusions",
+               "Compare two knowledge bases (git revisions or folders): declarations by meaning, derived facts "
+               "gained and lost, standard answers whose verdict, items, reasons or figures change, findings.",
+               ["tadlog review main", "tadlog review main --format markdown > review.md",
+                "tadlog review main --format github", "tadlog review old/kb new/kb --format json"]),
+    "coverage": ("statements per document and section; sections not yet covered",
+                 "Statements per document and section, and the clinical sections no statement cites yet.",
+                 ["tadlog coverage", "tadlog coverage --json"]),
+    "graph": ("export the knowledge base's provenance graph",
+              "The whole provenance graph: statements, facts, rule applications and conclusions.",
+              ["tadlog graph > kb.dot", "tadlog graph --format graphml"]),
+    "completion": ("print a shell completion script (bash, zsh, tcsh)",
+                   "Print a completion script: eval \"$(tadlog completion bash)\" in ~/.bashrc.",
+                   ['eval "$(tadlog completion bash)"', "tadlog completion zsh > ~/.zfunc/_tadlog"]),
+}
+
+
+class _Formatter(argparse.RawDescriptionHelpFormatter):
+    """Help at the terminal's width (argparse reads COLUMNS and the terminal), epilogs kept as written."""
 
 
 class _Parser(argparse.ArgumentParser):
-    def error(self, message):  # argparse exits 2 by itself; keep the wording ours
-        raise UsageError(f"{self.prog}: {message}", code="U001")
+    def error(self, message):  # argparse exits 2 by itself; keep the wording ours, add a suggestion
+        raise UsageError(f"{self.prog}: {message}{_suggestion(self, message)}", code="U001")
+
+
+def _suggestion(parser: argparse.ArgumentParser, message: str) -> str:
+    import re
+
+    words: list[str] = []
+    pool: list[str] = []
+    choice = re.search(r"invalid choice: '([^']*)'", message)
+    if choice:
+        words = [choice.group(1)]
+        pool = [c for a in parser._actions if a.choices for c in a.choices]
+    unknown = re.search(r"unrecognized arguments: (.*)", message)
+    if unknown:
+        words = [w.split("=")[0] for w in unknown.group(1).split() if w.startswith("-")]
+        pool = [o for p in _parsers_of(parser) for a in p._actions for o in a.option_strings]
+    hints = [h for h in (did_you_mean(w, pool) for w in words) if h]
+    return f" ({'; '.join(hints)})" if hints else ""
+
+
+def _parsers_of(parser: argparse.ArgumentParser) -> list:
+    """The parser and the subcommand parser named on the command line (for flag suggestions)."""
+    out = [parser]
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            named = [a for a in (_ARGV or []) if a in action.choices]
+            out += [action.choices[named[0]]] if named else []
+    return out
+
+
+_ARGV: Optional[list[str]] = None
+
+
+def _common(kb_option: bool = True) -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    if kb_option:
+        common.add_argument("--kb", metavar="DIR", help="knowledge-base folder (default: $TADLOG_KB, else the "
+                                                        "checkout's kb/, else the installed copy)")
+    common.add_argument("-v", "--verbose", action="store_true",
+                        help="say which knowledge base is read (path, files, hash) and more")
+    return common
+
+
+def _add(sub, name: str, parents=None, **kwargs) -> argparse.ArgumentParser:
+    short, description, examples = COMMANDS[name]
+    epilog = "examples:\n" + "\n".join(f"  {e}" for e in examples) + "\n\n" + EXIT_CODES
+    return sub.add_parser(name, help=short, description=description, epilog=epilog, formatter_class=_Formatter,
+                          parents=parents if parents is not None else [_common()], **kwargs)
+
+
+def _colour(parser) -> None:
+    parser.add_argument("--colour", "--color", choices=("auto", "always", "never"), default="auto",
+                        help="colour on a terminal (auto; NO_COLOR and TERM=dumb turn it off)")
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="tadlog", description="Ask the cited clinical evidence on orthodontic mini-implants.")
-    parser.add_argument("--version", action="store_true", help="print the version and exit")
-    sub = parser.add_subparsers(dest="command", parser_class=_Parser)
+    parser = _Parser(prog="tadlog", formatter_class=_Formatter,
+                     description="Ask the cited clinical evidence on orthodontic mini-implants; curate it.",
+                     epilog="examples:\n  tadlog ask \"why not infrazygomatic?\"\n  tadlog locate \"...\"\n"
+                            "  tadlog check && tadlog review main\n\n" + EXIT_CODES + "\n\n" + ENVIRONMENT)
+    parser.add_argument("-V", "--version", action="store_true", help="print the version and exit")
+    sub = parser.add_subparsers(dest="command", parser_class=_Parser, metavar="COMMAND")
 
-    ask = sub.add_parser("ask", help="answer a question, e.g. tadlog ask \"why not infrazygomatic?\"")
+    ask = _add(sub, "ask")
     ask.add_argument("question", nargs="*", help="the question (omit with --file to read questions)")
-    ask.add_argument("--kb", help="knowledge-base folder (default: the bundled one)")
     out = ask.add_mutually_exclusive_group()
     out.add_argument("--json", action="store_true", help="print the answer as JSON")
     out.add_argument("--markdown", action="store_true", help="print the answer as Markdown")
     out.add_argument("--dot", action="store_true", help="print the answer's provenance graph as DOT")
     out.add_argument("--graphml", action="store_true", help="print the answer's provenance graph as GraphML")
+    out.add_argument("--html", action="store_true", help="print the answer as a standalone HTML page (works offline)")
     ask.add_argument("--full", action="store_true", help="show every reason, proof and condition")
     ask.add_argument("--depth", type=int, default=3, help="proof depth shown (default 3)")
-    ask.add_argument("--file", help="answer each line of FILE ('-' for standard input)")
-    ask.add_argument("--colour", "--color", choices=("auto", "always", "never"), default="auto")
+    ask.add_argument("--file", metavar="FILE", help="answer each line of FILE ('-' for standard input)")
+    _colour(ask)
 
-    check = sub.add_parser("check", help="validate a knowledge base (quotes against the seed texts)")
-    check.add_argument("kb_dir", nargs="?", help="knowledge-base folder (default: the bundled one)")
-    check.add_argument("--sources", help="folder of seed texts (default: $TADLOG_SOURCES)")
-    check.add_argument("--format", choices=("text", "json"), default="text")
+    repl = _add(sub, "repl")
+    repl.add_argument("--full", action="store_true", help="start in the long view (:full toggles it)")
+    repl.add_argument("--depth", type=int, default=3, help="proof depth shown (default 3)")
+    _colour(repl)
+
+    check = _add(sub, "check")
+    check.add_argument("kb_dir", nargs="?", metavar="KB", help="knowledge-base folder (same as --kb)")
+    check.add_argument("--sources", metavar="DIR", help="folder of seed texts (default: $TADLOG_SOURCES)")
+    check.add_argument("--format", choices=("text", "json", "github"), default="text",
+                       help="text, json, or github (workflow annotations)")
     check.add_argument("--no-quotes", action="store_true", help="skip verifying quotes against the seed texts")
 
-    cov = sub.add_parser("coverage", help="statements per document and section; sections not yet covered")
-    cov.add_argument("kb_dir", nargs="?", help="knowledge-base folder (default: the bundled one)")
-    cov.add_argument("--json", action="store_true", help="print the coverage as JSON")
+    locate = _add(sub, "locate")
+    locate.add_argument("text", nargs="+", help="the sentence (or part of it) to find")
+    locate.add_argument("--sources", metavar="DIR", help="folder of seed texts (default: $TADLOG_SOURCES)")
+    locate.add_argument("--json", action="store_true", help="print the places found as JSON")
+    locate.add_argument("--all", action="store_true", help="show every place found, not only the best")
 
-    review = sub.add_parser("review", help="what a change does to the knowledge base and its conclusions")
-    review.add_argument("base", help="BASE: a git revision of the checkout, or a knowledge-base folder")
-    review.add_argument("head", nargs="?", help="HEAD: a revision or folder (default: the working tree)")
-    review.add_argument("--format", choices=("text", "markdown", "json"), default="text")
-    review.add_argument("--repo", help="git checkout to read revisions from (default: the current folder's)")
-    review.add_argument("--kb-path", default="kb", help="the knowledge-base folder inside the checkout (default kb)")
-    review.add_argument("--sources", help="folder of seed texts (default: $TADLOG_SOURCES)")
-    review.add_argument("--no-quotes", action="store_true", help="skip verifying quotes against the seed texts")
-
-    repl = sub.add_parser("repl", help="ask questions interactively (history, name completion with Tab)")
-    repl.add_argument("--kb", help="knowledge-base folder (default: the bundled one)")
-    repl.add_argument("--full", action="store_true", help="show every reason, proof and condition")
-    repl.add_argument("--depth", type=int, default=3, help="proof depth shown (default 3)")
-    repl.add_argument("--colour", "--color", choices=("auto", "always", "never"), default="auto")
-
-    fmt = sub.add_parser("fmt", help="give .tad files the one canonical layout (in place)")
+    fmt = _add(sub, "fmt")
     fmt.add_argument("paths", nargs="*", help="files or folders (default: the knowledge base)")
     fmt.add_argument("--check", action="store_true", help="change nothing; exit 1 if a file is not formatted")
     fmt.add_argument("--diff", action="store_true", help="change nothing; print what would change")
 
-    graph = sub.add_parser("graph", help="export the knowledge base's provenance graph")
-    graph.add_argument("--kb", help="knowledge-base folder (default: the bundled one)")
+    _add_serve_parser(sub)
+
+    review = _add(sub, "review")
+    review.add_argument("base", help="BASE: a git revision of the checkout, or a knowledge-base folder")
+    review.add_argument("head", nargs="?", help="HEAD: a revision or folder (default: the working tree)")
+    review.add_argument("--format", choices=("text", "markdown", "json", "github"), default="text")
+    review.add_argument("--full-report", metavar="URL", help="where the full report is (named when the "
+                                                             "Markdown is cut to fit a comment)")
+    review.add_argument("--repo", help="git checkout to read revisions from (default: the current folder's)")
+    review.add_argument("--kb-path", default="kb", help="the knowledge-base folder inside the checkout (default kb)")
+    review.add_argument("--sources", metavar="DIR", help="folder of seed texts (default: $TADLOG_SOURCES)")
+    review.add_argument("--no-quotes", action="store_true", help="skip verifying quotes against the seed texts")
+
+    cov = _add(sub, "coverage")
+    cov.add_argument("kb_dir", nargs="?", metavar="KB", help="knowledge-base folder (same as --kb)")
+    cov.add_argument("--json", action="store_true", help="print the coverage as JSON")
+
+    graph = _add(sub, "graph")
     graph.add_argument("--format", choices=("dot", "graphml", "json"), default="dot")
+
+    completion = _add(sub, "completion", parents=[_common(kb_option=False)])
+    completion.add_argument("shell", choices=("bash", "zsh", "tcsh"))
     add_cache_command(sub)
     return parser
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
+    global _ARGV
+    _ARGV = list(argv) if argv is not None else sys.argv[1:]
     try:
-        args = build_parser().parse_args(argv)
+        parser = build_parser()
+        args = parser.parse_args(_ARGV)
         if args.version:
             from . import __version__
 
             print(f"tadlog {__version__}")
             return 0
         if args.command is None:
-            build_parser().print_help()
+            parser.print_help()
             return 2
-        handler = {"ask": cmd_ask, "check": cmd_check, "graph": cmd_graph, "review": cmd_review, "coverage": cmd_coverage,
-                   "repl": cmd_repl, "fmt": cmd_fmt, "cache": cmd_cache}[args.command]
-        return handler(args)
+        return _handler(args.command)(args)
     except TadlogError as error:
         print(clean(error.render()), file=sys.stderr)
         return error.exit_code
     except KeyboardInterrupt:
+        print(file=sys.stderr)
         return 130
     except BrokenPipeError:
+        _quiet_stdout()
         return 0
     except Exception as error:  # never a traceback for a user
         if os.environ.get("TADLOG_DEBUG"):
@@ -105,181 +227,64 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         return 3
 
 
-def _load(path):
-    from .kb import load
+def _handler(command: str):
+    from .commands import asking, curating
 
-    return load(path)
+    if command == "completion":
+        return cmd_completion
+    if command == "cache":
+        return cmd_cache
+    if command == "serve":
+        return cmd_serve
+    if command == "locate":
+        from .commands.locating import cmd_locate
 
-
-def cmd_ask(args) -> int:
-    kb = _load(args.kb)
-    if args.file:
-        return _batch(kb, args)
-    question = " ".join(args.question).strip()
-    if not question:
-        raise UsageError("tadlog ask: give a question, e.g. tadlog ask \"why not infrazygomatic?\"", code="U002")
-    answer = kb.ask(question, depth=max(args.depth, 0), full=args.full)
-    print(_format(answer, args), end="")
-    return 0
-
-
-def _format(answer, args) -> str:
-    if args.json:
-        return json.dumps(answer.to_json(), indent=2, ensure_ascii=False) + "\n"
-    if args.markdown:
-        return clean(answer.to_markdown())
-    if args.dot or args.graphml:
-        from .engine.provenance import to_dot, to_graphml
-
-        return clean(to_dot(answer.provenance) if args.dot else to_graphml(answer.provenance))
-    colour = args.colour == "always" or (args.colour == "auto" and sys.stdout.isatty()
-                                         and not os.environ.get("NO_COLOR"))
-    return answer.to_text(colour=colour, full=args.full, depth=args.depth)
+        return cmd_locate
+    return {"ask": asking.cmd_ask, "repl": asking.cmd_repl, "graph": asking.cmd_graph,
+            "check": curating.cmd_check, "coverage": curating.cmd_coverage, "review": curating.cmd_review,
+            "fmt": curating.cmd_fmt}[command]
 
 
-def _batch(kb, args) -> int:
-    """Answer each line on its own: a line that fails (bad question, bad bytes, even a bug)
-    is reported where it stands and the batch goes on."""
+def cmd_completion(args) -> int:
+    """A completion script for the shell, generated from this very parser (shtab)."""
     try:
-        stream = sys.stdin.buffer if args.file == "-" else open(args.file, "rb")
-    except OSError as error:
-        raise UsageError(f"tadlog ask: cannot read {args.file}: {error.strerror}", code="U004") from None
-    failures = bugs = 0
-    answers = []
-    with stream:
-        for number, data in enumerate(stream, 1):
-            try:
-                question = data.decode("utf-8").strip()
-            except UnicodeDecodeError:
-                question, error = f"<line {number}>", TadlogError(f"line {number} is not UTF-8 text", code="E012")
-            else:
-                if not question or question.startswith("#"):
-                    continue
-                error = None
-            try:
-                if error is not None:
-                    raise error
-                answer = kb.ask(question, depth=max(args.depth, 0), full=args.full)
-                shown = answer.to_json() if args.json else _format(answer, args)
-            except TadlogError as error:
-                failures += 1
-                if args.json:
-                    answers.append({"question": question, "error": [d.to_json() for d in error.diagnostics]})
-                else:
-                    print(f"Q: {clean(question)}\n{clean(error.render())}\n")
-                continue
-            except Exception as error:  # a bug on one line: reported, and the other lines still answered
-                if os.environ.get("TADLOG_DEBUG"):
-                    raise
-                bugs += 1
-                message = f"internal error ({type(error).__name__}); this is a bug, please report it"
-                if args.json:
-                    answers.append({"question": question, "error": [{"code": "E999", "message": message}]})
-                else:
-                    print(f"Q: {clean(question)}\ntadlog: {message}\n")
-                continue
-            if args.json:
-                answers.append(shown)
-            else:
-                print(f"Q: {clean(question)}\n{shown}")
-    if args.json:
-        print(json.dumps(answers, indent=2, ensure_ascii=False))
-    return 3 if bugs else 1 if failures else 0
-
-
-def cmd_repl(args) -> int:
-    """Interactive questions; the loop lives in repl.py (readline history and completion)."""
-    from .repl import run
-
-    args.json = args.markdown = args.dot = args.graphml = False
-    return run(_load(args.kb), lambda answer: _format(answer, args), args)
-
-
-def cmd_check(args) -> int:
-    from .curate.lint import check_kb
-    from .resources import bundled_kb_dir, sources_dir
-
-    root = args.kb_dir or bundled_kb_dir()
-    if not os.path.isdir(root):
-        raise UsageError(f"tadlog check: knowledge-base folder {root} does not exist", code="U003")
-    result = check_kb(root, sources=sources_dir(args.sources), check_quotes=not args.no_quotes)
-    model, diagnostics = result.model, list(result.diagnostics)
-    errors = [d for d in diagnostics if d.severity == ERROR]
-    if args.format == "json":
-        print(json.dumps({"schema": "tadlog.check/1", "errors": len(errors),
-                          "warnings": sum(d.severity == "warning" for d in diagnostics),
-                          "infos": sum(d.severity == "info" for d in diagnostics),
-                          "statements": len(model.statements), "facts": len(model.facts), "rules": len(model.rules),
-                          "findings": [d.to_json() for d in sorted(diagnostics, key=lambda d: d.sort_key())]},
-                         indent=2, ensure_ascii=False))
-    else:
-        for d in sorted(diagnostics, key=lambda d: d.sort_key()):
-            if d.severity != "info":
-                print(d.render())
-        print(f"{len(model.statements)} statements, {len(model.facts)} facts, {len(model.rules)} rules: "
-              f"{len(errors)} errors, {sum(d.severity == 'warning' for d in diagnostics)} warnings, "
-              f"{sum(d.severity == 'info' for d in diagnostics)} notes")
-    return 1 if errors else 0
-
-
-def cmd_coverage(args) -> int:
-    from .curate.coverage import coverage
-    from .language.parse import parse_kb
-    from .resources import bundled_kb_dir
-
-    model, _ = parse_kb(args.kb_dir or bundled_kb_dir())
-    report = coverage(model)
-    print(json.dumps(report.to_json(), indent=2, ensure_ascii=False) if args.json else report.to_text(), end="\n" if args.json else "")
+        import shtab
+    except ImportError:
+        raise TadlogError("tadlog completion needs shtab (pip install shtab)", code="E003") from None
+    print(shtab.complete(build_parser(), shell=args.shell))
     return 0
 
 
-def cmd_graph(args) -> int:
-    from .engine.provenance import to_dot, to_graphml, to_node_link
-
-    graph = _load(args.kb).provenance
-    print({"dot": to_dot, "graphml": to_graphml, "json": to_node_link}[args.format](graph), end="")
-    return 0
-
-
-def cmd_review(args) -> int:
-    from pathlib import Path
-
-    from .resources import sources_dir
-    from .curate.review.report import review
-
-    result = review(args.base, args.head, repo=Path(args.repo) if args.repo else None, kb_path=args.kb_path,
-                    sources=sources_dir(args.sources), check_quotes=not args.no_quotes)
-    if args.format == "json":
-        print(json.dumps(result.to_json(), indent=2, ensure_ascii=False))
-    else:
-        print(result.to_markdown() if args.format == "markdown" else result.to_text(), end="")
-    return result.exit_code
+def _quiet_stdout() -> None:
+    """After a closed pipe (tadlog ... | head), let Python's exit flush go nowhere."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
 
 
-def cmd_fmt(args) -> int:
-    import difflib
+# ---- the service and the page (tadlog.serve) ------------------------------------------------------
+def _add_serve_parser(sub) -> None:
+    serve = sub.add_parser("serve", help="the explanation page, the JSON API and CDS Hooks services over HTTP")
+    serve.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1: this machine only)")
+    serve.add_argument("--port", type=int, default=8000, help="port (default 8000)")
+    serve.add_argument("--workers", type=int, default=1, help="processes, each with its own loaded knowledge base")
+    serve.add_argument("--threads", type=int, default=4, help="library threads per process (default 4)")
+    serve.add_argument("--time-limit", type=float, default=10.0, help="seconds per question (default 10)")
+    serve.add_argument("--cors-origin", action="append", default=[], help="allow this origin (CORS); repeatable")
+    serve.add_argument("--kb", help="knowledge-base folder (default: the bundled one)")
+    serve.add_argument("--sources", help="seed texts for source passages (default: $TADLOG_SOURCES)")
 
-    from .curate.fmt import format_files, tad_files
-    from .resources import bundled_kb_dir
 
-    targets = args.paths or [str(bundled_kb_dir())]
-    for target in targets:
-        if not os.path.exists(target):
-            raise UsageError(f"tadlog fmt: {target} does not exist", code="U004")
-    results = format_files(tad_files(targets))
-    changed = [r for r in results if r.changed]
-    for r in changed:
-        if args.diff:
-            before = open(r.path, encoding="utf-8").read().splitlines(keepends=True)
-            sys.stdout.writelines(difflib.unified_diff(before, r.text.splitlines(keepends=True), r.path, r.path))
-        elif args.check:
-            print(f"{r.path}: not formatted (run tadlog fmt {r.path})")
-        else:
-            with open(r.path, "w", encoding="utf-8") as handle:
-                handle.write(r.text)
-    verb = "would change" if args.check or args.diff else "formatted"
-    print(f"{len(results)} files: {len(changed)} {verb}", file=sys.stderr)
-    return 1 if changed and (args.check or args.diff) else 0
+def cmd_serve(args) -> int:
+    from .serve.run import Settings, run
+
+    if args.workers < 1 or args.threads < 1 or args.time_limit <= 0 or not 0 < args.port < 65536:
+        raise UsageError("tadlog serve: --workers, --threads, --time-limit and --port must be positive", code="U010")
+    settings = Settings(kb=args.kb, sources=args.sources, threads=args.threads, time_limit=args.time_limit,
+                        cors_origins=tuple(args.cors_origin))
+    return run(settings, host=args.host, port=args.port, workers=args.workers)
 
 
 # ---- tadlog cache (the speed work's; kept apart to ease merging) ---------------------------

@@ -2,7 +2,10 @@
 
 History is kept with readline (in ``$TADLOG_HISTORY`` or ``~/.tadlog_history``) and Tab
 completes the names of the knowledge base (terms, labels and aliases) and the question
-keywords. Errors are shown and the loop goes on; ``quit``, ``exit`` or end of input stop it.
+keywords. Errors are shown and the loop goes on. As in a shell: Ctrl-C cancels the line
+being typed (or the answer being computed) and gives a fresh prompt; Ctrl-D on an empty
+line, ``quit`` or ``exit`` leave, on a new line. ``:full`` switches the long view (every
+reason, proof and condition) on and off.
 """
 from __future__ import annotations
 
@@ -11,6 +14,7 @@ import sys
 
 from .errors import TadlogError
 
+COMMANDS = (":full", ":help", ":quit")
 KEYWORDS = ("why", "why not", "sites for", "risks of", "indications", "contraindications", "is",
             "direct or indirect anchorage", "compare", "what is", "sources of", "show", "help", "for", "with")
 PROMPT = "tadlog> "
@@ -21,7 +25,7 @@ def completions(kb) -> list[str]:
     from .questions.query import alias_index
 
     names = set(alias_index(kb.model)) | {s for s in kb.model.statement_by_id}
-    return list(KEYWORDS) + sorted(n for n in names if n)
+    return list(COMMANDS) + list(KEYWORDS) + sorted(n for n in names if n)
 
 
 class Completer:
@@ -69,26 +73,34 @@ def run(kb, format_answer, args) -> int:
     interactive = sys.stdin.isatty()
     history = _setup_readline(kb) if interactive else None
     if interactive:
-        print("tadlog: ask a question (help lists the forms; quit or Ctrl-D to stop)")
+        print("tadlog: ask a question (help lists the forms; :full toggles the long view; "
+              "Ctrl-C cancels a line; quit or Ctrl-D to stop)")
     try:
         while True:
             try:
                 line = input(PROMPT if interactive else "")
             except EOFError:
+                if interactive:
+                    print()  # leave the shell's prompt on a line of its own
                 break
+            except KeyboardInterrupt:  # cancel the line, as a shell does
+                print()
+                continue
             question = line.strip()
             if not question or question.startswith("#"):
                 continue
-            if question.lower() in ("quit", "exit", "q"):
+            if question.lower() in ("quit", "exit", "q", ":quit", ":q"):
                 break
+            if question.startswith(":"):
+                print(_command(question, args))
+                continue
             try:
                 answer = kb.ask(question, depth=max(args.depth, 0), full=args.full)
+                print(format_answer(answer))
             except TadlogError as error:
                 print(error.render())
-                continue
-            print(format_answer(answer))
-    except KeyboardInterrupt:
-        print()
+            except KeyboardInterrupt:
+                print("\n(cancelled)")
     finally:
         if history is not None:
             readline, path = history
@@ -98,3 +110,18 @@ def run(kb, format_answer, args) -> int:
             except OSError:
                 pass
     return 0
+
+
+def _command(text: str, args) -> str:
+    """A REPL command (``:full``, ``:help``); the reply to show."""
+    word = text.split()[0].lower()
+    if word == ":full":
+        args.full = not args.full
+        return f"long view {'on' if args.full else 'off'}"
+    if word == ":help":
+        return (":full  switch the long view on and off\n:quit  leave (also quit, exit, Ctrl-D)\n"
+                "help   the question forms")
+    from .errors import did_you_mean
+
+    hint = did_you_mean(word, COMMANDS)
+    return f"unknown command {word}" + (f" ({hint})" if hint else "") + "; :help lists them"

@@ -153,15 +153,35 @@ def ask_one(kb, item: dict, full: bool = False) -> Result:
                       error=first, seconds=elapsed)
     elapsed = time.perf_counter() - started
     reading = getattr(answer, "reading", None)
-    if callable(reading):
-        reading = reading()
     first = next((l for l in text.splitlines() if l.strip()), "")
     if expect_error:
         return Result(item, understood=False, keys_ok=False, first_line=first,
                       reading=reading, seconds=elapsed)
     missing = missing_points(text, item.get("key_points", ()))
-    return Result(item, understood=True, keys_ok=not missing, missing=missing, first_line=first,
-                  reading=None if reading is None else str(reading), seconds=elapsed)
+    misread = misreading(item, reading)
+    return Result(item, understood=not misread, keys_ok=not missing, missing=missing, first_line=first,
+                  reading=None if reading is None else str(reading), error=misread, seconds=elapsed)
+
+
+# The reader may name an intent more finely than the set does.
+INTENT_FAMILY = {"reasons_against": "reasons"}
+
+
+def misreading(item: dict, reading) -> Optional[str]:
+    """Why the answer's reading is not the question's (None when it is): an answer alone is not
+    understanding; the intent must be the one labelled, and every name of the item must be read."""
+    if item["intent"] in ("raw", "help"):  # a raw query names predicates, not terms; help names nothing
+        return None
+    if reading is None or not hasattr(reading, "intent"):
+        return "no reading line"
+    intent = INTENT_FAMILY.get(reading.intent, reading.intent)
+    if intent != item["intent"]:
+        return f"read as intent '{reading.intent}', labelled '{item['intent']}'"
+    read = {name.term for name in getattr(reading, "names", ())}
+    unread = [n for n in item.get("names", ()) if n not in read]
+    if unread:
+        return "names not read: " + ", ".join(unread)
+    return None
 
 
 def score(kb, items: list[dict], full: bool = False) -> list[Result]:

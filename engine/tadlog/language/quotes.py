@@ -21,12 +21,19 @@ _TRANSLATION = {**_DASHES, **_QUOTES, ord("\u00a0"): " ", ord("\u2009"): " ", or
 _GAP = re.compile(r"\s*(?:\u2026|\.\.\.)\s*")
 
 
+HYPHENATED = re.compile(r"(\w)-[ \t]*\n[ \t]*(\w)")  # end-of-line hyphenation
+
+
+def fold(text: str) -> str:
+    """Dash variants, curly quotes, odd spaces and ligatures folded; case and breaks kept."""
+    return text.translate(_TRANSLATION).replace("\ufb01", "fi").replace("\ufb02", "fl")
+
+
 def normalise(text: str) -> str:
     """Fold the differences PDF extraction introduces; keep words, numbers and punctuation."""
-    text = text.translate(_TRANSLATION)
-    text = text.replace("\ufb01", "fi").replace("\ufb02", "fl")
+    text = fold(text)
     # end-of-line hyphenation: "pene-\ntrated" → "penetrated"
-    text = re.sub(r"(\w)-[ \t]*\n[ \t]*(\w)", r"\1\2", text)
+    text = HYPHENATED.sub(r"\1\2", text)
     text = re.sub(r"\s+", " ", text)
     return text.strip().lower()
 
@@ -103,6 +110,11 @@ def check_quote(seed: Path, lines: tuple[int, int], quote: str) -> QuoteCheck:
     return QuoteCheck(True)
 
 
+def dehyphenate(text: str) -> str:
+    """Hyphens folded away, so "mini-implant" written whole or split compares equal."""
+    return _dehyphenate(text)
+
+
 def _dehyphenate(text: str) -> str:
     return re.sub(r"(\w)- (\w)", r"\1\2", text).replace("-", "")
 
@@ -140,3 +152,9 @@ def number_in_quote(number, quote: str) -> bool:
         if re.search(rf"(?<![\d.]){re.escape(candidate)}(?![\d]|\.\d)", text):
             return True
     return False
+
+
+def numbers_in(quote: str) -> list[str]:
+    """The numbers a quote gives, as written ("78", "0.5", "5000" for "5,000"), in order."""
+    text = re.sub(r"(?<=\d),(?=\d{3}\b)", "", normalise(quote))
+    return list(dict.fromkeys(re.findall(r"(?<![\w.])\d+(?:\.\d+)?", text)))

@@ -214,9 +214,24 @@ def _fact(model: KnowledgeBaseModel, fact) -> list[Diagnostic]:
     for arg in fact.atom.args:
         if isinstance(arg, Const) and arg.kind == NUMBER and quotes and not any(
                 number_in_quote(arg.value, q) for q in quotes):
-            out.append(_d("E150", f"the number {arg.value} does not occur in the quote of "
-                          f"{', '.join(fact.cites)}", fact.location))
+            out.append(_e150(model, fact, arg))
     return out
+
+
+def _e150(model: KnowledgeBaseModel, fact, arg) -> Diagnostic:
+    """A number not in the quote it cites: say which numbers the quote does give."""
+    from .model import format_number
+    from .quotes import numbers_in
+
+    given = [n for s in fact.cites if s in model.statement_by_id for n in numbers_in(model.statement_by_id[s].quote)]
+    given = list(dict.fromkeys(given))
+    shown = format_number(arg.value)
+    there = f"; the quote gives {', '.join(given)}" if given else "; the quote gives no number"
+    close = [n for n in given if sorted(n) == sorted(shown)] or [n for n in given if len(n) == len(shown)]
+    fix = (f"did you mean {close[0]}? (or cite the statement that gives {shown})" if close
+           else f"correct the number, or cite the statement that gives {shown}")
+    return _d("E150", f"the number {shown} does not occur in the quote of {', '.join(fact.cites)}{there}",
+              arg.location or fact.location, suggestion=fix)
 
 
 def _rule(model: KnowledgeBaseModel, rule: Rule) -> list[Diagnostic]:
@@ -251,7 +266,7 @@ def _kinds(model: KnowledgeBaseModel, rule: Rule) -> list[Diagnostic]:
                 continue
             first = seen.setdefault(arg.name, (param.category, atom.predicate))
             if first[0] != param.category:
-                out.append(_d("E126", f"variable {arg.name} is a {first[0]} in {first[1]}(...) but a "
+                out.append(_d("E127", f"variable {arg.name} is a {first[0]} in {first[1]}(...) but a "
                               f"{param.category} in {atom.predicate}(...)", atom.location))
     return out
 
@@ -385,5 +400,9 @@ def verify_quotes(model: KnowledgeBaseModel, sources: Optional[Path]) -> list[Di
             continue
         result = check_quote(seed, st.lines, st.quote)
         if not result.found:
-            out.append(_d("E140", f"statement {st.id}: {result.message}", st.location))
+            from .passages import quote_miss_hint
+
+            hint = quote_miss_hint(seed, st.lines, st.quote, result.missing_fragment) \
+                if result.missing_fragment is not None else None
+            out.append(_d("E140", f"statement {st.id}: {result.message}", st.location, suggestion=hint))
     return out

@@ -119,6 +119,9 @@ class Item:
     summary: str
     arguments: tuple[Argument, ...] = ()
     score: float = 0.0
+    # The evidence form: the quote's sentences that bear on the question (whole sentences; the
+    # ones left out are marked "…"); None elsewhere. The citation keeps the whole quote.
+    excerpt: Optional[str] = None
 
 
 @dataclass(frozen=True)
@@ -190,6 +193,12 @@ class Answer:
         from ..render.json import answer_json
 
         return answer_json(self)
+
+    def _repr_html_(self) -> str:
+        """The notebook view: the explanation page's renderer, the answer alone."""
+        from ..render.html import render_html
+
+        return render_html(self, fragment=True)
 
     @property
     def provenance(self):

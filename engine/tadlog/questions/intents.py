@@ -65,7 +65,7 @@ def read_question(text: str, model: KnowledgeBaseModel, frame: str) -> Query:
     age, bmi = _age(words), _bmi(words)
     patient_names = [n for n in found if n.category in PATIENT_CATEGORIES]
     subject_names = [n for n in found if n.category not in PATIENT_CATEGORIES]
-    if not found and age is None:
+    if not found and age is None and not _telling(partial):
         raise _no_name(text, index, partial)
     intent = _intent(frame, words, subject_names, found)
     patient = PatientContext(age, bmi, tuple(dict.fromkeys(
@@ -73,6 +73,12 @@ def read_question(text: str, model: KnowledgeBaseModel, frame: str) -> Query:
     query = _form_for(text, intent, frame, subject_names, patient_names, patient, found)
     reading = make_reading(model, query, intent, frame, found, partial)
     return _with(query, reading=reading)
+
+
+def _telling(partial) -> bool:
+    """Words that belong to known names, though they make none ("torque", "punch"): enough to
+    look for what the sources say in their words."""
+    return any(len(p.said) >= 4 and p.said.lower() not in FILLER for p in partial)
 
 
 def _intent(frame: str, words: list[str], subjects: list[Name], found: list[Name]) -> str:
@@ -84,14 +90,16 @@ def _intent(frame: str, words: list[str], subjects: list[Name], found: list[Name
     if frame == "f_which":
         return "where" if cues & CUES["where"] else "choice" if choice else "evidence"
     if frame == "f_what":
-        after = [w for w in words[1:4] if w not in FILLER]
-        if after and after[0] in WHAT_QUANTITY | CUES["quantity"]:
+        after = [w for w in words[1:6] if w not in FILLER][:3]
+        if set(after) & (WHAT_QUANTITY | CUES["quantity"]):
             return "quantity"
         if cues & CUES["risks"]:
             return "risks"
         return "definition" if len([n for n in subjects if n.term not in GENERIC]) <= 1 else "evidence"
     if frame == "f_howto" and cues & CUES["definition"]:
         return "definition"
+    if frame == "f_howto" and len(words) > 1 and words[1] in ("is", "are", "good", "bad", "important", "big"):
+        return "evidence"  # "how good is the evidence", "how is X related": not a technique
     if frame in ("", "f_tell", "f_affect", "f_when"):
         for cue in ("risks", "quantity", "where", "definition", "howto"):
             if cues & CUES[cue]:
@@ -165,7 +173,7 @@ def make_reading(model: KnowledgeBaseModel, query: Query, intent: Optional[str] 
     if query.patient.bmi is not None:
         patient.append(f"BMI {_num(query.patient.bmi)}")
     subjects = [n for n in names if n.category not in PATIENT_CATEGORIES]
-    shown = subjects if intent_key != "choice" or len(subjects) < 2 else subjects
+    shown = [n for n in subjects if n.term not in GENERIC] or subjects
     words = INTENT_WORDS.get(intent_key, intent_key)
     text = "Read as: " + words
     if query.form == "show" and query.statement:

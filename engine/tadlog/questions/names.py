@@ -40,6 +40,8 @@ WORD_SYNONYMS = {
     "distalize": "distalization", "distalizing": "distalization", "distalized": "distalization",
     "protract": "protraction", "protracting": "protraction",
     "retract": "retraction", "retracting": "retraction", "extrude": "extrusion",
+    "fail": "failure", "fails": "failure", "failed": "failure", "failing": "failure",
+    "remove": "removal", "removing": "removal", "removed": "removal",
 }
 
 TOKEN = re.compile(r"[0-9]+(?:\.[0-9]+)?%?|[^\W_]+(?:['\u2019][^\W_]+)*", re.UNICODE)
@@ -130,16 +132,19 @@ class NameIndex:
         self.model = model
         self.keys: dict[tuple[str, ...], str] = {}
         self.by_word: dict[str, list[str]] = {}
-        for primary in (True, False):  # names and labels win over other terms' aliases
-            for term in model.terms:
-                forms = [term.name.replace("_", " "), term.label or ""] if primary else list(term.aliases)
-                for form in forms:
-                    for key in _keys(form):
-                        self.keys.setdefault(key, term.name)
-                        for word in key:
-                            terms = self.by_word.setdefault(word, [])
-                            if term.name not in terms:
-                                terms.append(term.name)
+        # Names and labels win over other terms' aliases, and every whole name over one that only
+        # matches once its small words are dropped ("one mini-implant" is not "mini-implant").
+        for whole in (True, False):
+            for primary in (True, False):
+                for term in model.terms:
+                    forms = [term.name.replace("_", " "), term.label or ""] if primary else list(term.aliases)
+                    for form in forms:
+                        for key in _keys(form, whole):
+                            self.keys.setdefault(key, term.name)
+                            for word in key:
+                                terms = self.by_word.setdefault(word, [])
+                                if term.name not in terms:
+                                    terms.append(term.name)
         self.longest = min(8, max((len(k) for k in self.keys), default=1))
         self.vocabulary = frozenset(self.by_word)
 
@@ -221,14 +226,16 @@ def _typo(typed: str, known: str) -> bool:
     return len(known) >= 8
 
 
-def _keys(form: str) -> list[tuple[str, ...]]:
-    """The normal-form keys of one name: its words without filler, and with hyphens joined."""
+def _keys(form: str, whole: bool) -> list[tuple[str, ...]]:
+    """The normal-form keys of one name, split at hyphens and with hyphens joined: its words
+    without filler when ``whole`` and it has none, or with the filler dropped otherwise."""
     if not form:
         return []
     out = []
     for variant in (form, re.sub(r"(?<=\w)-(?=\w)", "", form)):
-        key = tuple(w.norm for w in words_of(variant) if w.norm not in FILLER)
-        if key and key not in out:
+        words = [w.norm for w in words_of(variant)]
+        key = tuple(w for w in words if w not in FILLER)
+        if key and key not in out and (len(key) == len(words)) == whole:
             out.append(key)
     return out
 

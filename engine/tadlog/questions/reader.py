@@ -52,6 +52,8 @@ def _free_reading(question: str, model: KnowledgeBaseModel, error: QueryError) -
         raise
     if frame == "f_compare" and query.other is None:  # "compare midpalate": a choice needs two names
         raise error from None
+    if not query.terms and _form_hint(question):  # started like a form and named nothing: its error says more
+        raise error from None
     return query
 
 

@@ -83,7 +83,8 @@ def answer_json(answer: Answer) -> dict:
         "would_change": list(answer.would_change),
         "instead": [argument_json(a) for a in answer.instead],
         "items": [{"term": i.term, "label": i.label, "summary": i.summary, "score": i.score,
-                   "arguments": [argument_json(a) for a in i.arguments]} for i in answer.items],
+                   "arguments": [argument_json(a) for a in i.arguments], "excerpt": i.excerpt}
+                  for i in answer.items],
         "rows": [{k: v for k, v in row} for row in answer.rows],
         "unknowns": list(answer.unknowns),
         "conflicts": [{"id": c.id, "topic": c.topic, "note": c.note, "sides": [list(s) for s in c.sides]}

@@ -5,6 +5,7 @@ Shared by the text renderer's sections so each stays small; nothing here knows a
 from __future__ import annotations
 
 import textwrap
+from contextvars import ContextVar
 from typing import TYPE_CHECKING, Optional
 
 from ..language.model import format_number
@@ -13,6 +14,7 @@ if TYPE_CHECKING:  # renderers read an Answer; they never import questions at ru
     from ..questions.answer import Citation
 
 WIDTH = 80
+_WIDTH: ContextVar[int] = ContextVar("tadlog_text_width", default=WIDTH)  # render_text(width=) sets it
 
 
 class _Style:
@@ -35,8 +37,8 @@ class _Style:
         return self._wrap("32", text)
 
 
-def _fill(text: str, indent: str, subsequent: Optional[str] = None, width: int = WIDTH) -> list[str]:
-    return textwrap.wrap(text, width=width, initial_indent=indent,
+def _fill(text: str, indent: str, subsequent: Optional[str] = None, width: Optional[int] = None) -> list[str]:
+    return textwrap.wrap(text, width=width or _WIDTH.get(), initial_indent=indent,
                          subsequent_indent=subsequent if subsequent is not None else indent,
                          break_on_hyphens=False) or [indent.rstrip()]
 

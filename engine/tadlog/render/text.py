@@ -7,7 +7,9 @@ from typing import TYPE_CHECKING, Optional
 from ..language.model import format_number
 from ..terminal import clean_tree
 from ..wording import UNLESS_PREFIX
-from .lines import WIDTH, _citation_lines, _fill, _reference, _Style, short_citation  # noqa: F401 (re-exported)
+from .claims import claim_of, definitions_of, lower_first, merge_claims, reason_groups
+from .excerpt import excerpt, support
+from .lines import _WIDTH, WIDTH, _citation_lines, _fill, _reference, _Style, short_citation  # noqa: F401 (re-exported)
 
 if TYPE_CHECKING:  # renderers read an Answer; they never import questions at run time
     from ..questions.answer import Answer, Argument, ProofNode, RuleAnalysis
@@ -21,76 +23,24 @@ KIND_WORDS = {
 
 
 QUOTE_CLIP = 340  # in the compact view; --full never shortens a quote
-
-
-def _merge_claims(group: list[Argument]) -> list[str]:
-    """Claims of one predicate that differ in one place read as one sentence with a list:
-    "... lower success rate than the mandibular alveolus, the maxillary alveolus and the midpalate"."""
-    by_predicate: dict[str, list[str]] = {}
-    for arg in group:
-        by_predicate.setdefault(arg.proof.atom[0], []).append(arg.claim)
-    inherited = group[0].inherited
-    if inherited:  # a cluster shares its statements and its inheritance: say it once
-        return [c + f" ({inherited})" for c in _merge_claims_plain(by_predicate)]
-    return _merge_claims_plain(by_predicate)
-
-
-def _merge_claims_plain(by_predicate: dict[str, list[str]]) -> list[str]:
-    out = []
-    for claims in by_predicate.values():
-        out.append(_merge_sentences(claims) if len(claims) > 1 else claims[0])
-    return out
-
-
-def _merge_sentences(claims: list[str]) -> str:
-    words = [c.split(" ") for c in claims]
-    head = 0
-    while all(len(w) > head for w in words) and len({tuple(w[head:head + 1]) for w in words}) == 1:
-        head += 1
-    tail = 0
-    while all(len(w) > head + tail for w in words) and len({w[len(w) - 1 - tail] for w in words}) == 1:
-        tail += 1
-    while head > 0 and words[0][head - 1].lower() in ("the", "a", "an"):
-        head -= 1  # "the mandibular alveolus, the maxillary alveolus and the midpalate"
-    middles = [" ".join(w[head:len(w) - tail]) for w in words]
-    if head == 0 or any(not m for m in middles):
-        return "; ".join([claims[0]] + [_lower_first(c) for c in claims[1:]])
-    listed = ", ".join(middles[:-1]) + " and " + middles[-1]
-    return " ".join(words[0][:head] + [listed] + (words[0][len(words[0]) - tail:] if tail else []))
+TIGHT = 200  # below this, a reason quotes only its best-supporting statement
 
 
 def _clustered_reasons(args, answer: Answer, style: "_Style", limit: Optional[int],
                        quoted: set, clip: int = 340) -> tuple[list[str], int]:
     """Compact reasons: arguments resting on the same statements share one entry, and each
     statement's verbatim quote is printed once per answer (later entries refer to it)."""
-    clusters: dict[tuple, list[Argument]] = {}
-    for arg in args:
-        clusters.setdefault((tuple(arg.proof.statements()), arg.inherited), []).append(arg)
-    groups = list(clusters.items())
+    groups = list(reason_groups(args).items())
     shown = groups if limit is None else groups[:limit]
     lines: list[str] = []
     for number, ((statements, _), group) in enumerate(shown, 1):
-        merged = _merge_claims(group)
-        claims = "; ".join([merged[0]] + [_lower_first(c) for c in merged[1:]])
+        merged = merge_claims(group)
+        claims = "; ".join([merged[0]] + [lower_first(c) for c in merged[1:]])
         head = f"{number:>2}. "
-        lines += _fill(_clip(claims + ".", 2 * (WIDTH - len(head))), head, " " * len(head))
+        lines += _fill(_clip(claims + ".", 2 * (_WIDTH.get() - len(head))), head, " " * len(head))
         lines += _definition_lines(group[0], style, "     ")
-        lines += _quote_lines(statements, answer, style, quoted, "     ", clip)
+        lines += _quote_lines(statements, answer, style, quoted, "     ", clip, claims)
     return lines, len(groups) - len(shown)
-
-
-def _claim(arg: Argument) -> str:
-    return arg.claim + (f" ({arg.inherited})" if arg.inherited else "")
-
-
-def definitions_of(node: Optional[ProofNode]) -> list[str]:
-    """The curator definitions a proof rests on (structural facts no sentence states)."""
-    if node is None:
-        return []
-    out = [node.rationale] if node.by == "definition" and node.rationale else []
-    for premise in node.premises:
-        out += [r for r in definitions_of(premise) if r not in out]
-    return out
 
 
 def _definition_lines(arg: Argument, style: "_Style", indent: str) -> list[str]:
@@ -111,7 +61,7 @@ def _short_sources(statements: list[str], answer: Answer, limit: int = 1) -> Opt
     return text
 
 
-def _argument_lines(number: int, arg: Argument, answer: Answer, style: _Style, full: bool,
+def _argument_lines(number, arg: Argument, answer: Answer, style: _Style, full: bool,
                     depth: int) -> list[str]:
     head = f"{number:>2}. "
     if full:
@@ -119,13 +69,13 @@ def _argument_lines(number: int, arg: Argument, answer: Answer, style: _Style, f
         if arg.via is not None:  # inherited: the inclusion and its curator definitions
             proof += _fill(f"({arg.inherited})", "        ") + _proof_lines(arg.via, "        ", answer, depth)
         return [f"{number:>3}. " + proof[0][5:]] + proof[1:]
-    lines = _fill(_claim(arg) + ".", head, " " * len(head)) + _definition_lines(arg, style, "     ")
+    lines = _fill(claim_of(arg) + ".", head, " " * len(head)) + _definition_lines(arg, style, "     ")
     if not full:
         if arg.proof.by == "rule":
             leaves = _leaf_claims(arg.proof)
             if leaves:
-                text = "because: " + "; ".join(_lower_first(c) for c in leaves)
-                lines += _fill(_clip(text, 2 * (WIDTH - 6)), "     ", "       ")
+                text = "because: " + "; ".join(lower_first(c) for c in leaves)
+                lines += _fill(_clip(text, 2 * (_WIDTH.get() - 6)), "     ", "       ")
         where = _short_sources(arg.proof.statements(), answer)
         if where:
             lines += [style.dim(line) for line in _fill("\u2014 " + where, "     ", "       ")]
@@ -149,10 +99,6 @@ def _leaf_claims(node: ProofNode) -> list[str]:
     return out
 
 
-def _lower_first(text: str) -> str:
-    return text[:1].lower() + text[1:]
-
-
 def _clip(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[:limit - 1].rsplit(" ", 1)[0] + " …"
 
@@ -162,13 +108,16 @@ HOW = {"statement": "stated by the source", "input": "given for this patient", "
 
 
 def _proof_lines(node: ProofNode, indent: str, answer: Answer, depth: int,
-                 show_citations: bool = True) -> list[str]:
-    """The proof tree: each fact, how it is known, its conditions, then its premises indented."""
+                 show_citations: bool = True, quote=None) -> list[str]:
+    """The proof tree: each fact, how it is known, its conditions, then its premises indented.
+    Compact (``quote`` given): a stated fact shows the sentences of its quote that support it."""
     how = f"by rule {node.rule}" if node.by == "rule" else HOW[node.by]
-    if node.by == "statement" and not show_citations:
+    if node.by == "statement" and not show_citations and quote is None:
         where = _short_sources(list(node.citations), answer)
         how = f"stated: {where}" if where else how
     lines = _fill(f"{node.claim}  ({how})", indent, indent + "   ")
+    if node.by == "statement" and quote is not None:
+        lines += quote(list(node.citations), indent + "   ", node.claim)
     for condition in node.conditions:
         lines += _fill(f"and {condition}", indent + "   ")
     if node.by == "definition" and node.rationale:
@@ -181,7 +130,7 @@ def _proof_lines(node: ProofNode, indent: str, answer: Answer, depth: int,
                 lines += _citation_lines(answer.citations[sid], indent + "   ")
     if depth > 0:
         for premise in node.premises:
-            lines += _proof_lines(premise, indent + "   ", answer, depth - 1, show_citations)
+            lines += _proof_lines(premise, indent + "   ", answer, depth - 1, show_citations, quote)
     elif node.premises or node.truncated:
         lines += _fill("... (deeper: --depth N)", indent + "   ")
     return lines
@@ -195,6 +144,9 @@ def _analysis_lines(analysis: RuleAnalysis, answer: Answer, style: _Style, full:
             lines += [style.green(l) if i == 0 else l for i, l in enumerate(_fill("held: " + held, "    ", "      "))]
         if analysis.rationale:
             lines += _fill(f"rule rationale: {analysis.rationale}", "    ", "      ")
+        for sid in analysis.citations:  # what the rule itself rests on
+            if sid in answer.citations:
+                lines += _citation_lines(answer.citations[sid], "    ")
     elif analysis.held:
         lines.append(f"    {len(analysis.held)} condition{'s' if len(analysis.held) != 1 else ''} held")
     for cond in analysis.blocked_by:
@@ -211,20 +163,26 @@ def _analysis_lines(analysis: RuleAnalysis, answer: Answer, style: _Style, full:
                     if sid in answer.citations:
                         lines += _citation_lines(answer.citations[sid], "      ")
             else:
-                lines += _quote_lines(cond.proof.statements(), answer, style, quoted, "      ", clip)
+                # at the tightest quote length the verdict already says what holds: refer to it
+                lines += _quote_lines(cond.proof.statements(), answer, style, quoted, "      ",
+                                      clip if clip >= 100 else 0, cond.text)
     return lines
 
 
 def _quote_lines(statements, answer: Answer, style: _Style, quoted: Optional[set], indent: str,
-                 clip: int = 340) -> list[str]:
-    """Citations with their quotes, each statement quoted once per answer (then referred to)."""
+                 clip: int = 340, claim: str = "") -> list[str]:
+    """Citations with their quotes, each statement quoted once per answer (then referred to). A
+    long quote is shortened to the sentences that support ``claim`` (render/excerpt.py)."""
     quoted = set() if quoted is None else quoted
     cites = [answer.citations[s] for s in statements if s in answer.citations]
     fresh = [c for c in cites if c.statement not in quoted]
+    if clip < TIGHT and len(fresh) > 1:  # little room: the quote that supports the claim best
+        fresh.sort(key=lambda c: -support(c.quote, claim))
     lines: list[str] = []
-    for c in fresh:
+    for number, c in enumerate(fresh):
         quoted.add(c.statement)
-        text = f"\u2014 {short_citation(c)}: \u201c{_clip(c.quote, clip)}\u201d"
+        text = (f"\u2014 {short_citation(c)}: \u201c{excerpt(c.quote, claim, clip)}\u201d"
+                if clip and (number == 0 or clip >= TIGHT) else f"\u2014 {short_citation(c)}")
         lines += [style.dim(line) for line in _fill(text, indent, indent + "  ")]
     if cites and not fresh:
         text = "\u2014 " + "; ".join(_reference(c) for c in cites) + " (quoted above)"
@@ -266,21 +224,32 @@ def _patient_line(answer: Answer) -> Optional[str]:
 
 
 FOR_FIRST = {"why", "compare", "what_is"}
+QUOTED_ITEMS = {"sites", "anchorage", "compare", "contraindications"}  # items whose reasons show their quotes
 
 
 SCREEN = 50
 # Compact limits, loosest first: (reasons per side, list items, reasons per item, changes/instead).
 # (reason entries per side, list items, reasons per item, changes/instead, quote length shown)
 COMPACT_LIMITS = ((8, 8, 2, 3, 340), (6, 8, 2, 3, 340), (5, 6, 2, 2, 340), (4, 6, 1, 2, 340),
-                  (3, 4, 1, 1, 340), (2, 3, 0, 1, 340), (1, 3, 0, 1, 340), (1, 3, 0, 1, 160), (1, 2, 0, 1, 90))
+                  (3, 4, 1, 1, 340), (2, 3, 0, 1, 340), (1, 3, 0, 1, 340), (1, 3, 0, 1, 160), (1, 2, 0, 1, 90),
+                  (1, 2, 0, 1, 0))  # last resort: references without quotes (a quote is never cut mid-sentence)
 
 
-def render_text(answer: Answer, *, colour: bool = False, full: bool = False, depth: int = 3) -> str:
+def render_text(answer: Answer, *, colour: bool = False, full: bool = False, depth: int = 3,
+                width: Optional[int] = None) -> str:
     """The answer for a reader: verdict first, compact (one screen, ~40 lines) unless ``full``.
 
     The answer's text is made inert first (terminal.clean_tree): no escape sequence from a
-    label, a quote or the question reaches the terminal; the colours added here are ours."""
-    answer = clean_tree(answer)
+    label, a quote or the question reaches the terminal; the colours added here are ours.
+    ``width``: the columns to fill (the terminal's); 80 by default."""
+    token = _WIDTH.set(width or WIDTH)
+    try:
+        return _render_at_width(clean_tree(answer), colour, full, depth)
+    finally:
+        _WIDTH.reset(token)
+
+
+def _render_at_width(answer: Answer, colour: bool, full: bool, depth: int) -> str:
     if full:
         return _render_text(answer, colour, True, depth, None)
     reading = reading_lines(answer)  # a heading above the answer: the answer keeps its whole screen
@@ -302,6 +271,7 @@ def _render_text(answer: Answer, colour: bool, full: bool, depth: int, limits) -
     out: list[str] = [style.dim(line) for line in _fill(str(answer.reading), "", "  ")] if answer.reading else []
     out += [style.bold(line) for line in _fill(answer.verdict, "")]
     more = False
+    quoted: set = set()  # statements whose quote is shown: each once per answer
     patient = _patient_line(answer)
     if patient:
         out += _fill(patient, "  ", "    ")
@@ -309,19 +279,21 @@ def _render_text(answer: Answer, colour: bool, full: bool, depth: int, limits) -
         out += [note] if answer.form == "help" else _fill(f"({note})", "  ", "   ")
     if answer.proof is not None:
         out += ["", style.bold("Why (proof)")]
-        proof = _proof_lines(answer.proof, "  ", answer, depth if not full else max(depth, 99), show_citations=full)
-        out += proof
+        quote = None if full else (lambda sids, indent, claim: _quote_lines(sids, answer, style, quoted, indent,
+                                                                            clip, claim))
+        out += _proof_lines(answer.proof, "  ", answer, depth if not full else max(depth, 99),
+                            show_citations=full, quote=quote)
     limit = reasons
     sides = [("Reasons against (strongest evidence first)", answer.arguments_against),
              ("Reasons for (strongest evidence first)", answer.arguments_for)]
     if answer.form in FOR_FIRST or (answer.form == "is_contraindication" and answer.holds is False):
         sides.reverse()
-    quoted: set = set()
     for title, args in sides:
         if args and full:
             out += ["", style.bold(title)]
-            for i, arg in enumerate(args, 1):
-                out += _argument_lines(i, arg, answer, style, full, depth)
+            for i, group in enumerate(reason_groups(args).values(), 1):  # numbered as counted
+                for letter, arg in zip("abcdefghijklmnopqrstuvwxyz" * 9, group):
+                    out += _argument_lines(f"{i}{letter if len(group) > 1 else ''}", arg, answer, style, full, depth)
         elif args:
             out += ["", style.bold(title)]
             lines, hidden = _clustered_reasons(args, answer, style, limit, quoted, clip)
@@ -329,8 +301,10 @@ def _render_text(answer: Answer, colour: bool, full: bool, depth: int, limits) -
             if hidden:
                 out.append(f"    ... {hidden} more (--full)")
                 more = True
+    quote_items = answer.form in QUOTED_ITEMS and (clip or 0) > 120
     out += (_evidence_lines(answer, style, full, item_limit, quoted, clip) if answer.form == "evidence"
-            else _item_lines(answer, style, full, item_limit, item_reasons))
+            else _item_lines(answer, style, full, item_limit, item_reasons, quoted if quote_items else None,
+                             min(clip or 200, 200)))
     if answer.rows:
         out.append("")
         shown = answer.rows if full else answer.rows[:25]
@@ -384,7 +358,8 @@ def _truncated_items(answer: Answer, limit=ITEM_LIMIT, reasons=ITEM_REASONS) -> 
     return len(answer.items) > limit or any(len(i.arguments) > reasons for i in answer.items)
 
 
-def _item_lines(answer: Answer, style: _Style, full: bool, limit=ITEM_LIMIT, reasons=ITEM_REASONS) -> list[str]:
+def _item_lines(answer: Answer, style: _Style, full: bool, limit=ITEM_LIMIT, reasons=ITEM_REASONS,
+                quoted: Optional[set] = None, clip: int = 200) -> list[str]:
     if not answer.items:
         return []
     out = [""]
@@ -396,15 +371,20 @@ def _item_lines(answer: Answer, style: _Style, full: bool, limit=ITEM_LIMIT, rea
         for arg in arguments:
             mark = {"for": "+ ", "against": "- "}.get(arg.stance, "* ")
             where = _short_sources(arg.proof.statements(), answer)
+            if single and quoted is not None:
+                out += _quote_lines(arg.proof.statements()[:2], answer, style, quoted, "   ", clip, item.label)
+                continue
             if single:
                 if where:
                     out += [style.dim(l) for l in _fill("\u2014 " + where, "   ", "     ")]
                 continue
-            out += _fill(mark + _claim(arg), "   ", "     ") + _definition_lines(arg, style, "     ")
+            out += _fill(mark + claim_of(arg), "   ", "     ") + _definition_lines(arg, style, "     ")
             if full:
                 for sid in arg.proof.statements():
                     if sid in answer.citations:
                         out += _citation_lines(answer.citations[sid], "     ")
+            elif quoted is not None:  # the supporting sentences, each statement quoted once
+                out += _quote_lines(arg.proof.statements()[:2], answer, style, quoted, "     ", clip, arg.claim)
             elif where:
                 out += [style.dim(l) for l in _fill("\u2014 " + where, "     ", "       ")]
     if len(items) < len(answer.items):
@@ -421,6 +401,11 @@ def _evidence_lines(answer: Answer, style: _Style, full: bool, limit, quoted: se
     for number, item in enumerate(items, 1):
         head = f"{number:>2}. "
         out += [""] if number == 1 else []
+        cite = answer.citations.get(item.term)
+        if not full and item.excerpt and cite is not None:  # compact: the source's own words
+            quoted.add(item.term)
+            out += _fill(f"{short_citation(cite)}: \u201c{item.excerpt}\u201d", head, " " * len(head))
+            continue
         out += _fill(item.summary.rstrip(".") + ".", head, " " * len(head))
         for arg in item.arguments[:1]:
             if full:
@@ -428,7 +413,7 @@ def _evidence_lines(answer: Answer, style: _Style, full: bool, limit, quoted: se
                     if sid in answer.citations:
                         out += _citation_lines(answer.citations[sid], "     ")
             else:
-                out += _quote_lines([item.term], answer, style, quoted, "     ", clip)
+                out += _quote_lines([item.term], answer, style, quoted, "     ", clip, item.summary)
     if len(items) < len(answer.items):
         out.append(f"    ... {len(answer.items) - len(items)} more (--full)")
     return out
@@ -451,7 +436,8 @@ def _conflict_lines(answer: Answer, style: _Style, full: bool, limit: Optional[i
             continue
     if not full:  # compact: the topics, one after another; --full gives both sides' quotes
         topics = "; ".join(c.topic.rstrip(".") for c in answer.conflicts)
-        return out + _fill(_clip(topics, 3 * (WIDTH - 4)) + " (--full shows both sides)", "  ", "  ")
+        room = 3 if limit is None or limit > 1 else 2  # the tightest screens give the topics two lines
+        return out + _fill(_clip(topics, room * (_WIDTH.get() - 4) - 28) + " (--full shows both sides)", "  ", "  ")
     return out
 
 

@@ -15,5 +15,6 @@ evaluation; quotes of statements that did not change are verified once.
 Git revisions are read with ``git archive`` into a temporary folder: neither the working tree
 nor the index is ever written.
 """
-from .report import Review, compare, render_markdown, render_text, review  # noqa: F401
+from .render import render_github, render_markdown, render_text  # noqa: F401
+from .report import Review, compare, review  # noqa: F401
 from .sides import SCHEMA, Side, load_side, resolve  # noqa: F401

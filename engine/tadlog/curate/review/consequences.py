@@ -139,7 +139,12 @@ class AnswerChange:
 
 
 def _signature(answer) -> tuple[str, tuple[str, ...], tuple[str, ...]]:
-    """What a reader takes from an answer: its verdict, its reasons, the statements it cites."""
+    """What a reader takes from an answer: its verdict, its reasons (items and figures
+    included, as sorted text), and the statements it cites.
+
+    Only the first two decide whether an answer changed: citations that move, and the
+    conflicts an answer lists, change no conclusion (they are still shown for an answer
+    that changes)."""
     if isinstance(answer, str):
         return answer, (), ()
     reasons = [f"for: {a.claim}" for a in answer.arguments_for]
@@ -150,9 +155,20 @@ def _signature(answer) -> tuple[str, tuple[str, ...], tuple[str, ...]]:
         reasons += [f"{item.label}, {a.stance}: {a.claim}" for a in item.arguments]
     for analysis in answer.why_not:
         reasons += [f"blocked ({analysis.rule}): {c.text}" for c in analysis.blocked_by]
-    reasons += [f"conflict: {c.id}" for c in answer.conflicts]
     reasons += ["row: " + ", ".join(f"{k}={value_text(v)}" for k, v in row) for row in answer.rows]
+    reasons += [f"figure: {claim}" for claim in _figures(_proofs(answer))]
     return answer.verdict, tuple(sorted(set(reasons))), tuple(sorted(answer.citations))
+
+
+def _figures(proofs) -> list[str]:
+    """Every fact with a number that the answer's proofs rest on (a success rate, a distance)."""
+    out, todo = [], list(proofs)
+    while todo:
+        node = todo.pop()
+        if any(not isinstance(v, str) for v in node.atom[1]):
+            out.append(node.claim)
+        todo.extend(node.premises)
+    return out
 
 
 def _proofs(answer) -> list:
@@ -181,7 +197,7 @@ def diff_answers(base: Side, head: Side, touch: Touched, base_digests=None) -> t
     for question, (sb, proofs_before) in zip(questions, before_all):
         after = head.answer(question)
         sa = _signature(after)
-        if sb == sa:
+        if sb[:2] == sa[:2]:
             continue
         causes = touch.causes(proofs_before + _proofs(after))
         causes += [x for x in sorted((set(sb[2]) | set(sa[2])) & touch.statements) if x not in causes]

@@ -6,15 +6,15 @@ from __future__ import annotations
 import json
 import tempfile
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Optional
 
 from ...errors import Diagnostic, UsageError
 from ...language.model import KnowledgeBaseModel
-from .consequences import AnswerChange, Consequence, diff_answers, diff_consequences, diff_findings, digests_elsewhere, finding_json, finding_line, touched
+from .consequences import AnswerChange, Consequence, diff_answers, diff_consequences, diff_findings, digests_elsewhere, finding_json, touched
 from .declarations import Change, KIND_TABLE, diff_declarations
-from .sides import KINDS, PLURAL, ParseMemo, QUESTIONS_FILE, QuoteMemo, SCHEMA, Side, TEXT_EXPLANATION_LINES, git_toplevel, load_side, resolve
+from .sides import KINDS, PLURAL, ParseMemo, QuoteMemo, SCHEMA, Side, git_toplevel, load_side, resolve
 
 # ==== the review ===============================================================================
 @dataclass(frozen=True)
@@ -33,6 +33,7 @@ class Review:
     head_errors: int
     base_errors: int
     quotes_checked: bool
+    sides: dict = field(default_factory=dict, compare=False)  # base/head: spec, files, sha256
 
     @property
     def summary(self) -> dict:
@@ -55,8 +56,9 @@ class Review:
 
     # ---- renderers -----------------------------------------------------------------------
     def to_json(self) -> dict:
+        """The review as JSON (schema tadlog.review/1): findings first, then what changed."""
         return {
-            "schema": SCHEMA, "base": self.base, "head": self.head,
+            "schema": SCHEMA, "base": self.base, "head": self.head, "sides": self.sides,
             "valid": not self.head_errors, "evaluated": self.evaluated, "quotes_checked": self.quotes_checked,
             "summary": self.summary,
             "counts": {"base": self.base_counts, "head": self.head_counts},
@@ -69,10 +71,19 @@ class Review:
         }
 
     def to_text(self) -> str:
+        from .render import render_text
+
         return render_text(self)
 
-    def to_markdown(self) -> str:
-        return render_markdown(self)
+    def to_markdown(self, full_report: Optional[str] = None) -> str:
+        from .render import render_markdown
+
+        return render_markdown(self, full_report)
+
+    def to_github(self) -> str:
+        from .render import render_github
+
+        return render_github(self)
 
 
 def _counts(model: KnowledgeBaseModel) -> dict:
@@ -80,8 +91,12 @@ def _counts(model: KnowledgeBaseModel) -> dict:
 
 
 def review(base_spec: str, head_spec: Optional[str] = None, *, repo: Optional[Path] = None,
-           kb_path: str = "kb", sources: Optional[Path] = None, check_quotes: bool = True) -> Review:
-    """Review HEAD (default: the working tree) against BASE; folders or git revisions of ``repo``."""
+           kb_path: str = "kb", sources: Optional[Path] = None, check_quotes: bool = True,
+           progress=None) -> Review:
+    """Review HEAD (default: the working tree) against BASE; folders or git revisions of ``repo``.
+
+    ``progress(message)``, when given, hears each stage (the CLI shows it after a second)."""
+    say = progress or (lambda message: None)
     start = Path(repo) if repo is not None else Path.cwd()
     if repo is not None and not start.is_dir():
         raise UsageError(f"tadlog review: repository folder {repo} does not exist", code="U013")
@@ -95,157 +110,34 @@ def review(base_spec: str, head_spec: Optional[str] = None, *, repo: Optional[Pa
         base_r = resolve(base_spec, top, kb_path, scratch, "base")
         head_r = resolve(head_spec, top, kb_path, scratch, "head")
         memo = ParseMemo()
+        say(f"loading BASE ({base_r.spec})")
         base = load_side("base", base_r.spec, base_r.root, base_r.display, memo, quote_memo)
         # BASE's answers start in a forked process now, while this one loads HEAD.
         early = (list(base.questions), digests_elsewhere(base, list(base.questions)))
+        say(f"loading HEAD ({head_r.spec})")
         head = load_side("head", head_r.spec, head_r.root, head_r.display, memo, quote_memo)
-        return compare(base, head, quotes_checked=quote_memo is not None, base_digests=early)
+        result = compare(base, head, quotes_checked=quote_memo is not None, base_digests=early, progress=say)
+        sides = {name: _side_info(side) for name, side in (("base", base), ("head", head))}
+        return replace(result, sides=sides)
 
 
-def compare(base: Side, head: Side, quotes_checked: bool = False, base_digests=None) -> Review:
+def _side_info(side: Side) -> dict:
+    from ...language.identity import identify
+
+    ident = identify(side.root)
+    return {"spec": side.spec, "files": ident.files, "sha256": ident.sha256}
+
+
+def compare(base: Side, head: Side, quotes_checked: bool = False, base_digests=None, progress=None) -> Review:
+    say = progress or (lambda message: None)
+    say("comparing declarations and derived facts")
     changes = diff_declarations(base.model, head.model)
     touch = touched(changes, base.model, head.model)
     consequences = diff_consequences(base, head, touch)
+    say(f"answering the standard questions ({len(head.questions or base.questions)})")
     questions, answers = diff_answers(base, head, touch, base_digests)
     new, fixed = diff_findings(base, head)
+    say("done")
     return Review(base.spec, head.spec, _counts(base.model), _counts(head.model), tuple(changes),
                   tuple(consequences), base.kb is not None and head.kb is not None, tuple(questions),
                   tuple(answers), tuple(new), tuple(fixed), len(head.errors), len(base.errors), quotes_checked)
-
-
-# ==== text and Markdown =========================================================================
-def _summary_lines(r: Review) -> list[str]:
-    s = r.summary
-    parts = []
-    for kind in KINDS:
-        c = s["declarations"][PLURAL[kind]]
-        if any(c.values()):
-            bits = [f"+{c['added']}" if c["added"] else "", f"-{c['removed']}" if c["removed"] else "",
-                    f"~{c['changed']}" if c["changed"] else ""]
-            parts.append(f"{PLURAL[kind]} {' '.join(b for b in bits if b)}")
-    lines = ["declarations: " + (", ".join(parts) if parts else "no change in meaning")]
-    if r.evaluated:
-        lines.append(f"derived facts: +{s['consequences']['gained']} gained, -{s['consequences']['lost']} lost")
-    else:
-        lines.append("derived facts: not compared (a side has errors that prevent evaluation)")
-    lines.append(f"standard questions: {s['questions']['changed']} of {s['questions']['asked']} answers change")
-    lines.append(f"check findings: {s['findings']['new']} new, {s['findings']['fixed']} fixed")
-    status = "valid" if not r.head_errors else f"{r.head_errors} error{'s' if r.head_errors != 1 else ''}"
-    lines.append(f"HEAD: {status}" + ("" if r.quotes_checked else " (quotes not verified)"))
-    return lines
-
-
-def _change_head(c: Change) -> str:
-    sign = {"added": "+", "removed": "-", "changed": "~"}[c.action]
-    where = f"  ({c.location})" if c.location else ""
-    return f"{sign} {c.kind} {c.key}: {c.label}{where}"
-
-
-def render_text(r: Review) -> str:
-    out = [f"tadlog review: {r.base} -> {r.head}", ""]
-    out += ["Summary"] + ["  " + line for line in _summary_lines(r)] + [""]
-    out.append("Declarations")
-    if not r.changes:
-        out.append("  (none)")
-    for c in r.changes:
-        out.append("  " + _change_head(c))
-        for fld, before, after in c.details:
-            out.append(f"      {fld}: {before}")
-            out.append(f"      {' ' * len(fld)}  -> {after}")
-    out += ["", "Consequences (derived facts)"]
-    if not r.evaluated:
-        out.append("  not compared: a side has errors that prevent evaluation")
-    elif not r.consequences:
-        out.append("  (none)")
-    for c in r.consequences:
-        out.append(f"  {'+' if c.action == 'gained' else '-'} {c.sentence}  [{c.atom}]")
-        if c.causes:
-            out.append(f"      caused by: {', '.join(c.causes)}")
-        elif c.statements:
-            out.append(f"      rests on: {', '.join(c.statements)}")
-    out += ["", "Standard questions"]
-    if not r.questions:
-        out.append(f"  no {QUESTIONS_FILE} in the knowledge base")
-    elif not r.answers:
-        out.append(f"  no answer changes ({len(r.questions)} questions)")
-    for a in r.answers:
-        out.append(f"  Q: {a.question}")
-        out.append(f"     before: {a.verdict_before}")
-        out.append(f"     after:  {a.verdict_after}")
-        out += [f"     + {x}" for x in a.reasons_gained] + [f"     - {x}" for x in a.reasons_lost]
-        if a.statements_gained:
-            out.append(f"     now cites: {', '.join(a.statements_gained)}")
-        if a.statements_lost:
-            out.append(f"     no longer cites: {', '.join(a.statements_lost)}")
-        if a.causes:
-            out.append(f"     caused by: {', '.join(a.causes)}")
-        out.append("     new explanation:")
-        lines = a.explanation.splitlines()
-        shown = lines[:TEXT_EXPLANATION_LINES]
-        out += ["       " + line if line else "" for line in shown]
-        if len(lines) > len(shown):
-            out.append(f"       ... ({len(lines) - len(shown)} more lines: tadlog ask {json.dumps(a.question)})")
-    out += ["", "Findings new in HEAD"]
-    out += ["  " + finding_line(d) for d in r.new_findings] or ["  (none)"]
-    out += ["", "Findings fixed by HEAD"]
-    out += ["  " + finding_line(d) for d in r.fixed_findings] or ["  (none)"]
-    return "\n".join(out) + "\n"
-
-
-def _md(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
-
-
-def render_markdown(r: Review) -> str:
-    status = "✅ HEAD is valid" if not r.head_errors else f"❌ HEAD has {r.head_errors} error(s)"
-    out = [f"## tadlog review: `{r.base}` → `{r.head}`", "", status + "", ""]
-    out += ["### Summary", ""]
-    out += ["| | added | removed | changed |", "|---|---:|---:|---:|"]
-    for kind in KINDS:
-        c = r.summary["declarations"][PLURAL[kind]]
-        out.append(f"| {PLURAL[kind]} | {c['added']} | {c['removed']} | {c['changed']} |")
-    out.append("")
-    out += ["- " + line for line in _summary_lines(r)[1:]] + [""]
-    out += ["### Declarations", ""]
-    if not r.changes:
-        out.append("No change in meaning.")
-    for kind in KINDS:
-        mine = [c for c in r.changes if c.kind == kind]
-        if not mine:
-            continue
-        out += [f"#### {PLURAL[kind].capitalize()}", ""]
-        for c in mine:
-            where = f" — `{c.location}`" if c.location else ""
-            out.append(f"- **{c.action}** `{c.key}`: {_md(c.label)}{where}")
-            for fld, before, after in c.details:
-                out.append(f"  - {fld}: ~~{_md(before)}~~ → {_md(after)}")
-        out.append("")
-    out += ["### Consequences (derived facts)", ""]
-    if not r.evaluated:
-        out.append("Not compared: a side has errors that prevent evaluation.")
-    elif not r.consequences:
-        out.append("No derived fact is gained or lost.")
-    for c in r.consequences:
-        why = f" — caused by {', '.join(f'`{x}`' for x in c.causes)}" if c.causes else ""
-        out.append(f"- {'➕ gained' if c.action == 'gained' else '➖ lost'}: {_md(c.sentence)} (`{c.atom}`){why}")
-    out += ["", "### Standard questions", ""]
-    if not r.questions:
-        out.append(f"No `{QUESTIONS_FILE}` in the knowledge base.")
-    elif not r.answers:
-        out.append(f"No answer changes ({len(r.questions)} questions asked).")
-    for a in r.answers:
-        out += [f"#### {_md(a.question)}", "", f"- before: {_md(a.verdict_before)}",
-                f"- after: **{_md(a.verdict_after)}**"]
-        out += [f"- ➕ {_md(x)}" for x in a.reasons_gained] + [f"- ➖ {_md(x)}" for x in a.reasons_lost]
-        if a.statements_gained:
-            out.append(f"- now cites: {', '.join(f'`{s}`' for s in a.statements_gained)}")
-        if a.statements_lost:
-            out.append(f"- no longer cites: {', '.join(f'`{s}`' for s in a.statements_lost)}")
-        if a.causes:
-            out.append(f"- caused by: {', '.join(f'`{s}`' for s in a.causes)}")
-        out += ["", "<details><summary>New explanation</summary>", "", "```text", a.explanation, "```", "",
-                "</details>", ""]
-    out += ["", "### Findings", ""]
-    out += ["New in HEAD:", ""] + ([f"- `{finding_line(d)}`" for d in r.new_findings] or ["- none"]) + [""]
-    out += ["Fixed by HEAD:", ""] + ([f"- `{finding_line(d)}`" for d in r.fixed_findings] or ["- none"])
-    return "\n".join(out) + "\n"

@@ -6,6 +6,7 @@ import weakref
 from dataclasses import replace
 from typing import Iterable
 
+from ...render.claims import reason_groups
 from ..answer import Answer, Argument
 from ..explainer import Explainer
 from ..query import PatientContext, Query
@@ -48,7 +49,7 @@ def prepare_explainers(kb, patients) -> None:
 def finish(explainer: Explainer, query: Query, answer: Answer, kb) -> Answer:
     """Attach citations and conflicts of everything the answer rests on, and the graph builder."""
     statements = _statements_of(answer)
-    conflicts = explainer.conflicts_for(_core_statements(answer))
+    conflicts = _bearing(explainer, explainer.conflicts_for(_core_statements(answer)), _question_terms(query, answer))
     patient = tuple((name, values[0]) for name, values in (query.patient.facts() if query.patient else ()))
     cites = explainer.citations_for(statements + [s for c in conflicts for side in c.sides for s in side])
 
@@ -63,6 +64,41 @@ def finish(explainer: Explainer, query: Query, answer: Answer, kb) -> Answer:
                    _graph_builder=graph)
 
 
+def _question_terms(query: Query, answer: Answer) -> set[str]:
+    """What the question is about: its names, the patient's factors, and what the leading reasons
+    and the first-ranked item speak of (with the facts they rest on: 'lower success than the
+    midpalate' speaks of the midpalate)."""
+    terms = {getattr(x, "term", None) for x in (query.subject, query.other, query.indication)}
+    terms |= set(query.patient.factors) if query.patient else set()
+    leading = [a for side in (answer.arguments_for, answer.arguments_against)
+               for group in list(reason_groups(side).values())[:3] for a in group]  # the first 3 reasons shown
+    if answer.items:
+        terms.add(answer.items[0].term)
+        leading += list(answer.items[0].arguments[:2])
+    terms |= {v for a in leading for atom in a.proof.atoms() for v in atom[1] if isinstance(v, str)}
+    return {t for t in terms if t}
+
+
+BEARING = 0.4  # the share of a conflict's statements that must speak of what the question asks
+
+
+def _bearing(explainer: Explainer, conflicts: list, terms: set[str]) -> list:
+    """Only the conflicts that bear on the question: among those its evidence touches, the ones
+    whose statements mostly speak of what it asks about (or of a larger site that includes it);
+    a conflict that shares one statement with the answer but is about something else is left out.
+    A question without names (raw queries) keeps every conflict its evidence touches."""
+    if not terms:
+        return conflicts
+    terms = terms | {w for t in terms for w in explainer.wholes(t)}
+    about = explainer.model.terms_by_statement
+
+    def share(conflict) -> float:
+        statements = [sid for side in conflict.sides for sid in side]
+        return sum(1 for sid in statements if about.get(sid, frozenset()) & terms) / max(len(statements), 1)
+
+    return [c for c in conflicts if share(c) >= BEARING]
+
+
 def _derived_patient(explainer: Explainer, query: Query) -> list[str]:
     """Patient factors the rules derived from the inputs (an age → adolescence), as labels."""
     if not query.patient:
@@ -73,16 +109,20 @@ def _derived_patient(explainer: Explainer, query: Query) -> list[str]:
 
 
 def _core_statements(answer: Answer) -> list[str]:
-    """The statements the verdict rests on: its proof, the leading reasons, the blockers, the top items."""
+    """The statements the verdict rests on: those stating the facts of its proof, of the leading
+    reasons, the blockers and the top items. A rule's own citations (its general justification,
+    e.g. the handbook's young-patient exception behind every patient rule) are left out: a
+    conflict about them does not bear on this question."""
     proofs = [a.proof for a in answer.arguments_for[:3] + answer.arguments_against[:3] + answer.instead[:2]]
     proofs += [a.proof for item in answer.items[:3] for a in item.arguments[:2]]
-    out = list(answer.proof.statements()) if answer.proof else []
-    for analysis in answer.why_not:
-        out += list(analysis.citations)
-        proofs += [c.proof for c in analysis.blocked_by if c.proof]
-    for proof in proofs:
-        out += proof.statements()
+    proofs += [answer.proof] if answer.proof else []
+    proofs += [c.proof for analysis in answer.why_not for c in analysis.blocked_by if c.proof]
+    out = [sid for proof in proofs for sid in _stated_by(proof)]
     return list(dict.fromkeys(out + list(answer.statements_shown)))
+
+
+def _stated_by(node) -> list[str]:
+    return list(node.citations) + [sid for premise in node.premises for sid in _stated_by(premise)]
 
 
 def _statements_of(answer: Answer) -> list[str]:
@@ -110,8 +150,10 @@ def lower_first(text: str) -> str:
 
 
 def reason_count(pro, con) -> str:
-    return (f"{len(con)} reason{'s' if len(con) != 1 else ''} against, "
-            f"{len(pro)} for")
+    """'3 reasons against, 1 for', counted as the answer numbers them (facts resting on the same
+    statements are one reason), so the headline matches what is shown."""
+    against, for_ = len(reason_groups(con)), len(reason_groups(pro))
+    return f"{against} reason{'s' if against != 1 else ''} against, {for_} for"
 
 
 def and_list(words: list[str]) -> str:
@@ -142,7 +184,8 @@ def patient_arguments(explainer: Explainer) -> tuple[list[Argument], list[Argume
 
 def arguments_on(explainer: Explainer, query: Query) -> tuple[list[Argument], list[Argument]]:
     pro, con = explainer.arguments_about(query.subject.term)
-    terms = [query.indication.term if query.indication else None, *patient_factors(explainer)]
+    indications = list(indication_family(explainer, query.indication.term)) if query.indication else []
+    terms = [*indications, *patient_factors(explainer)]
     pro, con = relevant_first(pro, terms), relevant_first(con, terms)
     if query.patient:  # what the patient's own factors imply comes after the subject's evidence
         ppro, pcon = patient_arguments(explainer)
@@ -160,12 +203,25 @@ def target_of(query: Query) -> tuple[str, tuple]:
     return ("recommended", (query.subject.term,))
 
 
+def indication_family(explainer: Explainer, indication: str) -> dict[str, str]:
+    """The indication and its narrower forms (narrower_indication/2: more than half a unit of
+    molar distalisation is molar distalisation), each with its label, the indication first."""
+    out = {indication: term_label(explainer, indication)}
+    for narrower, broader in sorted(explainer.interpretation.tuples("narrower_indication"), key=str):
+        if broader == indication:
+            out[narrower] = term_label(explainer, narrower)
+    return out
+
+
 def partial_support(explainer: Explainer, query: Query) -> list[tuple]:
-    """For 'why X for I' when X is not stated to be recommended for I: what does hold."""
+    """For 'why X for I' when X is not stated to be recommended for I: what does hold, the
+    strongest first (X best for, or recommended for, a narrower form of I; X named for I)."""
     if query.indication is None:
         return []
     subject, indication = query.subject.term, query.indication.term
-    atoms = [("candidate_site", (subject, indication)), ("recommended", (subject,))]
+    narrower = [n for n in indication_family(explainer, indication) if n != indication]
+    atoms = [(p, (subject, n)) for p in ("best_site_for", "recommended_for") for n in narrower]
+    atoms += [("candidate_site", (subject, indication)), ("recommended", (subject,))]
     return [a for a in atoms if is_true(explainer, a)]
 
 

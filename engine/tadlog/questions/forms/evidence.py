@@ -11,18 +11,24 @@ nearest things the sources do say.
 from __future__ import annotations
 
 import math
+import re
 from typing import Optional
 
 from ...language.model import KnowledgeBaseModel
 from ..answer import Answer, Item
 from ..explainer import Explainer
-from ..names import FILLER, words_of
+from ..names import FILLER, name_index, normal_word, words_of
 from ..query import Query
 from .common import and_list, patient_factors, term_label
 
+INTENT_LIFT = 0.5
 SHOWN = 12  # entries kept in the answer (the compact view shows what fits a screen)
+EXCERPT = 320  # characters of a quote's bearing sentences shown with each entry
+SENTENCE_END = re.compile(r"(?<=[.!?;])\s+(?=[A-Z(\[\d\u201c\"'])")
 GENERIC = frozenset({"mini_implant", "microscrew", "mini_implant_insertion", "patient_factors", "one_mini_implant"})
-UNITS = ("%", "mm", "ncm", "n cm", " g ", "g)", "week", "month", "year", "rpm", "ml", "hour", "day")
+FIGURE = re.compile(r"\d(?:[\d.,]*\d)?\s*(?:%|mm\b|Ncm\b|N ?cm\b|N per centimet|g\b|weeks?\b|months?\b|years?\b"
+                    r"|rpm\b|ml\b|hours?\b|days?\b|degrees?\b|\u00b0|mini-implants\b|patients\b|papers\b)",
+                    re.IGNORECASE)
 FRAME_WORDS = frozenset({"how", "why", "what", "which", "where", "when", "can", "should", "does", "do", "is",
                          "are", "not", "need", "happen", "happens", "if", "safe", "ok", "tell", "about",
                          "compare", "versus", "vs", "or", "than", "affect", "matter"})
@@ -33,26 +39,76 @@ INTENT_HEADINGS = {
 }
 
 
+# What clinicians say → the words the sources use (added to the question's words, never replacing them).
+EXPANSIONS = {
+    "take": ("removal",), "out": ("removal",), "unscrew": ("removal",), "snap": ("fracture",),
+    "snapped": ("fracture",), "break": ("fracture",), "broke": ("fracture",), "broken": ("fracture",),
+    "hurt": ("pain",), "painful": ("pain",), "sore": ("pain",), "painkiller": ("analgesic",),
+    "gum": ("gingiva", "mucosa"), "wobble": ("mobility", "mobile"), "loose": ("mobility", "mobile"),
+    "infected": ("infection",), "grown": ("overgrowth", "hyperplasia"), "move": ("movement",),
+    "fail": ("failure",), "fails": ("failure",), "last": ("duration",), "stay": ("situ", "remain"),
+    "numb": ("anaesthesia",), "anesthetic": ("anesthesia",), "anaesthetic": ("anesthesia",),
+    "drill": ("drilling",), "hole": ("pilot",), "tip": ("tipping",), "wider": ("diameter",),
+    "longer": ("length",), "thicker": ("thickness",), "space": ("interradicular",), "room": ("space",),
+    "hit": ("contact",), "touch": ("contact",), "touching": ("contact",), "made": ("material", "alloy"),
+}
+SAME_STEM = {"cortical": "cortex", "cortices": "cortex", "teeth": "tooth", "roots": "root", "bony": "bone"}
+# Words that carry no subject in a question (beyond the names' filler): never matched in quotes.
+LEXICAL_STOP = frozenset({"take", "out", "get", "make", "go", "know", "tell", "say", "give", "keep", "mean", "worry",
+                          "thing", "sure", "now", "still", "usually", "ever", "good", "bad", "lot", "really"})
+_SUFFIXES = ("izations", "ization", "ations", "ation", "ments", "ment", "ingly", "ings", "ing", "edly", "ed",
+             "ions", "ion", "ures", "ure", "als", "al", "ies", "es", "ly", "ity", "ive", "s", "e")
+
+
+def stem(word: str) -> str:
+    """A crude stem for matching the question's words with quotes' words (removal/remove/removing)."""
+    if word in SAME_STEM:
+        return SAME_STEM[word]
+    for suffix in _SUFFIXES:
+        if word.endswith(suffix) and len(word) - len(suffix) >= 4:
+            return word[: -len(suffix)]
+    return word
+
+
+def stems(text: str) -> list[str]:
+    return [stem(w.norm) for w in words_of(text) if w.norm not in FILLER]
+
+
 class StatementIndex:
     """Per statement: the words of its quote and the terms of the facts citing it (built once per model)."""
 
     def __init__(self, model: KnowledgeBaseModel):
         self.words: dict[str, frozenset[str]] = {}
+        self.counts: dict[str, dict[str, int]] = {}
+        self.lengths: dict[str, int] = {}
         self.terms: dict[str, set[str]] = {}
         self.facts: dict[str, list] = {}
+        self.sentences: dict[str, list] = {}  # filled on first use: a quote's sentences and their stems
         for st in model.statements:
-            self.words[st.id] = frozenset(w.norm for w in words_of(st.quote) if w.norm not in FILLER)
+            quote = stems(st.quote)
+            counts: dict[str, int] = {}
+            for word in quote:
+                counts[word] = counts.get(word, 0) + 1
+            self.counts[st.id], self.lengths[st.id] = counts, max(1, len(quote))
         for fact in model.facts:
             values = tuple(a.value for a in fact.atom.args)
             for sid in fact.cites:
                 self.facts.setdefault(sid, []).append((fact.atom.predicate, values))
                 self.terms.setdefault(sid, set()).update(v for v in values if isinstance(v, str))
+        for sid, terms in self.terms.items():  # what the facts say a quote is about counts as its words
+            counts = self.counts.get(sid)
+            if counts is not None:
+                for word in {w for t in terms if t in model.term_by_name for w in stems(model.label(t))}:
+                    counts.setdefault(word, 1)
+        for sid, counts in self.counts.items():
+            self.words[sid] = frozenset(counts)
         count = max(1, len(self.words))
         frequency: dict[str, int] = {}
         for words in self.words.values():
             for word in words:
                 frequency[word] = frequency.get(word, 0) + 1
-        self.idf = {w: math.log(count / f) for w, f in frequency.items()}
+        self.idf = {w: math.log(1 + (count - f + 0.5) / (f + 0.5)) for w, f in frequency.items()}
+        self.mean_length = sum(self.lengths.values()) / count
         term_frequency: dict[str, int] = {}
         for terms in self.terms.values():
             for term in terms:
@@ -82,13 +138,22 @@ def evidence(explainer: Explainer, query: Query, *, depth: int, full: bool) -> A
     intent = query.intent or "evidence"
     terms = [t for t in query.terms if t in model.term_by_name]
     patient = set(patient_factors(explainer))
-    words = [w for w in dict.fromkeys(w.norm for w in words_of(query.text))
-             if w not in FILLER and w not in FRAME_WORDS]
+    plain = [w.norm for w in words_of(query.text) if w.norm not in FILLER and w.norm not in FRAME_WORDS]
+    extra = [x for w in plain for x in EXPANSIONS.get(w, ())]
+    words = list(dict.fromkeys([stem(w) for w in plain if w not in LEXICAL_STOP] + [stem(x) for x in extra]))
     options = _options(query) if intent == "choice" else ()
-    scored = _score(model, index, terms, words, intent, patient, options)
+    weights = {t: (0.2 if t in GENERIC else 1.0) for t in terms}
+    for word in extra:  # "take it out" names the removal
+        term = name_index(model).keys.get((normal_word(word),))
+        if term is not None:
+            weights.setdefault(term, 0.7)
+    for parent in _larger_sites(explainer, terms):  # what is said of the alveolus reaches its buccal part
+        weights.setdefault(parent, 0.5)
+    scored = _score(model, index, weights, words, intent, patient, options)
     fitting = [s for s in scored if _fits(model, index, s[1], intent, options)]
     ranked = fitting or scored
-    items = [_item(explainer, index, sid, score, terms) for score, sid in ranked[:SHOWN]]
+    focus = set(words) | {w for t in weights for w in stems(model.label(t))}
+    items = [_item(explainer, index, sid, score, terms, focus) for score, sid in ranked[:SHOWN]]
     items = [i for i in items if i is not None]
     labels = [term_label(explainer, t) for t in terms if t not in GENERIC] or [term_label(explainer, t) for t in terms]
     about = and_list(list(dict.fromkeys(labels))[:4]) or "this question"
@@ -102,10 +167,26 @@ def _options(query: Query) -> tuple[str, ...]:
     return tuple(m.term for m in (query.subject, query.other) if m is not None)
 
 
-def _score(model, index: StatementIndex, terms, words, intent, patient, options) -> list[tuple[float, str]]:
+def _larger_sites(explainer: Explainer, terms) -> list[str]:
+    """The sites the question's sites are part of (part_of/within, transitively)."""
+    edges: dict[str, set[str]] = {}
+    for relation in ("part_of", "within"):
+        for row in explainer.interpretation.tuples(relation):
+            if len(row) == 2:
+                edges.setdefault(row[0], set()).add(row[1])
+    out, todo = [], [t for t in terms if t in edges]
+    while todo:
+        for parent in sorted(edges.get(todo.pop(), ())):
+            if parent not in out and parent not in terms:
+                out.append(parent)
+                todo.append(parent)
+    return out
+
+
+def _score(model, index: StatementIndex, weights, words, intent, patient, options) -> list[tuple[float, str]]:
     """Every statement that shares a name or a word with the question, best first."""
     candidates: set[str] = set()
-    for term in terms:
+    for term in weights:
         candidates.update(index.by_term.get(term, ()))
     for word in words:
         if index.idf.get(word, 0) > 1.0:  # words in most quotes say nothing
@@ -116,38 +197,45 @@ def _score(model, index: StatementIndex, terms, words, intent, patient, options)
         if st is None:
             continue
         mentioned = index.terms.get(sid, set())
-        named = sum(min(index.term_idf.get(t, 1.0), 4.0) * (0.2 if t in GENERIC else 1.0)
-                    for t in terms if t in mentioned)
-        said = sum(index.idf.get(w, 0.0) for w in words if w in index.words[sid])
-        bonus = _intent_bonus(model, index, sid, intent) + sum(1.0 for f in patient if f in mentioned)
+        named = sum(min(index.term_idf.get(t, 1.0), 4.0) * w for t, w in weights.items() if t in mentioned)
+        said = _bm25(index, sid, words)
+        bonus = sum(1.0 for f in patient if f in mentioned)
         if options and all(o in mentioned or _says(model, index, sid, o) for o in options):
             bonus += 6.0
-        score = 1.5 * named + said + bonus
+        # what the intent wants first lifts a statement in proportion to how well it fits the question
+        score = (1.5 * named + said) * (1.0 + INTENT_LIFT * _intent_bonus(model, index, sid, intent)) + bonus
         if named > 0 or said > 2.0:
             out.append((score, sid))
     out.sort(key=lambda x: (-x[0], x[1]))
     return out
 
 
+def _bm25(index: StatementIndex, sid: str, words) -> float:
+    """Okapi BM25 of the question's words in one quote: rare words count more, long quotes less."""
+    counts, length = index.counts[sid], index.lengths[sid]
+    norm = 1.2 * (0.25 + 0.75 * length / index.mean_length)
+    return sum(index.idf.get(w, 0.0) * counts[w] * 2.2 / (counts[w] + norm) for w in words if w in counts)
+
+
 def _says(model, index: StatementIndex, sid: str, term: str) -> bool:
     """Whether a statement's own words name a term (its label, without small words)."""
-    label = model.label(term)
-    words = [w.norm for w in words_of(label) if w.norm not in FILLER]
+    words = stems(model.label(term))
     return bool(words) and all(w in index.words[sid] for w in words)
 
 
 def _intent_bonus(model, index: StatementIndex, sid: str, intent: str) -> float:
+    """1 when a statement gives what the intent asks for, else 0 (reasons: 0.5 for a stance)."""
     st = model.statement_by_id[sid]
     if intent == "quantity":
-        return 3.0 if _has_figure(st.quote) else 0.0
+        return 1.0 if _has_figure(st.quote) else 0.0
     if intent == "howto":
-        return 2.0 if st.kind == "recommendation" else 0.0
+        return 1.0 if st.kind == "recommendation" else 0.0
     if intent == "risks":
-        return 2.0 if _against(model, index, sid) else 0.0
+        return 1.0 if _against(model, index, sid) else 0.0
     if intent == "definition":
-        return 3.0 if st.kind == "definition" or any(p == "definition" for p, _ in index.facts.get(sid, ())) else 0.0
+        return 1.0 if st.kind == "definition" or any(p == "definition" for p, _ in index.facts.get(sid, ())) else 0.0
     if intent == "reasons":
-        return 1.0 if any(_stance(model, p) for p, _ in index.facts.get(sid, ())) else 0.0
+        return 0.5 if any(_stance(model, p) for p, _ in index.facts.get(sid, ())) else 0.0
     return 0.0
 
 
@@ -163,8 +251,8 @@ def _fits(model, index: StatementIndex, sid: str, intent: str, options) -> bool:
 
 
 def _has_figure(quote: str) -> bool:
-    lowered = f" {quote.lower()} "
-    return any(ch.isdigit() for ch in quote) and any(unit in lowered for unit in UNITS)
+    """A number with a unit or a percentage ("13.5%", "5-15 Ncm", "50 g", "six weeks" does not count)."""
+    return FIGURE.search(quote) is not None
 
 
 def _stance(model, predicate: str) -> Optional[str]:
@@ -179,7 +267,37 @@ def _against(model, index: StatementIndex, sid: str) -> bool:
     return False
 
 
-def _item(explainer: Explainer, index: StatementIndex, sid: str, score: float, terms) -> Optional[Item]:
+def excerpt(index: StatementIndex, sid: str, quote: str, focus: set[str], limit: int = EXCERPT) -> str:
+    """The sentences of a quote that bear on the question, whole, in order; "…" marks those left
+    out. A quote short enough is kept whole; one with no such sentence keeps its first."""
+    if len(quote) <= limit:
+        return quote
+    split = index.sentences.get(sid)
+    if split is None:
+        split = [(s, frozenset(stems(s))) for s in SENTENCE_END.split(quote) if s.strip()]
+        index.sentences[sid] = split
+    sentences = [s for s, _ in split]
+    if len(sentences) == 1:
+        return quote
+    scores = [len(focus & words) for _, words in split]
+    order = sorted(range(len(sentences)), key=lambda i: (-scores[i], i))
+    keep, size = set(), 0
+    for i in order:
+        if keep and (scores[i] == 0 or size + len(sentences[i]) > limit):
+            continue
+        keep.add(i)
+        size += len(sentences[i])
+    out, gap = [], False
+    for i, sentence in enumerate(sentences):
+        if i in keep:
+            out.append(("… " if gap or (i > 0 and not out) else "") + sentence.strip())
+            gap = False
+        else:
+            gap = True
+    return " ".join(out) + (" …" if gap else "")
+
+
+def _item(explainer: Explainer, index: StatementIndex, sid: str, score: float, terms, focus) -> Optional[Item]:
     """One statement: the fact it supports that names most of the question, with its quote."""
     facts = index.facts.get(sid, ())
     wanted = set(terms)
@@ -188,7 +306,8 @@ def _item(explainer: Explainer, index: StatementIndex, sid: str, score: float, t
     atom = max(facts, key=lambda f: (len(wanted & set(map(str, f[1]))), -len(f[1])))
     argument = explainer.argument(atom)
     citation = explainer.citation(sid)
-    return Item(sid, citation.short or citation.source, argument.claim, (argument,), round(score, 2))
+    return Item(sid, citation.short or citation.source, argument.claim, (argument,), round(score, 2),
+                excerpt(index, sid, citation.quote, focus | set(stems(argument.claim))))
 
 
 def _verdict(intent, about, count, fitting, items, options, explainer) -> str:
@@ -199,8 +318,8 @@ def _verdict(intent, about, count, fitting, items, options, explainer) -> str:
         a, b = (term_label(explainer, o) for o in options)
         if fitting:
             return f"{_cap(a)} or {b}: {count} statement{'s' if count != 1 else ''} speak of both."
-        return (f"No statement speaks of both {a} and {b}; what the sources say about each "
-                f"follows, nearest first.")
+        # never "no source compares them": two neighbouring statements may (a problem, then its remedy)
+        return f"{_cap(a)} or {b}: what the sources say about each, the statements nearest to both first."
     if intent == "quantity" and not fitting:
         return f"The sources give no figure on {about}; the nearest things they say follow."
     return (f"What the sources say about {about}: {count} statement{'s' if count != 1 else ''}"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 
+from ...render.claims import reason_groups
 from ..answer import Answer
 from ..explainer import Explainer, rank
 from ..query import Query
@@ -30,7 +31,8 @@ def risks(explainer: Explainer, query: Query, *, depth: int, full: bool) -> Answ
     named = list(dict.fromkeys(named))
     if con:
         listed = ", ".join(named[:4]) + (", ..." if len(named) > 4 else "")
-        verdict = (f"{len(con)} reason{'s' if len(con) != 1 else ''} for caution at the {label}"
+        count = len(reason_groups(con))  # as the answer numbers them
+        verdict = (f"{count} reason{'s' if count != 1 else ''} for caution at the {label}"
                    + (f"; reported risks: {listed}." if named else "."))
     else:
         verdict = f"The knowledge base records no risk specific to the {label}."

@@ -6,7 +6,7 @@ from __future__ import annotations
 from ..answer import Answer, Item
 from ..explainer import Explainer
 from ..query import Query
-from .common import SITE_CATEGORIES, and_list, term_label
+from .common import SITE_CATEGORIES, and_list, indication_family, term_label
 
 # ---- sites for an indication ----------------------------------------------------------------
 def _site_rank_key(explainer: Explainer, site: str, score: float, named: list[str]) -> tuple:
@@ -54,43 +54,74 @@ def _sites_named_for(explainer: Explainer, indication: str) -> list[str]:
     return list(dict.fromkeys(out))
 
 
-SITE_SCORES = {  # predicate → (weight, short reason); the ranking of 'sites for'
-    "recommended_for": (5, "recommended for this indication"),
-    "candidate_site": (4, "named for this indication"),
-    "patient_preferred_site": (3, "preferred for this patient"),
-    "patient_site_risk": (-3, "higher risk for this patient"),
-    "recommended": (2, "recommended"),
-    "not_recommended": (-4, "not recommended"),
-    "highest_success_site": (1, "highest reported success"),
-    "outranked_site": (-1, "other sites report higher success"),
-    "caution": (-1, "calls for caution"),
+# The ranking of 'sites for': what the sources say of this site for this indication (and its
+# narrower forms) and for this patient weighs most; general figures only break ties. Each kind of
+# signal counts once, so a site is not ranked up for being mentioned by many facts.
+# predicate → (weight, short reason, whether the second argument is the indication)
+SITE_SCORES = {
+    "best_site_for": (8, "a source calls it the best site for {indication}", True),
+    "recommended_for": (5, "recommended for {indication}", True),
+    "candidate_site": (2, "named for {indication}", True),
+    "limited_scope_for": (-5, "a source cautions: limited scope for {indication}", True),
+    "not_recommended_for": (-5, "not recommended for {indication}", True),
+    "patient_preferred_site": (4, "preferred for this patient", False),
+    "patient_site_risk": (-4, "higher risk for this patient", False),
+    "not_recommended": (-4, "not recommended", False),
+    "recommended": (1, "recommended", False),
+    "highest_success_site": (1, "highest reported success", False),
+    "outranked_site": (-0.5, "other sites report higher success", False),
+    "caution": (-0.5, "calls for caution", False),
 }
 
 
+NAMING = ("best_site_for", "recommended_for", "candidate_site")
+
+
+def _site_signals(explainer: Explainer, site: str, indication: str) -> list[tuple]:
+    """(weight, reason, atom, whole) for each fact that bears on the site for this indication:
+    the site's own facts and those said of a larger site that includes it (whole)."""
+    wanted = indication_family(explainer, indication)
+    # a larger site named for an indication does not name each of its parts (the 'palate' for
+    # intrusion may mean its alveolus); its cautions and risks do reach every part
+    inherited = [(a, w) for a, w in explainer.inherited_facts(site) if a[0] not in NAMING]
+    found = [(atom, None) for atom in explainer.facts_about(site)] + inherited
+    out = []
+    for atom, whole in found:
+        score = SITE_SCORES.get(atom[0])
+        if score is None or (score[2] and atom[1][1] not in wanted):
+            continue
+        reason = score[1].format(indication=wanted[atom[1][1]] if score[2] else "")
+        if whole is not None:
+            reason += f" (said of the {term_label(explainer, whole)})"
+        out.append((score[0], reason, atom, whole))
+    return out
+
+
 def _site_score(explainer: Explainer, site: str, indication: str) -> tuple[float, list[str], list]:
-    """A site's score for an indication, its short reasons, and the atoms that gave them."""
-    score, tags, atoms = 0.0, [], []
-    for atom in explainer.facts_about(site):
-        weight = SITE_SCORES.get(atom[0])
-        if weight is None:
-            continue
-        if atom[0] in ("recommended_for", "candidate_site") and atom[1][1] != indication:
-            continue
-        score += weight[0]
-        if weight[1] not in tags:
-            tags.append(weight[1])
-        atoms.append(atom)
-    return score, tags, atoms
+    """A site's score for an indication (each predicate counted once), its reasons and signals."""
+    signals = _site_signals(explainer, site, indication)
+    weights: dict[str, float] = {}
+    for weight, _, atom, _ in signals:
+        weights.setdefault(atom[0], weight)
+    tags = list(dict.fromkeys(reason for _, reason, _, _ in sorted(signals, key=lambda x: -abs(x[0]))))
+    return sum(weights.values()), tags, signals
 
 
 def _site_item(explainer: Explainer, site: str, indication: str, named: bool) -> Item:
-    score, tags, atoms = _site_score(explainer, site, indication)
-    arguments = [explainer.argument(atom) for atom in atoms]
+    score, tags, signals = _site_score(explainer, site, indication)
+    signals = sorted(signals, key=lambda x: (-abs(x[0]), x[3] is not None))
+    arguments, seen = [], set()
+    for _, _, atom, whole in signals:  # one reason per piece of evidence: the strongest reading
+        arg = explainer.argument(atom) if whole is None else explainer.inherited_argument(atom, site, whole)
+        key = (tuple(arg.proof.statements()), whole)
+        if key not in seen:
+            seen.add(key)
+            arguments.append(arg)
+    tags = tags[:3]
     if not named:
         tags.append("not named for this indication")
     label = term_label(explainer, site)
-    arguments = sorted(arguments, key=lambda a: (-abs(SITE_SCORES[a.proof.atom[0]][0]), -a.strength, a.claim))
-    summary = f"{label} ({', '.join(tags)})" if tags else label
+    summary = f"{label} ({'; '.join(tags)})" if tags else label
     return Item(site, label, summary, tuple(arguments), score)
 
 

@@ -19,14 +19,15 @@ def why(explainer: Explainer, query: Query, *, depth: int, full: bool) -> Answer
         verdict = f"Yes: {lower_first(sentence)} ({reason_count(pro, con)})."
         return Answer(query.text, query.form, verdict, subject, label, True, arguments_for=tuple(pro),
                       arguments_against=tuple(con), proof=explainer.proof(target, depth=depth))
-    support = partial_support(explainer, query)
-    if support and support[0][0] == "candidate_site":
-        said = " and ".join(lower_first(explainer.sentence(*a)) for a in support)
+    support = [a for a in partial_support(explainer, query) if a[0] != "recommended"] and \
+        partial_support(explainer, query)
+    if support:
+        said = _said(explainer, support)
         verdict = (f"Partly: {said}; no source states that {lower_first(sentence)} as such "
                    f"({reason_count(pro, con)}).")
         proof = explainer.proof(support[0], depth=depth)
-        if len(support) > 1:
-            pro = [explainer.argument(support[1], "for")] + [a for a in pro if a.proof.atom != support[1]]
+        rest = [explainer.argument(a, "for") for a in support[1:]]
+        pro = rest + [a for a in pro if a.proof.atom not in support[1:]]
         return Answer(query.text, query.form, verdict, subject, label, True, arguments_for=tuple(pro),
                       arguments_against=tuple(con), proof=proof)
     analyses, changes = explainer.why_not(target, expand=1 if full else 0)
@@ -59,13 +60,19 @@ def why_not(explainer: Explainer, query: Query, *, depth: int, full: bool) -> An
     if is_true(explainer, negative):
         verdict = f"{explainer.sentence(*negative)} ({reason_count(pro, con)})."
     elif partial_support(explainer, query):
-        said = " and ".join(lower_first(explainer.sentence(*a)) for a in partial_support(explainer, query))
+        said = _said(explainer, partial_support(explainer, query))
         verdict = f"Not ruled out: {said}, though no source states that {lower_first(sentence)} ({reason_count(pro, con)})."
     else:
         verdict = f"It does not follow that {lower_first(sentence)} ({reason_count(pro, con)})."
     return Answer(query.text, query.form, verdict, subject, label, False,
                   arguments_for=tuple(pro), arguments_against=tuple(con), why_not=tuple(analyses),
                   would_change=tuple(changes), instead=tuple(_instead(explainer, subject)))
+
+
+def _said(explainer: Explainer, support: list[tuple]) -> str:
+    """The partial support in a verdict: the strongest, and whether the site is named for it."""
+    shown = support[:1] + [a for a in support[1:] if a[0] == "candidate_site"]
+    return " and ".join(lower_first(explainer.sentence(*a)) for a in shown)
 
 
 def _instead(explainer: Explainer, subject: str) -> list[Argument]:

@@ -1,0 +1,214 @@
+"""Service benchmark: `tadlog serve` against the warm library call, over a mixed question set.
+
+    python benchmarks/bench_service.py [--requests 10000] [--seconds 8]
+
+Measures, in one run on this machine:
+- the warm library call ``kb.ask(q)`` (and ``kb.ask(q).to_json()`` serialised, the work the
+  service must do), per question of the mix: the baseline;
+- the service (a real ``tadlog serve`` on loopback, one process, its default threads) at
+  concurrency 1, 8 and 32: requests per second, p50 and p95 latency;
+- a soak of N requests (default 10,000) at concurrency 8: errors, and the server's resident
+  memory before and after.
+It prints the figures and the ratios against the baseline; the goals (p50 at concurrency 1
+within 1.3x the library call, 0 errors, resident memory growing by at most 10%) are reported,
+never asserted by a timed test.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "engine"))
+
+MIX = [  # every question form, with and without a patient, and one bad question (a 422 is a valid answer)
+    {"question": "why not infrazygomatic?"},
+    {"question": "why midpalate for molar distalisation?"},
+    {"question": "why not the infrazygomatic crest for an adult with high MMPA?"},
+    {"question": "sites for molar intrusion for an adolescent with a high MMPA?"},
+    {"question": "risks of mandibular buccal?"},
+    {"question": "contraindications for a diabetic smoker"},
+    {"question": "is smoking a contraindication?"},
+    {"question": "direct or indirect anchorage for a 12 year old?"},
+    {"question": "compare midpalate and infrazygomatic crest"},
+    {"question": "what is indirect anchorage?"},
+    {"question": "indications in the vertical plane?"},
+    {"question": "why not infrazygomatic?", "patient": {"age": 15, "factors": ["smoker"]}},
+    {"question": "why not qqxxv?"},
+]
+
+
+def percentile(values: list[float], q: float) -> float:
+    values = sorted(values)
+    return values[min(len(values) - 1, int(round(q * (len(values) - 1))))]
+
+
+class LibraryCall:
+    """The warm library call, as the service makes it (the same Library, patient inputs and all)."""
+
+    def __init__(self):
+        import tadlog
+        from tadlog.serve.library import Library
+
+        self.tadlog = tadlog
+        self.library = Library(tadlog.load())
+        self.library.warm_up()
+
+    def __call__(self, item: dict, serialise: bool = False) -> float:
+        from tadlog.serve.patient import PatientInput
+
+        p = item.get("patient")
+        patient = PatientInput(p.get("age"), p.get("bmi"), tuple(p.get("factors", ()))) if p else None
+        start = time.perf_counter()
+        try:
+            answer = self.library.ask(item["question"], patient)
+            if serialise:
+                json.dumps(answer.to_json())
+        except self.tadlog.TadlogError:
+            pass
+        return time.perf_counter() - start
+
+
+def start_server() -> tuple[subprocess.Popen, str]:
+    import httpx
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = dict(os.environ, PYTHONPATH=str(ROOT / "engine"))
+    process = subprocess.Popen([sys.executable, "-m", "tadlog", "serve", "--port", str(port)], env=env,
+                               stderr=subprocess.PIPE, text=True)
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(600):
+        try:
+            if httpx.get(base + "/healthz", timeout=1).status_code == 200:
+                return process, base
+        except httpx.HTTPError:
+            time.sleep(0.1)
+    raise SystemExit(f"tadlog serve did not start: {process.stderr.read()}")
+
+
+def rss_kib(pid: int) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1])
+    return 0
+
+
+class Client:
+    """One keep-alive HTTP connection (the standard library's: light, so the client costs little)."""
+
+    def __init__(self, base: str):
+        import http.client
+
+        host, port = base.rsplit("/", 1)[-1].split(":")
+        self.conn = http.client.HTTPConnection(host, int(port), timeout=60)
+
+    def ask(self, item: dict) -> tuple[float, bool]:
+        body = json.dumps(item).encode()
+        start = time.perf_counter()
+        try:
+            self.conn.request("POST", "/v1/ask", body=body, headers={"Content-Type": "application/json"})
+            response = self.conn.getresponse()
+            data = json.loads(response.read())
+            ok = response.status == 200 or (response.status == 422 and data.get("code") == "Q002")
+        except (OSError, ValueError):
+            ok = False
+        return time.perf_counter() - start, ok
+
+
+def load(base: str, concurrency: int, total: int) -> tuple[list[float], int, float]:
+    """``total`` requests over the mix from ``concurrency`` client threads: latencies, errors, wall time."""
+    import threading
+
+    latencies: list[float] = []
+    errors = [0]
+    counter = iter(range(total))
+    lock = threading.Lock()
+
+    def worker():
+        client = Client(base)
+        while True:
+            with lock:
+                n = next(counter, None)
+            if n is None:
+                return
+            seconds, ok = client.ask(MIX[n % len(MIX)])
+            with lock:
+                latencies.append(seconds)
+                errors[0] += not ok
+
+    threads = [threading.Thread(target=worker) for _ in range(concurrency)]
+    began = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return latencies, errors[0], time.perf_counter() - began
+
+
+def interleaved(base: str, library: "LibraryCall", rounds: int):
+    """Concurrency 1, side by side: each question asked of the library, then of the service, in
+    turn, so both see the same machine (other work on it slows both alike)."""
+    client = Client(base)
+    lib, ser, service, errors = [], [], [], 0
+    for _ in range(rounds):
+        for item in MIX:
+            lib.append(library(item))
+            ser.append(library(item, serialise=True))
+            seconds, ok = client.ask(item)
+            service.append(seconds)
+            errors += not ok
+    return lib, ser, service, errors
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--requests", type=int, default=10_000, help="soak size (default 10000)")
+    parser.add_argument("--per-level", type=int, default=650, help="requests per concurrency level")
+    parser.add_argument("--rounds", type=int, default=20, help="rounds of the mix, interleaved (default 20)")
+    args = parser.parse_args()
+
+    library = LibraryCall()
+    process, base = start_server()
+    try:
+        load(base, 4, 4 * len(MIX))  # warm the server's threads and connections
+        lib, ser, service, errors = interleaved(base, library, args.rounds)
+        base_p50, goal = statistics.median(lib), statistics.median(service) / statistics.median(lib)
+        print(f"{len(MIX)}-question mix, {args.rounds} rounds, concurrency 1, interleaved:")
+        print(f"  library ask                  p50 {base_p50 * 1e3:6.2f} ms  p95 {percentile(lib, .95) * 1e3:6.2f} ms")
+        print(f"  library ask + to_json + dumps p50 {statistics.median(ser) * 1e3:6.2f} ms  "
+              f"p95 {percentile(ser, .95) * 1e3:6.2f} ms")
+        print(f"  service POST /v1/ask          p50 {statistics.median(service) * 1e3:6.2f} ms  "
+              f"p95 {percentile(service, .95) * 1e3:6.2f} ms  ({goal:.2f}x the library ask, "
+              f"{statistics.median(service) / statistics.median(ser):.2f}x ask + JSON; {errors} errors)")
+        print(f"{'concurrency':>11} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'p50 / library':>14} {'errors':>7}")
+        for concurrency in (1, 8, 32):
+            latencies, errors, wall = load(base, concurrency, args.per_level)
+            p50 = statistics.median(latencies)
+            print(f"{concurrency:>11} {len(latencies) / wall:>8.1f} {p50 * 1e3:>8.2f} "
+                  f"{percentile(latencies, .95) * 1e3:>8.2f} {p50 / base_p50:>13.2f}x {errors:>7}")
+        before = rss_kib(process.pid)
+        latencies, errors, wall = load(base, 8, args.requests)
+        after = rss_kib(process.pid)
+        growth = (after - before) / before if before else float("nan")
+        print(f"soak: {len(latencies)} requests at concurrency 8 in {wall:.1f} s ({len(latencies) / wall:.0f} req/s), "
+              f"{errors} errors; server RSS {before / 1024:.1f} MiB -> {after / 1024:.1f} MiB ({growth:+.1%})")
+        print(f"goals: p50 at concurrency 1 = {goal:.2f}x the library ask (goal <= 1.3x: "
+              f"{'met' if goal <= 1.3 else 'NOT met'}); errors {errors} (goal 0: {'met' if errors == 0 else 'NOT met'}); "
+              f"RSS growth {growth:+.1%} (goal <= 10%: {'met' if growth <= 0.10 else 'NOT met'})")
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

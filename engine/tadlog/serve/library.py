@@ -1,0 +1,90 @@
+"""The library calls the service makes, confined to a few dedicated threads.
+
+pyDatalog keeps all its state per thread, and tadlog installs a fresh logic on the calling
+thread for each evaluation (engine/evaluate.py), so a question must run start to finish on one
+thread; an asyncio event loop must never run it. A small fixed pool does that: the knowledge
+base is loaded and evaluated once, then only read. A question gets the time limit as its library
+budget (the library stops itself, limits.py); should a call still run a second past it, the
+request is answered with an error at once and the pool stays bounded (requests beyond it wait,
+they do not spawn threads).
+"""
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from functools import cached_property
+from pathlib import Path
+from typing import Any, Callable, Optional
+
+from ..errors import Diagnostic, TadlogError
+from .patient import PatientInput, merge_patient
+
+DEFAULT_THREADS = 4
+DEFAULT_TIME_LIMIT = 10.0  # seconds per question
+
+
+class ServiceError(TadlogError):
+    """A request the service refuses (bad body, unknown statement, time limit): a 4xx or 503."""
+
+    def __init__(self, message: str, *, code: str, status: int = 422, pointer: Optional[str] = None,
+                 suggestion: Optional[str] = None):
+        super().__init__([Diagnostic(code, message, suggestion=suggestion)], code=code)
+        self.status = status
+        self.pointer = pointer
+
+
+class Library:
+    """One loaded knowledge base and the threads that ask it."""
+
+    def __init__(self, kb, *, sources: Optional[Path] = None, threads: int = DEFAULT_THREADS,
+                 time_limit: float = DEFAULT_TIME_LIMIT):
+        self.kb = kb
+        self.sources = sources
+        self.time_limit = time_limit
+        self.threads = max(1, threads)
+        self._pool = ThreadPoolExecutor(max_workers=self.threads, thread_name_prefix="tadlog-ask")
+        self._warm = threading.Event()
+
+    # ---- running -------------------------------------------------------------------------
+    async def run(self, function: Callable[..., Any], *args, limit: Optional[float] = None):
+        """Run ``function(*args)`` on a library thread, within the time limit."""
+        loop = asyncio.get_running_loop()
+        future = loop.run_in_executor(self._pool, function, *args)
+        try:  # the library stops itself at its budget; this is the backstop for what it cannot stop
+            return await asyncio.wait_for(future, timeout=(limit or self.time_limit) + 1.0)
+        except asyncio.TimeoutError:
+            raise ServiceError(f"the question took longer than {limit or self.time_limit:g} s; it was stopped "
+                               "waiting (try a narrower question)", code="S503", status=503) from None
+
+    def warm_up(self) -> None:
+        """Evaluate the knowledge base once and parse one question on every thread, before serving."""
+        self.kb.interpretation  # noqa: B018  (computed once, then shared read-only)
+        self.kb.derivations  # noqa: B018
+        for future in [self._pool.submit(self.kb.ask, "help") for _ in range(self.threads)]:
+            future.result()
+        self._warm.set()
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=False, cancel_futures=True)
+
+    # ---- the calls ---------------------------------------------------------------------------
+    def ask(self, question, patient: Optional[PatientInput] = None, full: bool = False, depth: int = 8):
+        """Parse the question (text, or a Query already parsed), add the structured patient inputs
+        to what it states, answer it."""
+        query = self.kb.parse_question(question) if isinstance(question, str) else question
+        if patient is not None:
+            query = dataclasses.replace(query, patient=merge_patient(query.patient, patient, self.kb.model))
+        return self.kb.ask(query, full=full, depth=depth, budget=self.time_limit)
+
+    def passage(self, statement_id: str):
+        from ..language.passage import passage
+
+        return passage(self.kb.model, statement_id, self.sources)
+
+    @cached_property
+    def terms(self) -> list[dict]:
+        """Every term with its label, category and aliases: what the ask box completes."""
+        return [{"name": t.name, "label": t.label or t.name.replace("_", " "), "category": t.category,
+                 "aliases": list(t.aliases)} for t in sorted(self.kb.model.terms, key=lambda t: t.name)]

@@ -1,0 +1,77 @@
+"""GET /: the explanation page, asked from its own form (q, age, factor) and rendered server-side.
+
+The form is a plain GET form, so the page works without script and every answer has an
+address a clinician can bookmark or share.
+"""
+from __future__ import annotations
+
+from ..errors import TadlogError
+from ..render.html import AskForm, Page, render_html
+from .library import Library, ServiceError
+from .patient import PatientInput, form_factors
+from .responses import error_body, status_of
+
+
+def _choices(model) -> tuple:
+    return _memo(model, "_form_factors", lambda: tuple(form_factors(model)))
+
+
+def _memo(model, key: str, build):
+    """A value derived from the (frozen, immutable) model, kept on it: hashing a model is costly."""
+    if key not in model.__dict__:
+        model.__dict__[key] = build()
+    return model.__dict__[key]
+
+
+def _names(model) -> tuple:
+    return _memo(model, "_page_names", lambda: _completions(model))
+
+
+def _completions(model) -> tuple:
+    """Completions for the ask box: question openings, then every term's label and aliases."""
+    starts = ["why ", "why not ", "sites for ", "risks of ", "indications", "contraindications",
+              "is smoking a contraindication?", "direct or indirect anchorage", "compare ", "what is ", "sources of "]
+    names = [label for t in model.terms for label in ([t.label] if t.label else []) + list(t.aliases)]
+    return tuple(dict.fromkeys(starts + sorted(names, key=str.lower)))
+
+
+async def page(library: Library, params) -> tuple[str, int]:
+    """The page and its status: 200, or 422 with the error shown when the question is not understood."""
+    model = library.kb.model
+    question = (params.get("q") or "").strip()[:1000]
+    factors = tuple(f for f in params.getlist("factor") if f)[:20]
+    age = None
+    form = AskForm(question, age, factors, _choices(model), _names(model))
+    answer, status = None, 200
+    if question:
+        try:
+            age = _number(params.get("age"))
+            form = AskForm(question, age, factors, form.choices, form.names)
+            patient = PatientInput(age=age, factors=factors) if age is not None or factors else None
+            answer = await library.run(library.ask, question, patient)
+            form = _reflect(form, answer)
+        except TadlogError as error:
+            status = status_of(error)
+            form = AskForm(question, age, factors, form.choices, form.names,
+                           {**error_body(error, status), "question": " ".join(question.split())})
+    return render_html(answer, form=form, page=Page(statement_url="/v1/statements/")), status
+
+
+def _reflect(form: AskForm, answer) -> AskForm:
+    """The form shows the patient the answer used, stated in the words or ticked, so a re-ask keeps it."""
+    stated = dict((k, v) for k, v in answer.patient if k != "patient")
+    factors = tuple(dict.fromkeys(form.factors + tuple(v for k, v in answer.patient if k == "patient")))
+    age = form.age if form.age is not None else stated.get("patient_age")
+    return AskForm(form.question, age, factors, form.choices, form.names)
+
+
+def _number(text):
+    if not text:
+        return None
+    try:
+        value = float(text)
+    except ValueError:
+        raise ServiceError(f"the age '{text[:20]}' is not a number", code="S422", status=422, pointer="/age") from None
+    if not 0 <= value <= 130:
+        raise ServiceError("the age must be between 0 and 130", code="S422", status=422, pointer="/age")
+    return value

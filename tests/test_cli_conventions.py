@@ -1,0 +1,164 @@
+"""The command line's conventions, driven through the real command in a subprocess.
+
+Which knowledge base every command reads (and says it read), help with examples and exit
+codes, suggestions, usage errors exiting 2, terminal width, NO_COLOR and TERM=dumb.
+"""
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+from conftest import KB, ROOT, run_cli
+
+from tadlog.language.parse import kb_files
+
+FILES = len(kb_files(KB))
+COMMANDS = ("ask", "repl", "check", "locate", "fmt", "review", "coverage", "graph")
+
+
+def _checkout_copy(tmp_path, change=None):
+    """A minimal tadlog checkout (kb/, grammar/, engine/tadlog/) whose kb/ may be edited."""
+    root = tmp_path / "checkout"
+    shutil.copytree(KB, root / "kb")
+    shutil.copytree(ROOT / "grammar", root / "grammar")
+    (root / "engine" / "tadlog").mkdir(parents=True)
+    if change:
+        path, old, new = change
+        target = root / "kb" / path
+        text = target.read_text(encoding="utf-8")
+        assert old in text
+        target.write_text(text.replace(old, new), encoding="utf-8")
+    return root
+
+
+def _installed():
+    script = shutil.which("tadlog")
+    if script is None:
+        pytest.skip("tadlog is not installed here (pip install .)")
+    return script
+
+
+def _run_installed(*args, cwd, env_extra=None):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TADLOG") and k != "PYTHONPATH"}
+    env["TADLOG_NO_CACHE"] = "1"
+    env.update(env_extra or {})
+    return subprocess.run([_installed(), *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=300)
+
+
+IZC = ("sites/cousley_handbook_ch1.tad", "site_success_percent(infrazygomatic_crest, 78)",
+       "site_success_percent(infrazygomatic_crest, 95)")
+IZC_QUOTE = ("sites/cousley_handbook_ch1.tad", "are relatively low, at 78%", "are relatively low, at 95%")
+
+
+def test_an_edit_in_the_checkout_is_what_the_installed_command_answers(tmp_path):
+    root = _checkout_copy(tmp_path, IZC)
+    text = (root / "kb" / IZC_QUOTE[0]).read_text(encoding="utf-8")
+    (root / "kb" / IZC_QUOTE[0]).write_text(text.replace(IZC_QUOTE[1], IZC_QUOTE[2]), encoding="utf-8")
+    result = _run_installed("ask", "why not infrazygomatic?", "--json", cwd=root / "kb" / "sites")
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert data["kb"]["origin"] == "checkout" and data["kb"]["path"] == str((root / "kb").resolve())
+    assert data["kb"]["installed_differs"] is True
+    assert "95%" in json.dumps(data) and "have a reported success rate of 78%" not in json.dumps(data)
+    verbose = _run_installed("ask", "why not infrazygomatic?", "-v", cwd=root)
+    assert re.search(rf"knowledge base: .*kb \(the checkout's kb/; {FILES} files, sha256 [0-9a-f]{{12}}; "
+                     r"the installed copy differs", verbose.stderr), verbose.stderr
+
+
+def test_outside_a_checkout_the_installed_copy_is_named(tmp_path):
+    result = _run_installed("coverage", "--json", cwd=tmp_path)
+    data = json.loads(result.stdout)
+    assert data["kb"]["origin"] == "installed" and data["kb"]["files"] == FILES
+    assert len(data["kb"]["sha256"]) == 64
+
+
+def test_kb_option_and_variable_on_every_command(tmp_path):
+    copy = tmp_path / "mykb"
+    shutil.copytree(KB, copy)
+    for command in COMMANDS:
+        assert "--kb DIR" in run_cli(command, "--help").stdout, command
+    by_option = json.loads(run_cli("check", "--kb", str(copy), "--no-quotes", "--format", "json").stdout)
+    by_env = json.loads(run_cli("graph", "--format", "json", env_extra={"TADLOG_KB": str(copy)}).stdout)
+    assert by_option["kb"]["origin"] == "option" and by_env["kb"]["origin"] == "environment"
+    assert by_option["kb"]["sha256"] == by_env["kb"]["sha256"]
+    missing = run_cli("ask", "why midpalate?", env_extra={"TADLOG_KB": str(tmp_path / "nowhere")})
+    assert missing.returncode == 2 and "TADLOG_KB" in missing.stderr
+
+
+def test_help_has_descriptions_examples_and_exit_codes():
+    top = run_cli("--help", env_extra={"COLUMNS": "100"})
+    assert top.returncode == 0
+    for command in COMMANDS:
+        assert re.search(rf"^\s+{command}\s+\w", top.stdout, re.M), command
+        sub = run_cli(command, "--help").stdout
+        assert "examples:" in sub and "exit codes:" in sub and "2  a usage error" in sub, command
+    assert "NO_COLOR" in top.stdout and "TADLOG_HISTORY" in top.stdout
+    version = run_cli("-V")
+    assert version.returncode == 0 and re.fullmatch(r"tadlog \d+\.\d+\.\d+\n", version.stdout)
+
+
+def test_usage_errors_exit_2_with_suggestions(tmp_path):
+    missing = run_cli("ask", "--file", str(tmp_path / "missing.txt"))
+    assert missing.returncode == 2 and "does not exist" in missing.stderr and "Traceback" not in missing.stderr
+    assert run_cli("ask", "--file", str(tmp_path)).returncode == 2
+    flag = run_cli("ask", "why midpalate?", "--jsn")
+    assert flag.returncode == 2 and "did you mean --json?" in flag.stderr
+    command = run_cli("chek")
+    assert command.returncode == 2 and "did you mean check" in command.stderr
+    assert run_cli("fmt", str(tmp_path / "nowhere")).returncode == 2
+
+
+def test_width_follows_the_terminal():
+    narrow = run_cli("ask", "why not infrazygomatic?", env_extra={"COLUMNS": "60"}).stdout
+    wide = run_cli("ask", "why not infrazygomatic?", env_extra={"COLUMNS": "121"}).stdout
+    default = run_cli("ask", "why not infrazygomatic?").stdout  # not a terminal: 80 columns
+    lines = narrow.splitlines()
+    # prose is filled to the width; a few nested lines are re-indented after filling (render/text.py)
+    assert sum(len(line) <= 59 for line in lines) >= 0.9 * len(lines)
+    assert max(len(line) for line in lines) <= 66 < max(len(line) for line in default.splitlines())
+    assert max(len(line) for line in wide.splitlines()) > 80
+    assert max(len(line) for line in wide.splitlines()) <= 120
+
+
+def test_colour_on_a_terminal_unless_no_color_or_dumb():
+    pexpect = pytest.importorskip("pexpect")
+
+    def shown(**env):
+        environment = {k: v for k, v in os.environ.items() if k != "NO_COLOR"}
+        environment.update(PYTHONPATH=str(ROOT / "engine"), TADLOG_NO_CACHE="1", **env)
+        child = pexpect.spawn(sys.executable, ["-m", "tadlog", "ask", "why midpalate?"], env=environment,
+                              encoding="utf-8", timeout=120, cwd=str(ROOT))
+        out = child.read()
+        child.close()
+        return out
+
+    assert "\x1b[" in shown(TERM="xterm")
+    assert "\x1b[" not in shown(TERM="xterm", NO_COLOR="1")
+    assert "\x1b[" not in shown(TERM="dumb")
+
+
+def test_check_prints_notes_under_verbose_and_github_annotations(tmp_path):
+    plain = run_cli("check", "--no-quotes")
+    verbose = run_cli("check", "--no-quotes", "--verbose")
+    notes = re.search(r"(\d+) notes", plain.stdout)
+    assert notes and int(notes.group(1)) > 0 and "--verbose shows them" in plain.stdout
+    assert verbose.stdout.count("info[") == int(notes.group(1))
+    assert "info[" not in plain.stdout
+    assert "knowledge base:" in verbose.stderr
+    github = run_cli("check", "--no-quotes", "--format", "github")
+    assert github.stdout.startswith("::warning file=kb/") or "::warning file=" in github.stdout
+    assert re.search(r"^::warning file=[^,]+,line=\d+,col=\d+,title=tadlog W\d+::", github.stdout, re.M)
+
+
+def test_completion_script_names_the_subcommands():
+    bash = run_cli("completion", "bash")
+    assert bash.returncode == 0
+    for command in COMMANDS:
+        assert command in bash.stdout
+    assert "complete" in bash.stdout
