@@ -154,6 +154,7 @@ class KnowledgeBase:
         worlds = [tuple(w) for w in worlds]
         if not worlds:
             return []
+        limits.check_budget()  # even when nothing is evaluated, a question past its deadline stops
         changed = {name for world in worlds for name, _ in world}
         affected = downstream(self.program, changed)
         found = {i: self._precomputed(world) for i, world in enumerate(worlds)}
