@@ -17,7 +17,8 @@ def test_json_schema_is_versioned_with_fixed_keys(qkb):
     assert list(data) == TOP_KEYS
     assert data["schema"] == "tadlog.answer/2"
     assert data["reading"]["intent"] == "where" and data["reading"]["form"] == "sites"
-    assert [n["term"] for n in data["reading"]["names"]] == ["molar_intrusion", "smoking"]
+    assert [n["term"] for n in data["reading"]["names"]] == ["molar_intrusion", "smoking", "adolescent"]
+    assert data["reading"]["names"][-1]["said"] == "age 12"  # derived from the age by the rules
     assert data["patient"] == {"age": 12, "bmi": None, "factors": ["smoking"], "derived": ["adolescence"]}
     assert list(data["citations"]) == sorted(data["citations"])
     for item in data["items"]:

@@ -5,7 +5,9 @@ completes the names of the knowledge base (terms, labels and aliases) and the qu
 keywords. Errors are shown and the loop goes on. As in a shell: Ctrl-C cancels the line
 being typed (or the answer being computed) and gives a fresh prompt; Ctrl-D on an empty
 line, ``quit`` or ``exit`` leave, on a new line. ``:full`` switches the long view (every
-reason, proof and condition) on and off.
+reason, proof and condition) on and off. A follow-up ("and for an adult?", "why not?", "what
+about the midpalate?") is read against the last question (questions/conversation.py); ``:new``
+forgets it.
 """
 from __future__ import annotations
 
@@ -14,7 +16,7 @@ import sys
 
 from .errors import TadlogError
 
-COMMANDS = (":full", ":help", ":quit")
+COMMANDS = (":full", ":new", ":help", ":quit")
 KEYWORDS = ("why", "why not", "sites for", "risks of", "indications", "contraindications", "is",
             "direct or indirect anchorage", "compare", "what is", "sources of", "show", "help", "for", "with")
 PROMPT = "tadlog> "
@@ -70,6 +72,9 @@ def _setup_readline(kb):
 
 
 def run(kb, format_answer, args) -> int:
+    from .questions.conversation import Conversation
+
+    talk = Conversation(kb, full=args.full, depth=max(args.depth, 0))
     interactive = sys.stdin.isatty()
     history = _setup_readline(kb) if interactive else None
     if interactive:
@@ -92,10 +97,11 @@ def run(kb, format_answer, args) -> int:
             if question.lower() in ("quit", "exit", "q", ":quit", ":q"):
                 break
             if question.startswith(":"):
-                print(_command(question, args))
+                print(_command(question, args, talk))
                 continue
             try:
-                answer = kb.ask(question, depth=max(args.depth, 0), full=args.full)
+                talk.full = args.full
+                answer = talk.ask(question)
                 print(format_answer(answer))
             except TadlogError as error:
                 print(error.render())
@@ -112,14 +118,18 @@ def run(kb, format_answer, args) -> int:
     return 0
 
 
-def _command(text: str, args) -> str:
-    """A REPL command (``:full``, ``:help``); the reply to show."""
+def _command(text: str, args, talk=None) -> str:
+    """A REPL command (``:full``, ``:new``, ``:help``); the reply to show."""
     word = text.split()[0].lower()
     if word == ":full":
         args.full = not args.full
         return f"long view {'on' if args.full else 'off'}"
+    if word == ":new" and talk is not None:
+        talk.forget()
+        return "the next question starts afresh (no follow-up)"
     if word == ":help":
-        return (":full  switch the long view on and off\n:quit  leave (also quit, exit, Ctrl-D)\n"
+        return (":full  switch the long view on and off\n:new   forget the last question (no follow-up)\n"
+                ":quit  leave (also quit, exit, Ctrl-D)\n"
                 "help   the question forms")
     from .errors import did_you_mean
 

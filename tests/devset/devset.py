@@ -158,7 +158,7 @@ def ask_one(kb, item: dict, full: bool = False) -> Result:
         return Result(item, understood=False, keys_ok=False, first_line=first,
                       reading=reading, seconds=elapsed)
     missing = missing_points(text, item.get("key_points", ()))
-    misread = misreading(item, reading)
+    misread = misreading(item, reading, patient_terms(kb, answer))
     return Result(item, understood=not misread, keys_ok=not missing, missing=missing, first_line=first,
                   reading=None if reading is None else str(reading), error=misread, seconds=elapsed)
 
@@ -167,9 +167,17 @@ def ask_one(kb, item: dict, full: bool = False) -> Result:
 INTENT_FAMILY = {"reasons_against": "reasons"}
 
 
-def misreading(item: dict, reading) -> Optional[str]:
+def patient_terms(kb, answer) -> set[str]:
+    """The patient factors the answer used, stated or derived by the rules (an age of 15 is an
+    adolescent): a name of the item is read when the patient it describes was understood."""
+    labels = {label for _, label in getattr(answer, "patient_labels", ())} | set(getattr(answer, "derived_patient", ()))
+    return {t.name for t in kb.model.terms if kb.model.label(t.name) in labels}
+
+
+def misreading(item: dict, reading, patient: set[str] = frozenset()) -> Optional[str]:
     """Why the answer's reading is not the question's (None when it is): an answer alone is not
-    understanding; the intent must be the one labelled, and every name of the item must be read."""
+    understanding; the intent must be the one labelled, and every name of the item must be read
+    (as a name, or as the patient's factor)."""
     if item["intent"] in ("raw", "help"):  # a raw query names predicates, not terms; help names nothing
         return None
     if reading is None or not hasattr(reading, "intent"):
@@ -177,7 +185,7 @@ def misreading(item: dict, reading) -> Optional[str]:
     intent = INTENT_FAMILY.get(reading.intent, reading.intent)
     if intent != item["intent"]:
         return f"read as intent '{reading.intent}', labelled '{item['intent']}'"
-    read = {name.term for name in getattr(reading, "names", ())}
+    read = {name.term for name in getattr(reading, "names", ())} | patient
     unread = [n for n in item.get("names", ()) if n not in read]
     if unread:
         return "names not read: " + ", ".join(unread)

@@ -62,7 +62,7 @@ def read_question(text: str, model: KnowledgeBaseModel, frame: str) -> Query:
     index = name_index(model)
     found, partial = index.find(text)
     words = [w.norm for w in words_of(text)]
-    age, bmi = _age(words), _bmi(words)
+    age, bmi = age_in(words), _bmi(words)
     patient_names = [n for n in found if n.category in PATIENT_CATEGORIES]
     subject_names = [n for n in found if n.category not in PATIENT_CATEGORIES]
     if not found and age is None and not _telling(partial):
@@ -81,32 +81,138 @@ def _telling(partial) -> bool:
     return any(len(p.said) >= 4 and p.said.lower() not in FILLER for p in partial)
 
 
+RISK_WORDS = frozenset({"risk", "danger", "dangerou", "complication", "downside", "harm", "damage", "problem",
+                        "worry", "hurt", "pain", "painful", "comfortable", "discomfort", "fail", "failure", "break",
+                        "broken", "fracture", "loose", "lose", "loss", "ulcer", "inflammation", "infection",
+                        "resorption", "perforation", "perforate", "perforating", "tipping", "tip", "drift", "move",
+                        "digging", "impinge", "spoil", "limit", "side", "safe", "critical", "swallow",
+                        "swallowing", "inhaling", "reversible", "repair", "ankylosi", "happen", "happens",
+                        "matter", "effect"})
+QUANTITY_WORDS = frozenset({"torque", "force", "rate", "percent", "percentage", "diameter", "length", "size",
+                            "speed", "ncm", "mm", "gram", "week", "month", "figure", "success", "many", "much",
+                            "often", "long", "far", "high", "deep", "thick", "time", "number"})
+DEFINITION_WORDS = frozenset({"define", "defined", "definition", "mean", "meaning", "term", "difference",
+                              "called", "part", "example", "law"})
+REASON_WORDS = frozenset({"cause", "causes", "causing", "why", "reason", "advantage", "benefit", "for"})
+WHERE_WORDS = frozenset({"site", "where", "side", "location", "position", "placement", "avoid"})
+DO_WORDS = frozenset({"do", "now", "else", "need"})
+HOWTO_KINDS = ("technique", "mechanics", "design")
+SUITABILITY_KINDS = ("factor", "malocclusion", "indication")
+
+
 def _intent(frame: str, words: list[str], subjects: list[Name], found: list[Name]) -> str:
-    intent = FRAME_INTENTS.get(frame, "evidence")
+    """The intent: the opening decides when it is specific (why, how much, what happens if);
+    a general one (is, can I, does, a bare noun phrase) is settled by cue words and by the kinds
+    of the names (a technique or mechanics → how-to; a patient factor, finding or indication →
+    whether it suits; a complication → risks)."""
     cues = set(words)
-    choice = len(found) >= 2 and bool(cues & CHOICE_WORDS) and not (cues & {"than"} and frame == "f_why")
-    if frame in ("f_which", "f_compare", "") and choice:
+    kinds = {n.category for n in found if n.term not in GENERIC}
+    specific = [n for n in subjects if n.term not in GENERIC]
+    second = words[1] if len(words) > 1 else ""
+    choice = len(found) >= 2 and bool(cues & CHOICE_WORDS) and frame not in ("f_why", "f_why_not")
+    if cues & {"difference"} or (cues & {"term"} and cues & {"correct", "right", "umbrella"}):
+        return "definition"
+    if frame in ("f_why", "f_why_not"):
+        return "reasons"
+    if frame == "f_what_happens":
+        return "risks"
+    if frame == "f_quantity":
+        return "where" if cues & {"forward", "back", "close"} else "quantity"
+    if frame in ("f_howto", "f_need"):
+        if cues & DEFINITION_WORDS and frame == "f_howto" and second in ("is", "are"):
+            return "definition"
+        if second in ("is", "are", "good", "bad", "important", "big") and frame == "f_howto":
+            return "evidence" if not kinds & set(SUITABILITY_KINDS) else "suitability"
+        return "howto"
+    if frame == "f_where":
+        return "evidence" if cues & {"come", "from"} and not cues & {"put", "place"} else "where"
+    if frame == "f_when":
+        if second in ("is", "are"):
+            return "suitability"
+        if cues & {"i", "we", "you"}:
+            return "suitability" if cues & {"move", "need"} and kinds & {"indication"} else "howto"
+        return "quantity"
+    if choice:
+        return "choice"
+    if cues & {"better", "instead", "than"} and len(found) >= 2 and frame in ("f_suitability", ""):
         return "choice"
     if frame == "f_which":
-        return "where" if cues & CUES["where"] else "choice" if choice else "evidence"
+        if cues & WHERE_WORDS:
+            return "where"
+        return "suitability" if kinds & set(SUITABILITY_KINDS) or cues & {"extract", "malocclusion"} else (
+            "quantity" if cues & QUANTITY_WORDS else "evidence")
     if frame == "f_what":
         after = [w for w in words[1:6] if w not in FILLER][:3]
-        if set(after) & (WHAT_QUANTITY | CUES["quantity"]):
+        if cues & {"do", "now", "else"} and cues & {"i", "we"}:
+            return "howto"
+        if set(after) & (WHAT_QUANTITY | QUANTITY_WORDS):
             return "quantity"
-        if cues & CUES["risks"]:
+        if cues & RISK_WORDS - {"matter", "effect", "side"} or (cues & {"not"} and cues & {"can"}):
             return "risks"
-        return "definition" if len([n for n in subjects if n.term not in GENERIC]) <= 1 else "evidence"
-    if frame == "f_howto" and cues & CUES["definition"]:
-        return "definition"
-    if frame == "f_howto" and len(words) > 1 and words[1] in ("is", "are", "good", "bad", "important", "big"):
-        return "evidence"  # "how good is the evidence", "how is X related": not a technique
-    if frame in ("", "f_tell", "f_affect", "f_when"):
-        for cue in ("risks", "quantity", "where", "definition", "howto"):
-            if cues & CUES[cue]:
-                return cue
-    if frame in ("f_suitability",) and cues & {"risk", "danger", "harm", "damage", "worry", "problem"}:
+        if cues & {"factor", "matter", "determine", "decide", "for"} or after[:1] == ["cause"]:
+            return "reasons"
+        if cues & {"kind", "case", "problem", "malocclusion", "treat"}:
+            return "suitability"
+        if cues & {"find", "say", "show", "evidence", "study"}:
+            return "evidence"
+        if cues & {"painkiller", "analgesic"}:
+            return "howto"
+        return "definition" if len(specific) <= 1 else "evidence"
+    if frame == "f_compare":
+        return "choice"
+    if frame == "f_affect":  # does / do ...
+        if cues & {"need", "have"}:
+            return "howto"
+        if cues & {"affect", "influence", "relate", "related", "change", "raise", "increase", "speed",
+                   "better", "give", "accept", "cause"} - {"cause"} and not cues & {"fail", "failure"} - set():
+            return "evidence"
+        if cues & RISK_WORDS:
+            return "risks"
+        if cues & {"solve", "help"}:
+            return "suitability"
+        if cues & {"osseointegrate", "thread"}:
+            return "definition"
+        return "evidence"
+    if frame == "f_suitability":  # can I / should I / is / are ...
+        if cues & {"safe", "painful", "comfortable", "critical", "worry"} or cues & {"risk"}:
+            return "risks"
+        if words[0] in ("is", "are"):
+            if cues & {"ok", "okay", "fine"} and kinds & set(SUITABILITY_KINDS):
+                return "suitability"
+            if cues & DEFINITION_WORDS:
+                return "definition"
+            return "risks" if cues & RISK_WORDS - {"matter", "effect", "side", "safe"} else "evidence"
+        if words[0] == "should" and not kinds & {"factor", "malocclusion"}:
+            return "where" if cues & WHERE_WORDS - {"position"} and cues & {"avoid", "go"} else "howto"
+        if cues & {"fail", "failure", "cause", "resorption", "damage"} and kinds & {"complication"}:
+            return "risks"
+        if kinds & set(SUITABILITY_KINDS) or cues & {"treat", "correct", "help", "control", "use", "retract"}:
+            return "where" if cues & {"from", "place"} and kinds & {"site"} and not kinds & {"malocclusion"} else "suitability"
+        if kinds & set(HOWTO_KINDS) or cues & {"limit", "run", "resolve", "attach"}:
+            return "howto"
+        return "suitability"
+    # a bare noun phrase (or "tell me about")
+    return _noun_phrase_intent(words, cues, kinds, specific, found)
+
+
+def _noun_phrase_intent(words, cues, kinds, specific, found) -> str:
+    if cues & {"why", "cause", "advantage", "benefit"}:
+        return "reasons"
+    if cues & {"which", "where"} and cues & {"side", "site"}:
+        return "where"
+    if cues & {"do", "now", "else", "need", "solution", "how"} and not kinds & {"malocclusion"}:
+        return "howto"
+    if cues & (RISK_WORDS - {"matter", "effect", "side", "safe", "for"}) or kinds & {"complication"}:
         return "risks"
-    return intent
+    if cues & QUANTITY_WORDS - {"long", "high", "time"} and not kinds & set(HOWTO_KINDS) - {"design"}:
+        return "quantity"
+    if kinds & {"malocclusion", "factor"} or (kinds & {"indication"} and not kinds & set(HOWTO_KINDS)):
+        return "suitability"
+    if cues & {"history", "study", "evidence", "trial", "review", "matter"}:
+        return "evidence"
+    if kinds & set(HOWTO_KINDS) or kinds & {"anchorage"} and len(specific) >= 2:
+        return "howto" if len(specific) >= 2 or kinds & {"mechanics", "technique"} else "definition"
+    return "definition" if len(specific) == 1 else "evidence"
 
 
 def _form_for(text, intent, frame, subjects, patient_names, patient, found) -> Query:
@@ -163,6 +269,9 @@ def make_reading(model: KnowledgeBaseModel, query: Query, intent: Optional[str] 
         mentions = [m for m in (query.subject, query.other, query.indication) if m is not None]
         names = tuple(dict.fromkeys(NameRead(m.term, model.label(m.term), _category(model, m.term), m.text)
                                     for m in mentions))
+        if query.form == "anchorage":  # the form names its two options itself
+            names += tuple(NameRead(t, model.label(t), _category(model, t), model.label(t))
+                           for t in ANCHORAGE_NAMES if t in model.term_by_name)
         names += tuple(NameRead(f, model.label(f), "factor", f) for f in query.patient.factors)
     else:
         names = tuple(NameRead(n.term, model.label(n.term), n.category, n.said, n.corrected) for n in found)
@@ -191,6 +300,26 @@ def make_reading(model: KnowledgeBaseModel, query: Query, intent: Optional[str] 
     return Reading(intent_key, text, names, tuple(dict.fromkeys(patient)), part, frame, query.form)
 
 
+def with_derived(model: KnowledgeBaseModel, reading: Optional[Reading], derived: list[str]) -> Optional[Reading]:
+    """The reading with the patient factors the rules derived from the inputs (an age of 15 counts
+    as adolescence): they are read too, so the line says so ("patient: age 15, counted as adolescence")."""
+    known = {n.term for n in reading.names} if reading else set()
+    extra = [t for t in derived if t not in known]
+    if reading is None or not extra:
+        return reading
+    from dataclasses import replace
+
+    labels = [model.label(t) for t in extra]
+    said = next((p for p in reading.patient if p.startswith(("age ", "BMI "))), "")
+    names = reading.names + tuple(NameRead(t, model.label(t), "factor", said) for t in extra)
+    old = "; patient: " + ", ".join(reading.patient)
+    text = reading.text.replace(old, old + ", counted as " + ", ".join(labels), 1)
+    return replace(reading, names=names, patient=reading.patient + tuple(labels), text=text)
+
+
+ANCHORAGE_NAMES = ("direct_anchorage", "indirect_anchorage")
+
+
 def _category(model: KnowledgeBaseModel, term: str) -> str:
     decl = model.term_by_name.get(term)
     return (decl.category or "term") if decl else "term"
@@ -204,7 +333,7 @@ def _num(value: float) -> str:
 AGE_UNITS = {"year", "yr", "yo", "y", "old", "month"}
 
 
-def _age(words: list[str]) -> Optional[float]:
+def age_in(words: list[str]) -> Optional[float]:
     """"14 year old", "14-year-old", "13 yo", "aged 40", "age 12"."""
     for i, word in enumerate(words):
         if not _number(word):

@@ -42,6 +42,11 @@ WORD_SYNONYMS = {
     "retract": "retraction", "retracting": "retraction", "extrude": "extrusion",
     "fail": "failure", "fails": "failure", "failed": "failure", "failing": "failure",
     "remove": "removal", "removing": "removal", "removed": "removal",
+    "hit": "contact", "hitting": "contact", "touch": "contact", "touching": "contact", "touches": "contact",
+    "infected": "infection", "maxilla": "maxillary", "mandible": "mandibular",
+    "alveolar": "alveolus", "mobile": "mobility", "slightly": "slight", "hurt": "pain", "hurts": "pain",
+    "painful": "pain", "sore": "pain", "break": "fracture", "breaks": "fracture", "broke": "fracture",
+    "broken": "fracture", "snap": "fracture", "snapped": "fracture", "fractured": "fracture",
 }
 
 TOKEN = re.compile(r"[0-9]+(?:\.[0-9]+)?%?|[^\W_]+(?:['\u2019][^\W_]+)*", re.UNICODE)
@@ -146,6 +151,17 @@ class NameIndex:
                                 if term.name not in terms:
                                     terms.append(term.name)
         self.longest = min(8, max((len(k) for k in self.keys), default=1))
+        self.key_words: dict[str, list[tuple[str, ...]]] = {}  # word → the 2-3 word keys holding it
+        for key in self.keys:
+            if 2 <= len(key) <= 3 and len(set(key)) == len(key):
+                for word in key:
+                    self.key_words.setdefault(word, []).append(key)
+        heads: dict[str, list[str]] = {}
+        for term in model.terms:
+            for key in _keys(term.label or "", True):
+                if len(key) == 2 and (key[-1],) not in self.keys:
+                    heads.setdefault(key[-1], []).append(term.name)
+        self.heads = {w: ts[0] for w, ts in heads.items() if len(ts) == 1}
         self.vocabulary = frozenset(self.by_word)
 
     def category(self, term: str) -> str:
@@ -159,6 +175,9 @@ class NameIndex:
         corrections = self._corrections([words[i] for i in left])
         if corrections:
             names, left = self._scan(text, words, corrections)
+        names, left = self._elided(text, words, names, left)
+        names, left = self._unordered(text, words, names, left)
+        names, left = self._heads(text, words, names, left)
         partial = []
         for i in left:
             word = words[i]
@@ -166,6 +185,74 @@ class NameIndex:
                 nearest = tuple(self.by_word[word.norm][:4])
                 partial.append(Partial(word.text, word.start, word.end, nearest))
         return names, partial
+
+    def _elided(self, text: str, words: list[Word], names: list[Name], left: list[int]):
+        """"short or long neck", "direct or indirect anchorage": a word before 'or'/'and' shares
+        the rest of the name after it."""
+        if not left:
+            return names, left
+        starts = {n.start: n for n in names}
+        out, rest = list(names), []
+        for i in left:
+            word, after = words[i], words[i + 1] if i + 1 < len(words) else None
+            gap = text[word.end:after.start].lower().split() if after is not None else []
+            name = starts.get(after.start) if after is not None else None
+            term = None
+            if name is not None and gap and gap[0] in ("or", "and", "vs", "versus", "nor"):
+                tail = tuple(w.norm for w in words if name.start < w.start and w.end <= name.end)
+                term = self.keys.get((word.norm,) + tail) if tail else None
+            if term is None:
+                rest.append(i)
+                continue
+            out.append(Name(term, self.category(term), word.text, word.start, word.end))
+        out.sort(key=lambda n: n.start)
+        return out, rest
+
+    def _unordered(self, text: str, words: list[Word], names: list[Name], left: list[int]):
+        """Two- and three-word names said in another order, within a few words ("intrude the upper
+        molars" is molar intrusion): only for names with a word the ordered scan left over; a
+        one-word name inside such a match gives way to it."""
+        if not left:
+            return names, left
+        norms = [w.norm for w in words]
+        taken = {i: n for n in names if n.end - n.start for i, w in enumerate(words)
+                 if n.start <= w.start and w.end <= n.end}
+        single = {i for i, n in taken.items() if sum(1 for w in words if n.start <= w.start and w.end <= n.end) == 1}
+        free = set(left) | single
+        found: list[tuple[int, int, str]] = []
+        for i in left:
+            best = None
+            for key in self.key_words.get(norms[i], ()):
+                span = _window(norms, free, i, key, WINDOW)
+                if span is not None and (best is None or len(key) > len(best[1])):
+                    best = (span, key)
+            if best is not None:
+                span, key = best
+                free -= set(span)
+                found.append((min(span), max(span), self.keys[key]))
+        if not found:
+            return names, left
+        used = {i for lo, hi, _ in found for i in range(lo, hi + 1) if i not in taken or i in single}
+        kept = [n for n in names if not any(words[i].start >= n.start and words[i].end <= n.end for i in used
+                                            if i in single)]
+        for lo, hi, term in found:
+            kept.append(Name(term, self.category(term), text[words[lo].start:words[hi].end],
+                             words[lo].start, words[hi].end))
+        kept.sort(key=lambda n: n.start)
+        return kept, [i for i in left if i not in used]
+
+    def _heads(self, text: str, words: list[Word], names: list[Name], left: list[int]):
+        """A word left over that ends the label of a two-word term names that term ("torque" for
+        the insertion torque), when exactly one such label is shortest."""
+        out, rest = list(names), []
+        for i in left:
+            term = self.heads.get(words[i].norm)
+            if term is None:
+                rest.append(i)
+                continue
+            out.append(Name(term, self.category(term), words[i].text, words[i].start, words[i].end))
+        out.sort(key=lambda n: n.start)
+        return out, rest
 
     def _scan(self, text: str, words: list[Word], fixed: dict[int, str]):
         norms = [fixed.get(id(w), w.norm) for w in words]
@@ -212,6 +299,21 @@ class NameIndex:
         joined = {" ".join(k): t for k, t in self.keys.items()}
         close = difflib.get_close_matches(key, list(joined), n=n * 3, cutoff=0.75)
         return list(dict.fromkeys(joined[c] for c in close))[:n]
+
+
+WINDOW = 4  # words either side within which an unordered name's words are looked for
+
+
+def _window(norms: list[str], free: set[int], at: int, key: tuple[str, ...], reach: int):
+    """Positions of every word of ``key`` among the free words near ``at``, or None."""
+    span = []
+    for word in key:
+        hits = [j for j in range(max(0, at - reach), min(len(norms), at + reach + 1))
+                if j in free and norms[j] == word and j not in span]
+        if not hits:
+            return None
+        span.append(min(hits, key=lambda j: abs(j - at)))
+    return span if at in span else None
 
 
 def _typo(typed: str, known: str) -> bool:

@@ -20,6 +20,7 @@ from typing import Callable
 from ...errors import QueryError
 from ..answer import Answer
 from ..explainer import Explainer
+from ..intents import with_derived
 from ..query import Query
 from .evidence import evidence
 from .choice import anchorage, compare, describe_anchorage, key_anchorage
@@ -47,7 +48,9 @@ def answer_query(kb, query: Query, *, depth: int = 8, full: bool = False) -> Ans
     key = VERDICT_KEYS.get(query.form)
     if key is not None:
         answer = replace(answer, unknowns=tuple(unknowns(kb, explainer, query, key)))
-    return replace(finish(explainer, query, answer, kb), reading=query.reading)
+    stated = set(query.patient.factors)
+    derived = [row[0] for row in sorted(explainer.interpretation.tuples("patient"), key=str) if row[0] not in stated]
+    return replace(finish(explainer, query, answer, kb), reading=with_derived(kb.model, query.reading, derived))
 
 
 BUILDERS: dict[str, Callable[..., Answer]] = {
