@@ -43,7 +43,7 @@ def test_full_explains_one_level_further(client):
     ({"question": 42}, 422, "S422"),
     ({"question": "why midpalate?", "colour": "red"}, 422, "S422"),
     ({"question": "why midpalate?", "patient": {"age": -3}}, 422, "S422"),
-    ({"question": "why midpalate?", "patient": {"factors": ["blue eyes"]}}, 422, "Q010"),
+    ({"question": "why midpalate?", "patient": {"factors": ["blue eyes"]}}, 422, "Q020"),
     ({"question": "x" * 1001}, 422, "S422"),
     ({}, 422, "S422"),
 ])

@@ -38,7 +38,7 @@ def resolve_factor(model, word: str, pointer: str = "/patient/factors") -> str:
     key = " ".join(str(word).lower().replace("_", " ").split())
     found = names.get(key) or names.get(str(word).lower())
     if found is None:
-        raise QueryError([Diagnostic("Q010", f"unknown patient factor '{word}' (at {pointer})",
+        raise QueryError([Diagnostic("Q020", f"unknown patient factor '{word}' (at {pointer})",
                                      suggestion=did_you_mean(key, names) or "GET /v1/terms lists the factors")])
     return found
 
