@@ -82,10 +82,17 @@ class KnowledgeBase:
         if entry is None:
             return None
         try:
-            return cls(entry.model(), entry.diagnostics(), root, interpretation=entry.interpretation(),
-                       cache_key=key, entry=entry)
+            kb = cls(entry.model(), entry.diagnostics(), root, interpretation=entry.interpretation(),
+                     cache_key=key, entry=entry)
         except Exception:  # a well-formed file of the wrong shape: parse again
             return None
+        from .codec import LazyIndex
+
+        for name, cls_of in QUESTION_INDEXES.items():  # kept on the model, as the questions keep them
+            blob = entry.sections.get("index:" + name)
+            if blob is not None:
+                kb.model.__dict__[name] = LazyIndex(blob, cls_of, kb.model)
+        return kb
 
     # ---- evaluation ---------------------------------------------------------------------
     @cached_property
@@ -232,7 +239,8 @@ def write_cache(kb: KnowledgeBase, interpretation: Optional[Interpretation] = No
     try:
         sections = encode(kb.model, kb.diagnostics, interpretation if evaluated else None,
                           derivations.index_by_term() if evaluated else None,
-                          _what_if_worlds(kb, interpretation) if evaluated else None)
+                          _what_if_worlds(kb, interpretation) if evaluated else None,
+                          _question_indexes(kb.model) if evaluated else None)
     except (TypeError, ValueError):  # a value the format cannot hold: this knowledge base is not cached
         return None
     return cache.write(key, sections)
@@ -271,3 +279,35 @@ def _what_if_worlds(kb: KnowledgeBase, interpretation: Interpretation) -> Option
         return out
     except TadlogError:
         return None
+
+
+def _name_index_class():
+    from .questions.names import NameIndex
+    return NameIndex
+
+
+def _statement_index_class():
+    from .questions.forms.evidence import StatementIndex
+    return StatementIndex
+
+
+# The indexes the question reader and the evidence form build from a model and keep on it
+# (model.__dict__[name]): cached with the model, so a fresh knowledge-base object need not
+# rebuild them for its first question. The classes are named here, never read from the file.
+QUESTION_INDEXES = {"_name_index": _name_index_class, "_statement_index": _statement_index_class}
+
+
+def _question_indexes(model) -> dict:
+    from .codec import encode_index
+    from .questions.forms.evidence import statement_index
+    from .questions.names import name_index
+
+    out = {}
+    for name, build in (("_name_index", name_index), ("_statement_index", statement_index)):
+        try:
+            index = build(model)
+            if isinstance(index, QUESTION_INDEXES[name]()):
+                out[name] = encode_index(index, model)
+        except (TypeError, ValueError):  # an index holding what the format cannot: built per model instead
+            continue
+    return out
