@@ -1,113 +1,138 @@
-"""A compiled program as Answer Set Programming text, for clingo: the oracle and the benchmark.
+"""A compiled program as Answer Set Programming text, for clingo: an independent second engine.
 
-The same program (facts, rules with bodies in evaluation order) that pyDatalog evaluates,
-written so clingo's unique stable model of a stratified program is tadlog's model:
+The tests check pyDatalog's answers against clingo's (tests/test_clingo.py) and the benchmarks
+time the two; both use this one exporter. A stratified Datalog program has exactly one
+answer set, which is its model, so the two engines must agree fact for fact.
 
-- predicates become ``t_<name>`` and named variables ``V<name>``, so no name of ours can be a
-  clingo keyword or an anonymous variable; ``_`` stays clingo's anonymous variable;
-- every name and text is a quoted string, so symbols and texts compare as tadlog's do;
-- clingo has no floating point: numbers are scaled by 10^d (d the most decimals any number
-  of the program has) into integers, which keeps order and equality (78 and 78.0 are one
-  number in both); :func:`from_symbol` reads values back.
-
-Nothing here runs text: the output is data for clingo, built from model objects.
+The translation keeps every distinction tadlog makes:
+- names become quoted strings, so any name is a valid ASP term and no name can be mistaken
+  for a number or a variable;
+- clingo has integers only, so every number is replaced by its rank among the program's
+  numbers (78 and 78.0 are one number, as in tadlog); ranks keep order and equality, so
+  comparisons mean the same, and :meth:`AspProgram.value` maps a rank back;
+- predicates get a ``p_`` prefix and variables a ``V`` prefix with a number, so no name of
+  the knowledge base collides with ASP syntax (``not``, ``_x``); each ``_`` stays ``_``.
 """
 from __future__ import annotations
 
-from decimal import Decimal
-from typing import Iterable
+from dataclasses import dataclass
+from typing import Iterable, Optional
 
-from ..language.model import Atom, Comparison, Negation, Var
+from ..language.model import Atom, Comparison, Const, Negation, Rule, Value, Var
 from .compile import Program
+from .evaluate import Interpretation, canonical_value
 
-PREFIX = "t_"
-
-
-def number_scale(program: Program, extra: Iterable = ()) -> int:
-    """10^d for the most decimals among the program's numbers (1 when all are integers)."""
-    decimals = 0
-    for value in _numbers(program, extra):
-        if isinstance(value, float) and not value.is_integer():
-            exponent = Decimal(repr(value)).as_tuple().exponent
-            decimals = max(decimals, -exponent if isinstance(exponent, int) else 0)
-    return 10 ** decimals
+PREFIX = "p_"
 
 
-def _numbers(program: Program, extra):
-    for _, values in program.facts:
-        yield from (v for v in values if not isinstance(v, str))
-    for rule in program.rules:
-        for literal in (rule.head, *rule.body):
-            atom = literal.atom if isinstance(literal, Negation) else literal
-            terms = (atom.left, atom.right) if isinstance(atom, Comparison) else atom.args
-            yield from (t.value for t in terms if not isinstance(t, Var) and not isinstance(t.value, str))
-    yield from extra
+@dataclass(frozen=True)
+class AspProgram:
+    """ASP text of a program, and the number ranks needed to read its answer back."""
+
+    text: str
+    numbers: tuple[Value, ...]  # rank → the number it stands for
+
+    def value(self, term) -> Value:
+        """A clingo symbol's value in tadlog terms (a name, or the number a rank stands for)."""
+        import clingo
+
+        if term.type == clingo.SymbolType.String:
+            return term.string
+        if term.type == clingo.SymbolType.Number:
+            return self.numbers[term.number]
+        raise ValueError(f"unexpected ASP term {term}")
 
 
-def to_asp(program: Program, scale: int | None = None) -> str:
-    """The program as clingo text (one fact or rule a line)."""
-    scale = scale or number_scale(program)
-    lines = [f"{_atom(name, [_value(v, scale) for v in values])}." for name, values in program.facts]
-    for rule in program.rules:
-        body = ", ".join(_literal(l, scale) for l in rule.body)
-        lines.append(f"{_literal(rule.head, scale)} :- {body}.")
-    return "\n".join(lines) + "\n"
+def to_asp(program: Program, extra_facts: Iterable[tuple[str, tuple[Value, ...]]] = ()) -> AspProgram:
+    """The ASP text of ``program`` (and ``extra_facts``, a question's inputs)."""
+    facts = list(program.facts) + list(extra_facts)
+    ranks = _number_ranks(facts, program.rules)
+    lines = [f"{PREFIX}{name}({', '.join(_const(v, ranks) for v in values)})." if values
+             else f"{PREFIX}{name}." for name, values in facts]
+    lines += [_rule(rule, ranks) for rule in program.rules]
+    lines += [f"#show {PREFIX}{name}/{arity}." for name, arity in program.arities]
+    numbers = [None] * len(ranks)
+    for key, (rank, value) in ranks.items():
+        numbers[rank] = value
+    return AspProgram("\n".join(lines) + "\n", tuple(numbers))
 
 
-def _atom(name: str, args: list[str]) -> str:
-    return f"{PREFIX}{name}({', '.join(args)})"
-
-
-def _value(value, scale: int) -> str:
-    if isinstance(value, str):
-        return '"' + value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
-    scaled = value * scale
-    if isinstance(scaled, float):
-        if not scaled.is_integer():
-            raise ValueError(f"{value} has more decimals than the scale {scale}")
-        scaled = int(scaled)
-    return str(scaled)
-
-
-def _term(term, scale: int) -> str:
-    if isinstance(term, Var):
-        return "_" if term.anonymous else "V" + term.name
-    return _value(term.value, scale)
-
-
-def _literal(literal, scale: int) -> str:
-    if isinstance(literal, Atom):
-        return _atom(literal.predicate, [_term(a, scale) for a in literal.args])
-    if isinstance(literal, Negation):
-        return "not " + _literal(literal.atom, scale)
-    return f"{_term(literal.left, scale)} {literal.op} {_term(literal.right, scale)}"
-
-
-def from_symbol(symbol, scale: int):
-    """A clingo symbol's value as tadlog writes it (a string, or a number divided back)."""
+def solve(asp: AspProgram) -> Interpretation:
+    """clingo's model of ``asp`` (clingo imported here only: tests and benchmarks need it)."""
     import clingo
 
-    if symbol.type == clingo.SymbolType.String:
-        return symbol.string
-    if symbol.type == clingo.SymbolType.Number:
-        return symbol.number if scale == 1 else symbol.number / scale
-    raise ValueError(f"unexpected clingo symbol {symbol}")
-
-
-def solve(program: Program) -> dict[str, set[tuple]]:
-    """clingo's model of ``program``: predicate → rows (a stratified program has exactly one)."""
-    import clingo
-
-    scale = number_scale(program)
     control = clingo.Control(["--warn=none"])
-    control.add("base", [], to_asp(program, scale))
+    control.add("base", [], asp.text)
     control.ground([("base", [])])
-    out: dict[str, set[tuple]] = {}
+    relations: dict[str, set] = {}
+    models = 0
     with control.solve(yield_=True) as handle:
         for model in handle:
-            for symbol in model.symbols(atoms=True):
-                if symbol.name.startswith(PREFIX):
-                    out.setdefault(symbol.name[len(PREFIX):], set()).add(
-                        tuple(from_symbol(a, scale) for a in symbol.arguments))
-            break
-    return out
+            models += 1
+            for symbol in model.symbols(shown=True):
+                name = symbol.name[len(PREFIX):]
+                relations.setdefault(name, set()).add(tuple(asp.value(a) for a in symbol.arguments))
+    if models != 1:
+        raise ValueError(f"a stratified program has one answer set; clingo found {models}")
+    return Interpretation({name: frozenset(rows) for name, rows in relations.items()})
+
+
+def _number_ranks(facts, rules) -> dict[tuple, tuple[int, Value]]:
+    found: dict[tuple, Value] = {}
+    for _, values in facts:
+        for v in values:
+            if not isinstance(v, str):
+                found.setdefault(canonical_value(v), v)
+    for rule in rules:
+        for literal in (rule.head, *rule.body):
+            for term in _terms(literal):
+                if isinstance(term, Const) and not isinstance(term.value, str):
+                    found.setdefault(canonical_value(term.value), term.value)
+    return {key: (rank, found[key]) for rank, key in enumerate(sorted(found))}
+
+
+def _terms(literal):
+    if isinstance(literal, Atom):
+        return literal.args
+    if isinstance(literal, Negation):
+        return literal.atom.args
+    return (literal.left, literal.right)
+
+
+def _const(value: Value, ranks) -> str:
+    if isinstance(value, str):
+        return '"' + value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
+    return str(ranks[canonical_value(value)][0])
+
+
+def _rule(rule: Rule, ranks) -> str:
+    names: dict[str, str] = {}
+
+    def term(t) -> str:
+        if isinstance(t, Var):
+            return "_" if t.anonymous else names.setdefault(t.name, f"V{len(names)}")
+        return _const(t.value, ranks)
+
+    def atom(a: Atom) -> str:
+        return f"{PREFIX}{a.predicate}({', '.join(term(t) for t in a.args)})" if a.args else f"{PREFIX}{a.predicate}"
+
+    def literal(l) -> str:
+        if isinstance(l, Atom):
+            return atom(l)
+        if isinstance(l, Negation):
+            return "not " + atom(l.atom)
+        assert isinstance(l, Comparison)
+        return f"{term(l.left)} {l.op} {term(l.right)}"
+
+    head = atom(rule.head)
+    body = ", ".join(literal(l) for l in rule.body)
+    return f"{head} :- {body}." if body else f"{head}."
+
+
+def model_of(program: Program, extra_facts=()) -> Optional[Interpretation]:
+    """clingo's model of a compiled program (None when clingo is not installed)."""
+    try:
+        import clingo  # noqa: F401
+    except ImportError:
+        return None
+    return solve(to_asp(program, extra_facts))
