@@ -109,7 +109,8 @@ def _site_score(explainer: Explainer, site: str, indication: str) -> tuple[float
 
 def _site_item(explainer: Explainer, site: str, indication: str, named: bool) -> Item:
     score, tags, signals = _site_score(explainer, site, indication)
-    signals = sorted(signals, key=lambda x: (-abs(x[0]), x[3] is not None))
+    signals = sorted(signals, key=lambda x: (-abs(x[0]), x[3] is not None, -x[0],
+                                             _breadth(explainer, x[2])))
     arguments, seen = [], set()
     for _, _, atom, whole in signals:  # one reason per piece of evidence: the strongest reading
         arg = explainer.argument(atom) if whole is None else explainer.inherited_argument(atom, site, whole)
@@ -125,6 +126,14 @@ def _site_item(explainer: Explainer, site: str, indication: str, named: bool) ->
     return Item(site, label, summary, tuple(arguments), score)
 
 
+
+
+def _breadth(explainer: Explainer, atom) -> int:
+    """How many sites share this signal with another site (the same predicate and other arguments):
+    a caution specific to one site (a high MMPA at maxillary buccal sites) is shown before one
+    that applies to every alveolar site (adolescence)."""
+    rest = atom[1][1:]
+    return sum(1 for row in explainer.interpretation.tuples(atom[0]) if row[1:] == rest)
 
 
 def key_sites(explainer: Explainer, query: Query):
