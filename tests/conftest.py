@@ -25,10 +25,26 @@ def kb():
     return tadlog.load(KB, use_cache=False)
 
 
+REQUIRE_SOURCES = "TADLOG_REQUIRE_SOURCES"
+
+
+def need_seeds() -> Path:
+    """The seed texts, or skip the test that needs them (fail instead where CI requires them).
+
+    A fresh clone may not have the texts (they are not in the repository): every test that
+    does not verify quotes still runs. CI sets TADLOG_REQUIRE_SOURCES=1, so a quote test can
+    never pass there by being skipped."""
+    if not SEEDS.is_dir():
+        reason = f"the seed texts are not at {SEEDS} (set TADLOG_SOURCES): quote checks not run"
+        if os.environ.get(REQUIRE_SOURCES):
+            pytest.fail(f"{reason}, and {REQUIRE_SOURCES} is set")
+        pytest.skip(reason)
+    return SEEDS
+
+
 @pytest.fixture(scope="session")
 def seeds() -> Path:
-    assert SEEDS.is_dir(), f"the seed texts are needed at {SEEDS} (set TADLOG_SOURCES)"
-    return SEEDS
+    return need_seeds()
 
 
 def run_cli(*args: str, cwd: Path | None = None, stdin: str | None = None, env_extra: dict | None = None):

@@ -32,7 +32,7 @@ def test_declared_categories_are_checked(tmp_path, text, code):
     assert code in codes(check(tmp_path, TYPED + text))
 
 
-def test_a_curator_definition_is_a_fact_with_a_rationale(tmp_path):
+def test_a_curator_definition_is_a_fact_with_a_rationale(tmp_path, seeds):
     text = TYPED + 'risky(midpalate) because "a curator\'s reason".\n'
     assert codes(check(tmp_path, text)) == []
     assert "E114" in codes(check(tmp_path, TYPED + "risky(midpalate).\n"))  # neither cited nor defined

@@ -78,7 +78,7 @@ def test_review_golden_follows_the_review_schema():
     validate(json.loads((ROOT / "examples" / "curator" / "review.json").read_text(encoding="utf-8")), "review")
 
 
-def test_check_report_follows_the_check_schema():
+def test_check_report_follows_the_check_schema(seeds):
     from conftest import run_cli
 
     result = run_cli("check", str(ROOT / "kb"), "--format", "json")

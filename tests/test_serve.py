@@ -88,7 +88,7 @@ def test_terms_list_names_and_aliases(client, kb):
     assert "IZC" in izc["aliases"] and "smoker" in data["factors"]
 
 
-def test_statement_with_its_source_passage(client):
+def test_statement_with_its_source_passage(client, seeds):
     data = client.get("/v1/statements/hb_izc_success_78").json()
     validate(data, "service", "/$defs/statement")
     assert data["citation"]["quote"].startswith("Conversely, success rates")

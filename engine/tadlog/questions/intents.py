@@ -57,7 +57,7 @@ FORM_INTENTS = {
 }
 
 
-def read_question(text: str, model: KnowledgeBaseModel, frame: str) -> Query:
+def read_question(text: str, model: KnowledgeBaseModel, frame: str, clause: Optional[str] = None) -> Query:
     """A question the fixed forms do not cover, read from its frame and its names."""
     index = name_index(model)
     found, partial = index.find(text)
@@ -67,7 +67,7 @@ def read_question(text: str, model: KnowledgeBaseModel, frame: str) -> Query:
     subject_names = [n for n in found if n.category not in PATIENT_CATEGORIES]
     if not found and age is None and not _telling(partial):
         raise _no_name(text, index, partial)
-    intent = _intent(frame, words, subject_names, found)
+    intent = _intent(frame, words, subject_names, found, [w.norm for w in words_of(clause or text)])
     patient = PatientContext(age, bmi, tuple(dict.fromkeys(
         n.term for n in patient_names if n.category == "factor")))
     query = _form_for(text, intent, frame, subject_names, patient_names, patient, found)
@@ -100,7 +100,8 @@ HOWTO_KINDS = ("technique", "mechanics", "design")
 SUITABILITY_KINDS = ("factor", "malocclusion", "indication")
 
 
-def _intent(frame: str, words: list[str], subjects: list[Name], found: list[Name]) -> str:
+def _intent(frame: str, words: list[str], subjects: list[Name], found: list[Name],
+            lead: Optional[list[str]] = None) -> str:
     """The intent: the opening decides when it is specific (why, how much, what happens if);
     a general one (is, can I, does, a bare noun phrase) is settled by cue words and by the kinds
     of the names (a technique or mechanics → how-to; a patient factor, finding or indication →
@@ -108,7 +109,10 @@ def _intent(frame: str, words: list[str], subjects: list[Name], found: list[Name
     cues = set(words)
     kinds = {n.category for n in found if n.term not in GENERIC}
     specific = [n for n in subjects if n.term not in GENERIC]
+    words = lead or words  # where the opening is: the clause that asks
     second = words[1] if len(words) > 1 else ""
+    if cues & {"rate", "percentage", "percent", "interval"} and frame not in ("f_affect", "f_why", "f_why_not"):
+        return "quantity"
     choice = len(found) >= 2 and bool(cues & CHOICE_WORDS) and frame not in ("f_why", "f_why_not")
     if cues & {"difference"} or (cues & {"term"} and cues & {"correct", "right", "umbrella"}):
         return "definition"
@@ -163,8 +167,8 @@ def _intent(frame: str, words: list[str], subjects: list[Name], found: list[Name
     if frame == "f_affect":  # does / do ...
         if cues & {"need", "have"}:
             return "howto"
-        if cues & {"affect", "influence", "relate", "related", "change", "raise", "increase", "speed",
-                   "better", "give", "accept", "cause"} - {"cause"} and not cues & {"fail", "failure"} - set():
+        if cues & {"affect", "influence", "relate", "related", "change", "raise", "speed", "matter",
+                   "better", "give", "accept"}:
             return "evidence"
         if cues & RISK_WORDS:
             return "risks"
@@ -181,8 +185,12 @@ def _intent(frame: str, words: list[str], subjects: list[Name], found: list[Name
                 return "suitability"
             if cues & DEFINITION_WORDS:
                 return "definition"
-            return "risks" if cues & RISK_WORDS - {"matter", "effect", "side", "safe"} else "evidence"
-        if words[0] == "should" and not kinds & {"factor", "malocclusion"}:
+            if cues & {"used", "use", "still"}:
+                return "suitability"
+            return "evidence"
+        if words[0] == "should" and cues & {"replace", "still"}:
+            return "suitability"
+        if words[0] == "should":
             return "where" if cues & WHERE_WORDS - {"position"} and cues & {"avoid", "go"} else "howto"
         if cues & {"fail", "failure", "cause", "resorption", "damage"} and kinds & {"complication"}:
             return "risks"
@@ -206,6 +214,8 @@ def _noun_phrase_intent(words, cues, kinds, specific, found) -> str:
         return "risks"
     if cues & QUANTITY_WORDS - {"long", "high", "time"} and not kinds & set(HOWTO_KINDS) - {"design"}:
         return "quantity"
+    if kinds & {"mechanics", "anchorage", "technique"} and not kinds & {"malocclusion", "factor"}:
+        return "howto"
     if kinds & {"malocclusion", "factor"} or (kinds & {"indication"} and not kinds & set(HOWTO_KINDS)):
         return "suitability"
     if cues & {"history", "study", "evidence", "trial", "review", "matter"}:

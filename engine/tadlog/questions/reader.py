@@ -8,6 +8,7 @@ the Query carries a :class:`Reading`, shown as the answer's first line.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 
 from ..errors import QueryError
@@ -36,16 +37,16 @@ def parse_question(text: str, model: KnowledgeBaseModel) -> Query:
     except QueryError as error:  # not one of the fixed forms: read it from its frame and names
         return _free_reading(question, model, error)
     if query.form in ("why", "why_not") and _category(model, query.subject.term) != "site":
-        return read_question(question, model, _frame(question))  # a site rule never reaches a technique
+        return read_question(question, model, *_frame(question))  # a site rule never reaches a technique
     return replace(query, reading=make_reading(model, query))
 
 
 def _free_reading(question: str, model: KnowledgeBaseModel, error: QueryError) -> Query:
     """A question outside the fixed forms; when it names nothing known either, the fixed form's
     own error (with its caret) is kept if the question did start like one."""
-    frame = _frame(question)
+    frame, clause = _frame(question)
     try:
-        query = read_question(question, model, frame)
+        query = read_question(question, model, frame, clause)
     except QueryError:
         if _form_hint(question) and any(d.code in ("Q001", "Q002", "Q003") for d in error.diagnostics):
             raise error from None
@@ -57,16 +58,26 @@ def _free_reading(question: str, model: KnowledgeBaseModel, error: QueryError) -
     return query
 
 
-def _frame(question: str) -> str:
-    """The opening the grammar recognises (f_why_not, f_quantity, ...), "" for a bare noun phrase."""
+CLAUSE_END = re.compile(r"(?<=[.?!:;])\s+|\s+[-\u2013\u2014]+\s+")
+
+
+def _frame(question: str) -> tuple[str, str]:
+    """The opening the grammar recognises (f_why_not, f_quantity, ...; "" for a bare noun phrase)
+    and the clause it opens: the last clause that opens like a question ("I have a long-face
+    adult who smokes. Where should I place the TADs?" is a where question)."""
     from lark.exceptions import LarkError
 
-    try:
-        tree = _question_parser().parse(question, start="frame")
-    except LarkError:
-        return ""
-    first = tree.children[0] if tree.children else None
-    return str(getattr(first, "data", "")) if first is not None and hasattr(first, "data") else ""
+    found = ("", question)
+    for clause in [c for c in CLAUSE_END.split(question) if c.strip()]:
+        try:
+            tree = _question_parser().parse(clause.strip(), start="frame")
+        except LarkError:
+            continue
+        first = tree.children[0] if tree.children else None
+        frame = str(getattr(first, "data", "")) if first is not None and hasattr(first, "data") else ""
+        if frame:
+            found = (frame, clause.strip())
+    return found
 
 
 def _category(model: KnowledgeBaseModel, term: str) -> str:
