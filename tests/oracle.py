@@ -76,8 +76,9 @@ def _bodies(body, db, env):
             if e is not None:
                 yield from _bodies(rest, db, e)
     elif isinstance(lit, Negation):
-        key = _norm(tuple(_value(a, env) for a in lit.atom.args))
-        if key not in db.get(lit.atom.predicate, {}):
+        # no row matches: '_' under 'not' matches any value (as in ASP), bound variables theirs
+        rows = db.get(lit.atom.predicate, {}).values()
+        if not any(_match(lit.atom, row, env) is not None for row in rows):
             yield from _bodies(rest, db, env)
     else:
         if _cmp(_value(lit.left, env), lit.op, _value(lit.right, env)):

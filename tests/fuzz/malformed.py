@@ -43,12 +43,13 @@ def chained_rules(n: int) -> str:
     return "".join(out)
 
 
-def right_recursive_edges(n: int) -> str:
-    """A chain of n edges walked by right recursion from n0: n facts, proofs up to n tall."""
-    out = [BASE, _nodes(n + 1), 'predicate reached(a) "{a} is reached".\nreached(n0) cites izc_sinus.\n']
-    out += [f"link(n{i}, n{i + 1}) cites izc_sinus.\n" for i in range(n)]
-    out.append("reached(Y) :- link(X, Y), reached(X) cites izc_sinus.\n")
-    return "".join(out)
+def right_recursive_edges(n: int) -> dict[str, str]:
+    """A chain of n edges walked by right recursion from n0 (n facts, proofs up to n tall),
+    in files under the size limit."""
+    main = BASE + 'predicate reached(a) "{a} is reached".\nreached(n0) cites izc_sinus.\n'
+    main += "reached(Y) :- link(X, Y), reached(X) cites izc_sinus.\n"
+    links = "".join(f"link(n{i}, n{i + 1}) cites izc_sinus.\n" for i in range(n))
+    return {"main.tad": main, "terms.tad": _nodes(n + 1), "links.tad": links}
 
 
 def long_rule(literals: int) -> str:
@@ -84,7 +85,7 @@ def recipes(seeds: Path, rng: random.Random) -> dict[str, Callable[[], dict]]:
         "rule_5000_literals": lambda: {"main.tad": long_rule(5000)},
         "rule_65_literals": lambda: {"main.tad": long_rule(65)},
         "chained_1000": lambda: {"main.tad": chained_rules(1000)},
-        "right_recursive_10000": lambda: {"main.tad": right_recursive_edges(10000)},
+        "right_recursive_10000": lambda: right_recursive_edges(10000),
         "typo_end_50k": lambda: {"main.tad": BASE + padding(50_000) + "term oops category site label\n"},
         "typo_end_1m": lambda: {"main.tad": BASE + padding(1_000_000) + "term oops category site label\n"},
         "typos_everywhere": lambda: {"main.tad": "".join(

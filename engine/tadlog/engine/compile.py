@@ -78,10 +78,11 @@ class Plan:
     """What evaluation needs to know of a program's rules, independent of its facts."""
 
     def __init__(self, rules: Iterable[Rule]):
-        from ..language.dependency import layers
+        from ..language.dependency import layers, recursive_heads
 
         rules = list(rules)
         self.level = layers(rules)  # strata refined: a long chain of rules stays linear
+        self.cyclic = recursive_heads(rules)  # predicate → component, for recursive ones (fixpoint.py)
         self.by_stratum: dict[int, list[Rule]] = {}
         for rule in rules:
             self.by_stratum.setdefault(self.level[rule.head.predicate], []).append(rule)

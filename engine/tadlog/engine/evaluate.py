@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Iterable, Optional
 
 from .compile import Program, to_engine_clause
+from .fixpoint import evaluate_component, renamed_predicates
 from ..errors import EngineError, TadlogError
 from ..limits import check_budget
 from ..language.model import Value
@@ -92,19 +93,33 @@ def evaluate(program: Program, base: Optional[Interpretation] = None,
                 pyEngine.insert(pyEngine.Pred(name, arity[name]))
             for name in used - set(heads):
                 _assert_rows(pyEngine, name, known.get(name, ()))
-            for name in heads:
+            plain = [r for r in rules if r.head.predicate not in plan.cyclic]
+            plain_heads = list(dict.fromkeys(r.head.predicate for r in plain))
+            for name in plain_heads:
                 _assert_rows(pyEngine, name, program.facts_of(name))
-            for rule in rules:
+            for rule in plain:
                 pyEngine.assert_(to_engine_clause(rule, pyEngine))
-            for name in heads:
+            for name in plain_heads:
                 check_budget()
                 query = pyEngine.Literal(name, [pyEngine.Var(f"V{i}") for i in range(arity[name])])
                 known[name] = frozenset(tuple(row) for row in (query.ask() or []))
+            for group in _by_component(rules, plan.cyclic):  # recursion: semi-naive, from fixpoint.py
+                initial = {r.head.predicate: program.facts_of(r.head.predicate) for r in group}
+                known.update(evaluate_component(pyEngine, to_engine_clause, group, arity, initial, _assert_rows))
     except TadlogError:
         raise
     except Exception as exc:  # pyDatalog failing on a validated program is our bug: say so plainly
         raise EngineError(f"the Datalog engine failed: {type(exc).__name__}: {exc}", code="E900") from exc
     return Interpretation(known)
+
+
+def _by_component(rules, cyclic: dict[str, int]) -> list[list]:
+    """The recursive rules among ``rules``, one list per component."""
+    groups: dict[int, list] = {}
+    for rule in rules:
+        if rule.head.predicate in cyclic:
+            groups.setdefault(cyclic[rule.head.predicate], []).append(rule)
+    return [groups[k] for k in sorted(groups)]
 
 
 def _used(rules) -> set[str]:
@@ -152,15 +167,26 @@ def evaluate_worlds(program: Program, base: Interpretation, worlds: list[tuple],
                     _assert_rows(pyEngine, _world_name(name), known.get(name, ()))
                 else:
                     _assert_rows(pyEngine, name, base.tuples(name))
-            for name in heads:
+            plain = [r for r in rules if r.head.predicate not in plan.cyclic]
+            plain_heads = list(dict.fromkeys(r.head.predicate for r in plain))
+            for name in plain_heads:
                 rows = [(w, *values) for w, world in enumerate(worlds) for values in _world_facts(program, world, name)]
                 _assert_rows(pyEngine, _world_name(name), rows)
-            for rule in rules:
+            for rule in plain:
                 pyEngine.assert_(_world_clause(rule, affected, pyEngine))
-            for name in heads:
+            for name in plain_heads:
                 check_budget()
                 query = pyEngine.Literal(_world_name(name), [pyEngine.Var(f"V{i}") for i in range(arity[name] + 1)])
                 known[name] = {tuple(row) for row in (query.ask() or [])}
+            for group in _by_component(rules, plan.cyclic):  # recursion: semi-naive, world threaded
+                heads_of = {r.head.predicate for r in group}
+                threaded = affected | renamed_predicates(heads_of)
+                initial = {name: [(w, *values) for w, world in enumerate(worlds)
+                                  for values in _world_facts(program, world, name)] for name in heads_of}
+                found = evaluate_component(
+                    pyEngine, lambda rule, engine, threaded=threaded: _world_clause(rule, threaded, engine), group,
+                    {name: arity[name] + 1 for name in heads_of}, initial, _assert_rows, _world_name)
+                known.update({name: set(rows) for name, rows in found.items()})
     except TadlogError:
         raise
     except Exception as exc:

@@ -198,10 +198,16 @@ class Derivations:
                         extensions.append((position + 1, extended))
                 stack.extend(reversed(extensions))
             elif isinstance(literal, Negation):
-                if not self.interpretation.holds(literal.atom.predicate, instantiate(literal.atom, current)):
+                if not self.matches(literal.atom.predicate, instantiate(literal.atom, current)):
                     stack.append((position + 1, current))
             elif compare(substitute(literal.left, current), literal.op, substitute(literal.right, current)):
                 stack.append((position + 1, current))
+
+    def matches(self, predicate: str, pattern: tuple) -> bool:
+        """Does a true atom match ``pattern``? None (a '_' under 'not') matches any value."""
+        if None in pattern:
+            return bool(self.rows(predicate, pattern))
+        return self.interpretation.holds(predicate, pattern)
 
     def _application(self, rule: Rule, binding: dict) -> Application:
         return Application(
@@ -377,7 +383,7 @@ def why_not(derivations: Derivations, target: GroundAtom, describe) -> list[Rule
                     shown = instantiate(atom, b)
                     if any(v is None for v, a in zip(shown, atom.args) if not (isinstance(a, Var) and a.anonymous)):
                         continue
-                    if derivations.interpretation.holds(atom.predicate, shown):
+                    if derivations.matches(atom.predicate, shown):
                         holding.append(shown)
                     else:
                         survivors.append(b)

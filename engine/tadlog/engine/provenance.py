@@ -15,7 +15,7 @@ from ..language.model import KnowledgeBaseModel, format_number
 
 
 def fact_id(atom: GroundAtom) -> str:
-    args = ", ".join(v if isinstance(v, str) else format_number(v) for v in atom[1])
+    args = ", ".join(v if isinstance(v, str) else "_" if v is None else format_number(v) for v in atom[1])
     return f"fact:{atom[0]}({args})"
 
 

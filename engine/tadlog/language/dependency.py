@@ -136,3 +136,11 @@ def layers(rules: list[Rule]) -> dict[str, int]:
         below = [comp[t] for p in members[cid] for t, _ in graph.get(p, ()) if comp[t] != cid]
         level[cid] = 1 + max((level[b] for b in below), default=-1) if any(p in graph for p in members[cid]) else 0
     return {p: level[cid] for p, cid in comp.items()}
+
+
+def recursive_heads(rules: list[Rule]) -> dict[str, int]:
+    """Predicates defined through recursion, with their component (engine/fixpoint.py evaluates them)."""
+    graph = edges(rules)
+    comp = components(graph)
+    recursive = {comp[r.head.predicate] for r in rules if recursive_with(r, comp, graph)}
+    return {p: c for p, c in comp.items() if c in recursive}
