@@ -187,9 +187,10 @@ def arguments_on(explainer: Explainer, query: Query) -> tuple[list[Argument], li
     indications = list(indication_family(explainer, query.indication.term)) if query.indication else []
     terms = [*indications, *patient_factors(explainer)]
     pro, con = relevant_first(pro, terms), relevant_first(con, terms)
-    if query.patient:  # what the patient's own factors imply comes after the subject's evidence
-        ppro, pcon = patient_arguments(explainer)
-        pro, con = pro + [a for a in ppro if a not in pro], con + [a for a in pcon if a not in con]
+    if query.patient:  # what the patient's own factors imply, ranked with the subject's evidence
+        ppro, pcon = patient_arguments(explainer)  # (a caution for the patient's factor comes first)
+        pro = relevant_first(pro + [a for a in ppro if a not in pro], terms)
+        con = relevant_first(con + [a for a in pcon if a not in con], terms)
     return pro, con
 
 
