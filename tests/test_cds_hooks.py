@@ -113,6 +113,9 @@ def test_advice_card_for_a_planned_infrazygomatic_insertion(client, kb):
     action = suggestion["actions"][0]
     assert action["type"] == "update" and action["resource"]["id"] == "tad-1"
     assert action["resource"]["bodySite"][0]["text"] in suggestion["label"]
+    from fhir.resources.R4B.servicerequest import ServiceRequest
+
+    ServiceRequest.model_validate(action["resource"])  # the revised order is still a valid ServiceRequest
 
 
 def test_the_indicator_follows_the_verdict(client):

@@ -40,6 +40,7 @@ class AskForm:
     choices: tuple[tuple[str, str], ...] = ()  # (factor name, label) offered
     names: tuple[str, ...] = ()  # completions for the ask box
     error: Optional[dict] = None  # a structured error to show instead of an answer
+    examples: tuple[str, ...] = ()  # questions offered on the empty page
 
 
 @dataclass(frozen=True)
@@ -64,7 +65,8 @@ def render_html(answer: Optional[Answer], *, form: Optional[AskForm] = None, pag
         '<p class="tagline">The cited clinical evidence on orthodontic mini-implants</p></header>',
         "<main>", _form_html(form) if form is not None else "",
         _error_html(form.error) if form is not None and form.error else "",
-        f'<section id="answer" aria-live="polite">{body}</section>' if body else "",
+        f'<section id="answer" aria-live="polite">{body}</section>' if body else
+        _examples_html(form) if form is not None and not form.error else "",
         "</main>", _dialog_html(),
         f'<script type="application/json" id="tadlog-passages">{_json(page.passages)}</script>',
         f'<script type="application/json" id="tadlog-config">{_json(config)}</script>',
@@ -102,6 +104,16 @@ def _form_html(form: AskForm) -> str:
         f'<label class="age">Age (years) <input id="age" name="age" type="number" min="0" max="130" step="any" '
         f'inputmode="decimal" value="{escape(age)}"></label>'
         f'<div class="factors">{boxes}</div></fieldset></form>')
+
+
+def _examples_html(form: AskForm) -> str:
+    from urllib.parse import quote
+
+    links = "".join(f'<li><a href="/?q={quote(q)}">{escape(q)}</a></li>' for q in form.examples)
+    return ('<section class="examples"><h2>Questions to start with</h2>'
+            f'<ul>{links}</ul><p class="note">Each answer gives its reasons with the sources\' verbatim sentences, '
+            'their place in the document and the kind of evidence; it supports, and does not replace, '
+            'clinical judgement.</p></section>')
 
 
 def _error_html(error: dict) -> str:

@@ -151,11 +151,12 @@ def advice_card(answer, instance: str, used: list[FhirFact], unused: list[FhirFa
     for title, args in (("Reasons against", answer.arguments_against), ("Reasons for", answer.arguments_for),
                         ("Recommended instead", answer.instead)):
         if args:
+            groups = _clusters(args)
             lines += [f"**{title}** (strongest evidence first)", ""]
-            for arg in args[:SHOWN]:
-                lines += _argument_md(arg, answer)
-            if len(args) > SHOWN:
-                lines += [f"- … and {len(args) - SHOWN} more.", ""]
+            for group in groups[:SHOWN]:
+                lines += _argument_md(group, answer)
+            if len(groups) > SHOWN:
+                lines += [f"- … and {len(groups) - SHOWN} more (the full answer: POST /v1/ask).", ""]
     if answer.unknowns:
         lines += ["**Not in the record, but would change the advice:** " + "; ".join(map(_md, answer.unknowns)), ""]
     if answer.conflicts:
@@ -176,14 +177,24 @@ def _card(instance: str, number: int, text: str, level: str, detail: str, source
             "summary": summary(text), "indicator": level, "detail": detail, "source": {"label": source}}
 
 
-def _argument_md(arg, answer) -> list[str]:
-    out = [f"- {_md(arg.claim)} ({arg.evidence.replace('_', ' ')})"]
-    for sid in arg.proof.statements()[:2]:
+def _clusters(args) -> list[list]:
+    """Reasons resting on the same statements, together: counted and shown as the answer counts them."""
+    groups: dict[tuple, list] = {}
+    for arg in args:
+        groups.setdefault(tuple(arg.proof.statements()), []).append(arg)
+    return list(groups.values())
+
+
+def _argument_md(group, answer) -> list[str]:
+    claims = "; ".join(dict.fromkeys(a.claim for a in group))
+    out = [f"- {_md(claims)} ({group[0].evidence.replace('_', ' ')})"]
+    quotes = []
+    for sid in group[0].proof.statements()[:2]:
         c = answer.citations.get(sid)
         if c is not None:
             where = f"{c.short or c.source} §{c.section}, lines {c.lines[0]}–{c.lines[1]}"
-            out.append(f"  > “{_md(c.quote)}”  \n  > — {_md(c.document)}, {where} (`{sid}`)")
-    return out + [""]
+            quotes.append(f"  > “{_md(c.quote)}”  \n  > — {_md(c.document)}, {where} (`{sid}`)")
+    return out + ["\n  >\n".join(quotes), ""] if quotes else out + [""]
 
 
 def _alternatives(answer, model) -> list[tuple[str, str]]:

@@ -35,13 +35,19 @@ def _completions(model) -> tuple:
     return tuple(dict.fromkeys(starts + sorted(names, key=str.lower)))
 
 
+EXAMPLES = ("why not infrazygomatic?", "why midpalate for molar distalisation?",
+            "sites for molar intrusion for an adolescent with a high MMPA?", "risks of mandibular buccal?",
+            "is smoking a contraindication?", "direct or indirect anchorage for a 12 year old?",
+            "compare midpalate and infrazygomatic crest", "help")
+
+
 async def page(library: Library, params) -> tuple[str, int]:
     """The page and its status: 200, or 422 with the error shown when the question is not understood."""
     model = library.kb.model
     question = (params.get("q") or "").strip()[:1000]
     factors = tuple(f for f in params.getlist("factor") if f)[:20]
     age = None
-    form = AskForm(question, age, factors, _choices(model), _names(model))
+    form = AskForm(question, age, factors, _choices(model), _names(model), examples=EXAMPLES)
     answer, status = None, 200
     if question:
         try:
