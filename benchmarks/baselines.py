@@ -34,10 +34,10 @@ def clingo_evaluate(program):
     """(seconds, number of derived atoms) for clingo on the exported program, or None."""
     try:
         import clingo
-        from tadlog.engine.asp import to_asp
+        from tadlog.engine.asp import PREFIX, to_asp
     except ImportError:
         return None
-    text = to_asp(program)
+    text = to_asp(program).text  # the export is not timed: clingo's grounding and solving are
     start = time.perf_counter()
     control = clingo.Control(["--warn=none"])
     control.add("base", [], text)
@@ -46,6 +46,6 @@ def clingo_evaluate(program):
     count = 0
     with control.solve(yield_=True) as handle:
         for model in handle:
-            count = sum(1 for s in model.symbols(atoms=True) if s.name in derived)
+            count = sum(1 for s in model.symbols(shown=True) if s.name[len(PREFIX):] in derived)
             break
     return time.perf_counter() - start, count

@@ -102,7 +102,7 @@ def test_sites_for_molar_intrusion_in_a_high_angle_adolescent(kb):
 
 # ---- Cautions triggered by patient factors ----------------------------------------------------
 def test_light_initial_forces_only_for_adolescents(kb):
-    assert rows(kb.with_inputs([("patient_age", (13,))]), "patient_initial_force_g") == {(50,)}
+    assert rows(kb.with_inputs([("patient_age", (13,))]), "patient_initial_force_g") == {("adolescent", 50)}
     assert rows(kb.with_inputs([("patient_age", (30,))]), "patient_initial_force_g") == set()
 
 

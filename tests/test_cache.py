@@ -184,7 +184,7 @@ def test_cli_cache_info_and_clear(tmp_path):
     assert report["folder"] == str(where) and report["folders"][0]["entries"] >= 2
     cleared = run_cli("cache", "clear", env_extra=env)
     assert cleared.returncode == 0 and "removed" in cleared.stdout
-    assert not list(where.glob("kb-*.json")) and not list(where.glob("*.lark-cache"))
+    assert not list(where.glob("kb-*.json")) and not list(where.glob("*.lark.json"))
     assert run_cli("cache", env_extra=env).returncode == 2
 
 
@@ -212,3 +212,23 @@ def test_every_standard_question_answers_alike_from_the_cache(folder, kb):
                 cached.ask(question)
             continue
         assert cached.ask(question).to_json() == expected, question
+
+
+def test_parser_tables_are_json_and_read_back_alike(folder):
+    """lark's own cache is a pickle; ours is its serialised tables as JSON, read without code."""
+    from lark import Lark
+
+    from tadlog.resources import grammar_path, lark_parser
+
+    options = dict(propagate_positions=True, maybe_placeholders=False)
+    lark_parser("kb.lark", **options)  # builds and stores
+    stored = list(folder.glob("kb.lark.*.lark.json"))
+    assert len(stored) == 1
+    assert json.loads(stored[0].read_text())["type"] == "tadlog-lark-tables"
+    from_tables = lark_parser("kb.lark", **options)  # read back
+    fresh = Lark(grammar_path("kb.lark").read_text(encoding="utf-8"), parser="lalr", **options)
+    for path in sorted(KB.rglob("*.tad"))[:12]:
+        text = path.read_text(encoding="utf-8")
+        assert from_tables.parse(text) == fresh.parse(text)
+    stored[0].write_bytes(pickle.dumps({"type": "tadlog-lark-tables"}))  # planted: never unpickled
+    assert lark_parser("kb.lark", **options).parse("p(a).") == fresh.parse("p(a).")

@@ -160,7 +160,8 @@ def entries(folder: Path) -> list[Path]:
     """Every file tadlog keeps in ``folder``: knowledge-base entries and lark parser tables."""
     try:
         return sorted(p for p in folder.iterdir() if p.is_file() and (
-            (p.name.startswith(ENTRY_PREFIX) and p.name.endswith(ENTRY_SUFFIX)) or p.name.endswith(".lark-cache")))
+            (p.name.startswith(ENTRY_PREFIX) and p.name.endswith(ENTRY_SUFFIX)) or p.name.endswith(".lark.json")
+            or p.name.endswith(".lark-cache")))  # lark pickles left by earlier builds: removed by clear
     except OSError:
         return []
 

@@ -58,7 +58,8 @@ class _Encoder:
 
 
 def encode(model: KnowledgeBaseModel, diagnostics, interpretation: Optional[Interpretation] = None,
-           mentions: Optional[dict] = None) -> dict[str, bytes]:
+           mentions: Optional[dict] = None, worlds: Optional[dict] = None,
+           indexes: Optional[dict] = None) -> dict[str, bytes]:
     """The sections of a cache entry (bytes each): the model's light fields together, its facts
     and statements apart, the diagnostics; the facts again by predicate (values, citations,
     definition); with an evaluation, each relation on its own and the index of atoms by term."""
@@ -79,6 +80,10 @@ def encode(model: KnowledgeBaseModel, diagnostics, interpretation: Optional[Inte
     if mentions is not None:
         _keyed(sections, "mentions", {term: [[order, at, atom[0], list(atom[1])] for order, at, atom in found]
                                       for term, found in mentions.items()})
+    if worlds:
+        _keyed(sections, "worlds", worlds)
+    for name, blob in (indexes or {}).items():
+        sections["index:" + name] = blob
     sections["paths"] = _dumps(list(enc.paths))
     return sections
 
@@ -241,9 +246,85 @@ class Entry:
         rows = self._keyed("fact_rows", lambda items: [(tuple(v), tuple(c), r) for v, c, r in items])
         return lambda predicate: rows.get(predicate, [])
 
+    def world(self, key: str) -> Optional[dict]:
+        """The relations a set of input facts changes (predicate → rows), when precomputed."""
+        if "worlds_index" not in self.sections:
+            return None
+        worlds = self.__dict__.get("_worlds")
+        if worlds is None:
+            worlds = self.__dict__["_worlds"] = self._keyed(
+                "worlds", lambda found: {p: frozenset(map(tuple, rows)) for p, rows in found.items()})
+        return worlds.get(key)
+
     def mentions(self) -> Optional[Callable[[str], list]]:
         """term → the index entries (predicate order, position, atom) of the base model."""
         if "mentions_index" not in self.sections:
             return None
         found = self._keyed("mentions", lambda items: [(o, at, (p, tuple(row))) for o, at, p, row in items])
         return lambda term: found.get(term, [])
+
+
+# ---- plain data (the question indexes) ------------------------------------------------------
+def encode_plain(value):
+    """Containers of strings and numbers as JSON, their types kept: lists and string-keyed dicts
+    as themselves; a tuple {"#T": [...]}, a set {"#S": [...]}, a frozenset {"#F": [...]}, any
+    other dict {"#D": [[key, value], ...]}. Decoding is then one hook per JSON object."""
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    kind = type(value)
+    if kind is dict:
+        if all(type(k) is str and not k.startswith("#") for k in value):
+            return {k: encode_plain(v) for k, v in value.items()}
+        return {"#D": [[encode_plain(k), encode_plain(v)] for k, v in value.items()]}
+    if kind is list:
+        return [encode_plain(v) for v in value]
+    tag = {tuple: "#T", set: "#S", frozenset: "#F"}.get(kind)
+    if tag is None:
+        raise TypeError(f"cannot cache a {kind.__name__}")
+    return {tag: [encode_plain(v) for v in value]}
+
+
+_PLAIN = {"#T": tuple, "#S": set, "#F": frozenset}
+
+
+def _plain_hook(d: dict):
+    if len(d) == 1:
+        (key, value), = d.items()
+        if key in _PLAIN:
+            return _PLAIN[key](value)
+        if key == "#D":
+            return {k: v for k, v in value}
+    return d
+
+
+def decode_plain(text: bytes):
+    return json.loads(text, object_hook=_plain_hook)
+
+
+def encode_index(index, model) -> bytes:
+    """An index object's fields (its reference to the model left out) as JSON."""
+    fields = {k: v for k, v in vars(index).items() if v is not model}
+    return _dumps({"fields": encode_plain(fields), "model": [k for k, v in vars(index).items() if v is model]})
+
+
+class LazyIndex:
+    """A question index read from the cache, decoded (and turned into its class) on first use."""
+
+    def __init__(self, blob, cls_of: Callable, model):
+        self.__dict__["#lazy"] = (blob, cls_of, model)
+
+    def __getattr__(self, name):
+        lazy = self.__dict__.pop("#lazy", None)
+        if lazy is None:
+            raise AttributeError(name)
+        blob, cls_of, model = lazy
+        try:
+            stored = decode_plain(bytes(blob))
+            fields = stored["fields"]
+            fields.update(dict.fromkeys(stored["model"], model))
+        except Exception as exc:
+            raise EngineError("the cached knowledge base is damaged (an index); run 'tadlog cache clear'",
+                              code="E901") from exc
+        self.__dict__.update(fields)
+        self.__class__ = cls_of()
+        return getattr(self, name)

@@ -20,7 +20,7 @@ from typing import Iterable, Optional, Union
 from . import cache
 from .engine.compile import LazyProgram, Program, compile_model, order_bodies
 from .errors import ERROR, Diagnostic, TadlogError
-from .engine.evaluate import Interpretation, downstream, evaluate, evaluate_worlds
+from .engine.evaluate import Interpretation, Overlay, downstream, evaluate, evaluate_worlds
 from .engine.explain import BaseFacts, Derivations
 from .engine.worker import evaluate_stoppable
 from . import limits
@@ -41,7 +41,7 @@ class KnowledgeBase:
         self.model = model
         self.diagnostics = tuple(diagnostics)
         self.root = root
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()
         self._base: Optional[tuple[Interpretation, Derivations]] = None
         self._given = interpretation
         self._cache_key = cache_key
@@ -82,10 +82,17 @@ class KnowledgeBase:
         if entry is None:
             return None
         try:
-            return cls(entry.model(), entry.diagnostics(), root, interpretation=entry.interpretation(),
-                       cache_key=key, entry=entry)
+            kb = cls(entry.model(), entry.diagnostics(), root, interpretation=entry.interpretation(),
+                     cache_key=key, entry=entry)
         except Exception:  # a well-formed file of the wrong shape: parse again
             return None
+        from .codec import LazyIndex
+
+        for name, cls_of in QUESTION_INDEXES.items():  # kept on the model, as the questions keep them
+            blob = entry.sections.get("index:" + name)
+            if blob is not None:
+                kb.model.__dict__[name] = LazyIndex(blob, cls_of, kb.model)
+        return kb
 
     # ---- evaluation ---------------------------------------------------------------------
     @cached_property
@@ -113,8 +120,11 @@ class KnowledgeBase:
                     derivations = Derivations(self.model, interpretation, self.program.rules)
                     self._base = (interpretation, derivations)
                     if self._cache_key is not None:
-                        write_cache(self, interpretation, derivations=derivations)
-            return self._base
+                        self._unsaved = True
+            base = self._base
+        if self.__dict__.pop("_unsaved", False):  # outside the lock: writing asks questions of self
+            write_cache(self, base[0], derivations=base[1])
+        return base
 
     @property
     def interpretation(self) -> Interpretation:
@@ -135,6 +145,8 @@ class KnowledgeBase:
         if rules:
             program = program.with_rules(rules, [(r.head.predicate, len(r.head.args)) for r in rules])
         changed = {name for name, _ in facts} | {r.head.predicate for r in rules}
+        if not rules:
+            return self.with_inputs_many([facts])[0]
         if rules:  # a user's rules: stopped at the question's deadline, even inside pyDatalog
             interpretation = evaluate_stoppable(program, self.interpretation, changed, rules)
         else:
@@ -144,16 +156,31 @@ class KnowledgeBase:
 
     def with_inputs_many(self, worlds: Iterable[Iterable[tuple[str, tuple[Value, ...]]]]) -> list[Derivations]:
         """``with_inputs`` for many sets of facts at once: one evaluation answers them all
-        (the what-if questions of one answer share everything but one patient factor)."""
+        (the what-if questions of one answer share everything but one patient factor). Sets
+        whose evaluation the cache holds (each patient factor alone, and pairs) are not evaluated."""
         worlds = [tuple(w) for w in worlds]
         if not worlds:
             return []
+        limits.check_budget()  # even when nothing is evaluated, a question past its deadline stops
         changed = {name for world in worlds for name, _ in world}
         affected = downstream(self.program, changed)
-        interpretations = evaluate_worlds(self.program, self.interpretation, worlds, changed)
-        return [Derivations(self.model, interpretation, self.program.rules, inputs=world,
+        found = {i: self._precomputed(world) for i, world in enumerate(worlds)}
+        todo = [i for i, interpretation in found.items() if interpretation is None]
+        if todo:
+            evaluated = evaluate_worlds(self.program, self.interpretation, [worlds[i] for i in todo], changed)
+            found.update(zip(todo, evaluated))
+        return [Derivations(self.model, found[i], self.program.rules, inputs=world,
                             parent=self.derivations, affected=affected)
-                for world, interpretation in zip(worlds, interpretations)]
+                for i, world in enumerate(worlds)]
+
+    def _precomputed(self, world: tuple) -> Optional[Interpretation]:
+        """The evaluation of ``world`` (a set of input facts) when the cache entry holds it."""
+        if self._entry is None:
+            return None
+        changed = self._entry.world(world_key(world))
+        if changed is None:
+            return None
+        return Interpretation(Overlay(changed, self.interpretation.relations, dict(self.program.arities)))
 
     # ---- questions ----------------------------------------------------------------------
     def ask(self, question, *, depth: int = 8, full: bool = False, budget: Optional[float] = None):
@@ -211,7 +238,76 @@ def write_cache(kb: KnowledgeBase, interpretation: Optional[Interpretation] = No
         derivations = Derivations(kb.model, interpretation, kb.program.rules)
     try:
         sections = encode(kb.model, kb.diagnostics, interpretation if evaluated else None,
-                          derivations.index_by_term() if evaluated else None)
+                          derivations.index_by_term() if evaluated else None,
+                          _what_if_worlds(kb, interpretation) if evaluated else None,
+                          _question_indexes(kb.model) if evaluated else None)
     except (TypeError, ValueError):  # a value the format cannot hold: this knowledge base is not cached
         return None
     return cache.write(key, sections)
+
+
+def world_key(world) -> str:
+    """A set of input facts as the cache names its evaluation (order-free)."""
+    import json
+
+    return json.dumps(sorted([name, list(values)] for name, values in world))
+
+
+MAX_PRECOMPUTED_ROWS = 20_000  # rows of what-if relations the cache keeps per knowledge base
+
+
+def _what_if_worlds(kb: KnowledgeBase, interpretation: Interpretation) -> Optional[dict]:
+    """The evaluations a first question asks for most: each patient factor alone (the what-ifs of
+    a question without a patient; a question naming one factor) and, while small, each pair
+    (the what-ifs of a question naming one factor). Precomputed when the cache is written."""
+    from itertools import combinations
+
+    from .questions.forms.unknowns import patient_factor_candidates
+
+    try:
+        factors = patient_factor_candidates(kb)
+        worlds = [(("patient", (f,)),) for f in factors]
+        out: dict = {}
+        rows = 0
+        for batch in (worlds, [(("patient", (a,)), ("patient", (b,))) for a, b in combinations(factors, 2)]):
+            if not batch or rows * len(batch) / max(1, len(worlds)) > MAX_PRECOMPUTED_ROWS:
+                break
+            for world, result in zip(batch, evaluate_worlds(kb.program, interpretation, batch, {"patient"})):
+                own = result.relations.own()
+                rows += sum(len(v) for v in own.values())
+                out[world_key(world)] = {name: [list(row) for row in v] for name, v in own.items()}
+        return out
+    except TadlogError:
+        return None
+
+
+def _name_index_class():
+    from .questions.names import NameIndex
+    return NameIndex
+
+
+def _statement_index_class():
+    from .questions.forms.evidence import StatementIndex
+    return StatementIndex
+
+
+# The indexes the question reader and the evidence form build from a model and keep on it
+# (model.__dict__[name]): cached with the model, so a fresh knowledge-base object need not
+# rebuild them for its first question. The classes are named here, never read from the file.
+QUESTION_INDEXES = {"_name_index": _name_index_class, "_statement_index": _statement_index_class}
+
+
+def _question_indexes(model) -> dict:
+    from .codec import encode_index
+    from .questions.forms.evidence import statement_index
+    from .questions.names import name_index
+
+    out = {}
+    for name, build in (("_name_index", name_index), ("_statement_index", statement_index)):
+        try:
+            index = build(model)
+            if isinstance(index, QUESTION_INDEXES[name]()):
+                out[name] = encode_index(index, model)
+        except (TypeError, ValueError):  # an index holding what the format cannot: built per model instead
+            continue
+    return out

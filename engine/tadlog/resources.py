@@ -40,31 +40,69 @@ def sources_dir(explicit: str | os.PathLike | None = None) -> Path | None:
 
 
 def lark_parser(grammar: str, **options):
-    """A Lark parser for one of our grammars, cached on disk after the first build.
+    """A Lark parser for one of our grammars, its tables cached on disk as JSON after the first build.
 
-    Building an LALR table from the .lark text costs more than a whole cold answer; lark's
-    cache stores the built parser keyed by the grammar text and options, so later processes
-    load it instead. Where no cache folder is writable, the parser is simply built.
+    Building an LALR table from the .lark text costs more than a whole cold answer, so the
+    built parser is kept. Not with lark's own cache, which is a pickle: anyone who can write
+    the cache folder (a CI cache shared between builds) could run code in the next process.
+    This file is lark's serialised parser (plain dicts and lists) as JSON, keyed by the grammar,
+    the options and lark's version; reading it runs no code, and on any doubt the parser is built.
     """
+    import json
+
     from lark import Lark
 
     text = grammar_path(grammar).read_text(encoding="utf-8")
-    cache = _lark_cache_file(grammar + "." + "-".join(f"{k}={v}" for k, v in sorted(options.items())))
+    path, key = _lark_cache_file(grammar, text, options)
+    if path is not None:
+        try:
+            with open(path, encoding="utf-8") as handle:
+                stored = json.load(handle, object_hook=_int_keys)
+            if stored.get("type") == "tadlog-lark-tables" and stored.get("key") == key:
+                return Lark._load_from_dict(stored["data"], stored["memo"])
+        except Exception:  # missing, damaged or from another lark: build it
+            pass
+    parser = Lark(text, parser="lalr", **options)
+    if path is not None:
+        _store_tables(parser, path, key)
+    return parser
+
+
+def _int_keys(d: dict) -> dict:
+    """JSON turns lark's integer keys (states, memo ids) into strings: turn them back."""
+    if d and all(isinstance(k, str) and k.isdigit() for k in d):
+        return {int(k): v for k, v in d.items()}
+    return d
+
+
+def _store_tables(parser, path: str, key: str) -> None:
+    import json
+
+    from lark.grammar import Rule
+    from lark.lexer import TerminalDef
+
     try:
-        return Lark(text, parser="lalr", cache=cache or False, **options)
-    except Exception:  # an unreadable or foreign table: build the parser
-        return Lark(text, parser="lalr", **options)
+        data, memo = parser.memo_serialize([TerminalDef, Rule])
+        blob = json.dumps({"type": "tadlog-lark-tables", "key": key, "data": data, "memo": memo})
+        tmp = f"{path}.{os.getpid()}.tmp"
+        with open(tmp, "w", encoding="utf-8") as handle:
+            handle.write(blob)
+        os.replace(tmp, path)
+    except (OSError, TypeError, ValueError):
+        pass
 
 
-def _lark_cache_file(grammar: str):
+def _lark_cache_file(grammar: str, text: str, options: dict):
     import hashlib
-    from .version import __version__
 
+    import lark
+
+    key = hashlib.sha256("\0".join([grammar, text, repr(sorted(options.items())), lark.__version__]).encode())
+    key = key.hexdigest()[:24]
     base = writable_cache_dir()
     if base is None:
-        return None
-    digest = hashlib.sha256((__version__ + str(PACKAGE_DIR)).encode()).hexdigest()[:12]
-    return os.path.join(base, f"{grammar}.{digest}.lark-cache")
+        return None, key
+    return os.path.join(base, f"{grammar}.{key}.lark.json"), key
 
 
 def cache_dir() -> Path | None:

@@ -244,6 +244,10 @@ class Overlay(Mapping):
         self.changed = tuple(changed)
         self._names = tuple(dict.fromkeys([*names, *changed]))
 
+    def own(self) -> dict:
+        """The relations recomputed by the change (predicate → rows)."""
+        return dict(self._changed)
+
     def __getitem__(self, name):
         if name in self._changed:
             return self._changed[name]

@@ -68,8 +68,16 @@ def parse_text(text: str, path: str = "<text>") -> tuple[list, list[Diagnostic]]
     to the last good declaration), so recovery stays linear in the size of the file."""
     from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken
 
+    from .fastparse import NotFast, parse_tree
+
     decls: list = []
     diagnostics: list[Diagnostic] = []
+    try:  # well-formed text: the fast reader gives lark's tree; anything else is lark's to report
+        tree = parse_tree(text)
+    except (NotFast, RecursionError):
+        tree = None
+    if tree is not None:
+        return _transform(tree, path, text, 0, diagnostics), diagnostics
     offset = 0  # character offset where the current parse attempt starts
     while offset < len(text):
         chunk = text[offset:]

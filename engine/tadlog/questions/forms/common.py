@@ -187,9 +187,10 @@ def arguments_on(explainer: Explainer, query: Query) -> tuple[list[Argument], li
     indications = list(indication_family(explainer, query.indication.term)) if query.indication else []
     terms = [*indications, *patient_factors(explainer)]
     pro, con = relevant_first(pro, terms), relevant_first(con, terms)
-    if query.patient:  # what the patient's own factors imply comes after the subject's evidence
-        ppro, pcon = patient_arguments(explainer)
-        pro, con = pro + [a for a in ppro if a not in pro], con + [a for a in pcon if a not in con]
+    if query.patient:  # what the patient's own factors imply, ranked with the subject's evidence
+        ppro, pcon = patient_arguments(explainer)  # (a caution for the patient's factor comes first)
+        pro = relevant_first(pro + [a for a in ppro if a not in pro], terms)
+        con = relevant_first(con + [a for a in pcon if a not in con], terms)
     return pro, con
 
 
@@ -224,4 +225,36 @@ def partial_support(explainer: Explainer, query: Query) -> list[tuple]:
     atoms += [("candidate_site", (subject, indication)), ("recommended", (subject,))]
     return [a for a in atoms if is_true(explainer, a)]
 
+
+FIGURE_LIMIT = 3  # figures named under the verdict: the key numbers on the first screen
+
+
+def figure_notes(explainer: Explainer, term: str, *reasons) -> tuple[str, ...]:
+    """The figures the sources give for a site (its own, then those said of a larger site that
+    includes it) that no reason carries (figures without a stance: success rates, torque, sizes),
+    success rates first, each with where it is stated, so no key figure waits for --full
+    ('reported success rate of 78% (Cousley §1.8, n=30)')."""
+    model = explainer.model
+    if model.category_of(term) != "site":
+        return ()
+    found = [(a, None) for a in explainer.facts_about(term)] + explainer.inherited_facts(term)
+    numeric = [(a, w) for a, w in found  # neutral figures: a figure with a stance is a reason already
+               if any(p.type == "number" for p in model.predicate_by_name[a[0]].params)
+               and not model.predicate_by_name[a[0]].stance
+               and a[0] not in ("best_success_figure", "site_success_figure", "exceeded_success_figure")]
+    leading = {sid for side in reasons for group in list(reason_groups(side).values())[:2]
+               for a in group for sid in a.proof.statements()}  # quoted by the first reasons already
+    numeric = [(a, w) for a, w in numeric if not set(explainer.derivations.citations_of(a)) <= leading]
+    numeric.sort(key=lambda x: ("success" not in x[0][0], x[1] is not None, x[0][0]))
+    out = []
+    for atom, whole in numeric[:FIGURE_LIMIT]:
+        cites = explainer.derivations.citations_of(atom)
+        where = ""
+        if cites:
+            c = explainer.citation(cites[0])
+            where = f" ({c.short} \u00a7{c.section}" + (f", n={model.label(c.n)}" if c.n is not None else "") + ")"
+        sentence = explainer.sentence(*atom)
+        said = f" (said of the {model.label(whole)})" if whole and model.label(whole) not in sentence else ""
+        out.append("figure: " + sentence + said + where)
+    return tuple(out)
 

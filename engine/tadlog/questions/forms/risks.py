@@ -7,7 +7,7 @@ from ...render.claims import reason_groups
 from ..answer import Answer
 from ..explainer import Explainer, rank
 from ..query import Query
-from .common import patient_arguments, patient_factors, relevant_first, term_label
+from .common import figure_notes, patient_arguments, patient_factors, relevant_first, term_label
 
 AT_SITE = ("risk_factor_at_site", "patient_site_risk")  # the site is their third argument
 
@@ -37,6 +37,6 @@ def risks(explainer: Explainer, query: Query, *, depth: int, full: bool) -> Answ
     else:
         verdict = f"The knowledge base records no risk specific to the {label}."
     return Answer(query.text, query.form, verdict, site, label, bool(con),
-                  arguments_against=tuple(con), arguments_for=tuple(pro))
+                  arguments_against=tuple(con), arguments_for=tuple(pro), notes=figure_notes(explainer, site, pro, con))
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from ..answer import Answer, Argument
 from ..explainer import Explainer
 from ..query import Query
-from .common import arguments_on, is_true, lower_first, partial_support, reason_count, target_of, term_label
+from .common import arguments_on, figure_notes, is_true, lower_first, partial_support, reason_count, target_of, term_label
 
 # ---- why / why not ------------------------------------------------------------------------
 def why(explainer: Explainer, query: Query, *, depth: int, full: bool) -> Answer:
@@ -18,7 +18,8 @@ def why(explainer: Explainer, query: Query, *, depth: int, full: bool) -> Answer
     if is_true(explainer, target):
         verdict = f"Yes: {lower_first(sentence)} ({reason_count(pro, con)})."
         return Answer(query.text, query.form, verdict, subject, label, True, arguments_for=tuple(pro),
-                      arguments_against=tuple(con), proof=explainer.proof(target, depth=depth))
+                      arguments_against=tuple(con), proof=explainer.proof(target, depth=depth),
+                      notes=figure_notes(explainer, subject, pro, con))
     support = [a for a in partial_support(explainer, query) if a[0] != "recommended"] and \
         partial_support(explainer, query)
     if support:
@@ -29,7 +30,7 @@ def why(explainer: Explainer, query: Query, *, depth: int, full: bool) -> Answer
         rest = [explainer.argument(a, "for") for a in support[1:]]
         pro = rest + [a for a in pro if a.proof.atom not in support[1:]]
         return Answer(query.text, query.form, verdict, subject, label, True, arguments_for=tuple(pro),
-                      arguments_against=tuple(con), proof=proof)
+                      arguments_against=tuple(con), proof=proof, notes=figure_notes(explainer, subject, pro, con))
     analyses, changes = explainer.why_not(target, expand=1 if full else 0)
     if not analyses:  # no rule is about this kind of thing: answer from its own evidence
         verdict = (f"No source states that {lower_first(sentence)} as such; the evidence on the {label} "
@@ -37,7 +38,7 @@ def why(explainer: Explainer, query: Query, *, depth: int, full: bool) -> Answer
         notes = ()
     else:
         verdict = f"No: it does not follow that {lower_first(sentence)} ({reason_count(pro, con)})."
-        notes = (f"ask 'why not {label}?' for what blocks it",)
+        notes = figure_notes(explainer, subject, pro, con) + (f"ask 'why not {label}?' for what blocks it",)
     return Answer(query.text, query.form, verdict, subject, label, False,
                   arguments_for=tuple(pro), arguments_against=tuple(con), why_not=tuple(analyses),
                   would_change=tuple(changes), instead=tuple(_instead(explainer, subject)), notes=notes)
@@ -53,7 +54,7 @@ def why_not(explainer: Explainer, query: Query, *, depth: int, full: bool) -> An
         verdict = f"It is not ruled out: {lower_first(sentence)} ({reason_count(pro, con)})."
         return Answer(query.text, query.form, verdict, subject, label, True,
                       arguments_for=tuple(pro), arguments_against=tuple(con),
-                      proof=explainer.proof(target, depth=depth))
+                      proof=explainer.proof(target, depth=depth), notes=figure_notes(explainer, subject, pro, con))
     analyses, changes = explainer.why_not(target, expand=1 if full else 0)
     negative = (("not_recommended_for", target[1]) if target[0] == "recommended_for"
                 else ("not_recommended", target[1]))
@@ -66,7 +67,8 @@ def why_not(explainer: Explainer, query: Query, *, depth: int, full: bool) -> An
         verdict = f"It does not follow that {lower_first(sentence)} ({reason_count(pro, con)})."
     return Answer(query.text, query.form, verdict, subject, label, False,
                   arguments_for=tuple(pro), arguments_against=tuple(con), why_not=tuple(analyses),
-                  would_change=tuple(changes), instead=tuple(_instead(explainer, subject)))
+                  would_change=tuple(changes), instead=tuple(_instead(explainer, subject)),
+                  notes=figure_notes(explainer, subject, pro, con))
 
 
 def _said(explainer: Explainer, support: list[tuple]) -> str:

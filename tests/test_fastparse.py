@@ -1,0 +1,75 @@
+"""The fast reader of .tad text gives the LALR parser's model exactly, locations included.
+
+Every file of the knowledge base, and variations a curator may write (labels, comments in odd
+places, ranges with spaces, negations, comparisons, keywords used as plain names), are read
+both ways; the models are compared through the cache's encoding, which spells out every
+field and every location. Text the fast reader cannot read is left to lark, so broken files
+still get lark's diagnostics.
+"""
+from __future__ import annotations
+
+import pytest
+
+from tadlog.codec import _Encoder
+from tadlog.language import fastparse, parse
+from conftest import KB
+
+
+def _both(text: str, path: str = "t.tad"):
+    fast = parse.parse_text(text, path)
+    tree = parse._parser().parse(text)
+    diagnostics: list = []
+    slow = (parse._transform(tree, path, text, 0, diagnostics), diagnostics)
+    return fast, slow
+
+
+def _same(fast, slow):
+    enc = _Encoder()
+    assert [enc(d) for d in fast[0]] == [enc(d) for d in slow[0]]
+    assert [(d.code, d.message, enc(d.location)) for d in fast[1]] == \
+           [(d.code, d.message, enc(d.location)) for d in slow[1]]
+
+
+@pytest.mark.parametrize("path", sorted(KB.rglob("*.tad")), ids=lambda p: str(p.relative_to(KB)))
+def test_every_knowledge_base_file_reads_alike(path):
+    text = path.read_text(encoding="utf-8")
+    fastparse.parse_tree(text)  # the fast reader takes every bundled file (no fallback)
+    _same(*_both(text, str(path)))
+
+
+VARIATIONS = [
+    'source s1 title "T" authors "A", "B" year 2001 venue unknown kind textbook file "x.txt".',
+    'section s1 "1.2" title "Intro" lines 12 - 18 clinical no.  # a comment\n',
+    'statement st from s1 section "1.2" lines 3-4 kind finding evidence trial n 12 quote "a \\"b\\"\n  c".',
+    'term t category site label "T" aliases "a", "b".',
+    'conflict c topic "x" side a, b side c note "n".',
+    'predicate p(site: site, n: number) "the {site} at {n}" for.\npredicate q(x) "q {x}".',
+    'p(a, 1.5, "t") cites st, st2 because "why".\np(b, -2).',
+    'rule r1:\n  q(X) :- p(X, N, _), N >= 1, not r(X), X != b cites st.',
+    'q(X) :- p(X, _, _), p(X, _, T) because "t".  # unlabelled\n',
+    '# only a comment\n',
+    'p(section, cites, not, for).',
+    'statement s2 from s1 section sec lines 10-11 kind opinion quote "x".',
+]
+
+
+@pytest.mark.parametrize("text", VARIATIONS)
+def test_variations_read_alike(text):
+    _same(*_both(text))
+
+
+@pytest.mark.parametrize("text", ["p(a", "rule r: p(X).", "p(a) :- .", "p(a). ?",
+                                  'predicate p(x) "t" format.', "source(x)."])
+def test_what_the_fast_reader_refuses_is_lark_s_to_report(text):
+    with pytest.raises(fastparse.NotFast):
+        fastparse.parse_tree(text)
+    decls, diagnostics = parse.parse_text(text)
+    assert any(d.code == "E001" for d in diagnostics)
+
+
+def test_text_the_fast_reader_refuses_but_lark_reads_is_read_by_lark():
+    text = 'section s "1" title "t" lines 1- 2.'  # a range spelt with a lone '-': lark's RANGE
+    with pytest.raises(fastparse.NotFast):
+        fastparse.parse_tree(text)
+    decls, diagnostics = parse.parse_text(text)
+    assert not diagnostics and decls[0].lines == (1, 2)
