@@ -242,8 +242,6 @@ def _form_for(text, intent, frame, subjects, patient_names, patient, found) -> Q
                      patient=patient, **base)
     if intent == "suitability" and factors and not specific:
         return Query("is_contraindication", text, subject=_mention(factors[0]), patient=patient, **base)
-    if intent == "definition" and len(specific) == 1 and not patient_names:
-        return Query("what_is", text, subject=_mention(specific[0]), **base)
     subject = specific[0] if specific else (subjects[0] if subjects else found[0] if found else None)
     other = specific[1] if len(specific) > 1 else None
     return Query("evidence", text, subject=_mention(subject) if subject else None,

@@ -253,11 +253,26 @@ def _render_at_width(answer: Answer, colour: bool, full: bool, depth: int) -> st
     if full:
         return _render_text(answer, colour, True, depth, None)
     reading = reading_lines(answer)  # a heading above the answer: the answer keeps its whole screen
+    if answer.form == "evidence":  # ranked quotes: as many as fill the screen, best first
+        return _fill_screen(answer, colour, depth, reading)
     for limits in COMPACT_LIMITS:
         text = _render_text(answer, colour, False, depth, limits)
         if text.count("\n") - reading <= SCREEN:
             return text
     return text
+
+
+def _fill_screen(answer: Answer, colour: bool, depth: int, reading: int) -> str:
+    """The compact evidence answer with the most entries that fit one screen (binary search)."""
+    low, high, best = 1, max(1, len(answer.items)), None
+    while low <= high:
+        middle = (low + high) // 2
+        text = _render_text(answer, colour, False, depth, (3, middle, 1, 2, QUOTE_CLIP))
+        if text.count("\n") - reading <= SCREEN:
+            best, low = text, middle + 1
+        else:
+            high = middle - 1
+    return best if best is not None else _render_text(answer, colour, False, depth, (1, 1, 0, 1, 160))
 
 
 def reading_lines(answer: Answer) -> int:

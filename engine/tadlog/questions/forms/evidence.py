@@ -22,8 +22,8 @@ from ..query import Query
 from .common import and_list, patient_factors, term_label
 
 INTENT_LIFT = 0.5
-SHOWN = 12  # entries kept in the answer (the compact view shows what fits a screen)
-EXCERPT = 320  # characters of a quote's bearing sentences shown with each entry
+SHOWN = 30  # entries kept in the answer (the compact view shows as many as fit a screen)
+EXCERPT = 600  # a longer quote shows its bearing sentences only (whole sentences, "…" for the rest)
 SENTENCE_END = re.compile(r"(?<=[.!?;])\s+(?=[A-Z(\[\d\u201c\"'])")
 GENERIC = frozenset({"mini_implant", "microscrew", "mini_implant_insertion", "patient_factors", "one_mini_implant"})
 FIGURE = re.compile(r"\d(?:[\d.,]*\d)?\s*(?:%|mm\b|Ncm\b|N ?cm\b|N per centimet|g\b|weeks?\b|months?\b|years?\b"
