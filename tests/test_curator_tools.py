@@ -188,3 +188,11 @@ def test_repl_ctrl_c_cancels_the_line_full_toggles_ctrl_d_leaves(tmp_path):
     assert child.exitstatus == 0
     assert child.before.startswith("\r\n") or child.before.startswith("\n")
     assert "why not infrazygomatic?" in (tmp_path / "history").read_text()
+
+
+def test_folders_named_differently_share_their_findings(tmp_path):
+    base = make(tmp_path, "a", BODY + "orphan(midpalate) cites st_a.\n")  # E110 on both sides
+    head = tmp_path / "renamed"
+    shutil.copytree(base, head)
+    data = review_json(base, head)
+    assert data["summary"]["findings"] == {"new": 0, "fixed": 0}

@@ -259,7 +259,9 @@ _LOCATION_IN_MESSAGE = re.compile(r"\S+:\d+:\d+")
 
 def _finding_key(d: Diagnostic) -> tuple:
     """A finding independent of line numbers (which any edit above it shifts)."""
-    return (d.code, d.severity, d.location.path if d.location else "", _LOCATION_IN_MESSAGE.sub("…", d.message))
+    # paths are "<side's folder>/<file in the kb>": two folders named differently are the same files
+    path = d.location.path.split("/", 1)[-1] if d.location else ""
+    return (d.code, d.severity, path, _LOCATION_IN_MESSAGE.sub("…", d.message))
 
 
 def diff_findings(base: Side, head: Side) -> tuple[list[Diagnostic], list[Diagnostic]]:

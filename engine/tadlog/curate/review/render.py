@@ -84,12 +84,7 @@ def render_text(r: "Review") -> str:
         out.append(f"     before: {a.verdict_before}")
         out.append(f"     after:  {a.verdict_after}")
         out += [f"     + {x}" for x in a.reasons_gained] + [f"     - {x}" for x in a.reasons_lost]
-        if a.statements_gained:
-            out.append(f"     now cites: {', '.join(a.statements_gained)}")
-        if a.statements_lost:
-            out.append(f"     no longer cites: {', '.join(a.statements_lost)}")
-        if a.causes:
-            out.append(f"     caused by: {', '.join(a.causes)}")
+        out += _citing_lines(a, "     ", str)
         out.append("     new explanation:")
         lines = a.explanation.splitlines()
         shown = lines[:TEXT_EXPLANATION_LINES]
@@ -97,6 +92,13 @@ def render_text(r: "Review") -> str:
         if len(lines) > len(shown):
             out.append(f"       ... ({len(lines) - len(shown)} more lines: tadlog ask {json.dumps(a.question)})")
     return "\n".join(out) + "\n"
+
+
+def _citing_lines(a, prefix: str, name) -> list[str]:
+    """What a changed answer now cites, no longer cites, and what caused the change."""
+    return [f"{prefix}{label}: {', '.join(name(s) for s in items)}"
+            for label, items in (("now cites", a.statements_gained), ("no longer cites", a.statements_lost),
+                                 ("caused by", a.causes)) if items]
 
 
 def _md(text: str) -> str:
@@ -149,12 +151,7 @@ def _markdown_blocks(r: "Review", explanations: bool) -> list[str]:
         lines = [f"#### {_md(a.question)}", "", f"- before: {_md(a.verdict_before)}",
                  f"- after: **{_md(a.verdict_after)}**"]
         lines += [f"- ➕ {_md(x)}" for x in a.reasons_gained] + [f"- ➖ {_md(x)}" for x in a.reasons_lost]
-        if a.statements_gained:
-            lines.append(f"- now cites: {', '.join(f'`{s}`' for s in a.statements_gained)}")
-        if a.statements_lost:
-            lines.append(f"- no longer cites: {', '.join(f'`{s}`' for s in a.statements_lost)}")
-        if a.causes:
-            lines.append(f"- caused by: {', '.join(f'`{s}`' for s in a.causes)}")
+        lines += _citing_lines(a, "- ", lambda s: f"`{s}`")
         if explanations:
             lines += ["", "<details><summary>New explanation</summary>", "", "```text", a.explanation, "```", "",
                       "</details>"]
