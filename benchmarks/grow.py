@@ -124,8 +124,13 @@ def grow(kb_dir: Path, seeds: Path | None, out: Path, copies: int) -> tuple[Path
         for k in range(copies):
             for name in seed_names:
                 _link_or_copy(seeds / name, sources_out / f"c{k}_{name}")
+    # The engine refuses more than limits.MAX_KB_FILES files: beyond it, a copy's files are
+    # joined per top-level folder, then into one file per copy (each under the size limit).
+    per_copy = len(files) if copies * len(files) <= MAX_FILES else (
+        len({p.relative_to(kb_dir).parts[0] for p in files}) if copies * 16 <= MAX_FILES else 1)
     for k in range(copies):
         folder = out / "kb" / f"c{k}"
+        joined: dict[Path, list[str]] = {}
         for path, decls in texts.items():
             kept = []
             for decl in decls:
@@ -135,10 +140,17 @@ def grow(kb_dir: Path, seeds: Path | None, out: Path, copies: int) -> tuple[Path
                 if k > 0 and kind == "predicate" and decl[_words(decl)[1]][1] in SHARED_PREDICATES:
                     continue
                 kept.append(rename_declaration(decl, k, source_files))
-            target = folder / path.relative_to(kb_dir)
+            relative = path.relative_to(kb_dir)
+            target = folder / (relative if per_copy == len(files) else
+                               Path(relative.parts[0] + ".tad") if per_copy > 1 else Path("all.tad"))
+            joined.setdefault(target, []).append("".join(kept) + "\n")
+        for target, parts in joined.items():
             target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text("".join(kept), encoding="utf-8")
+            target.write_text("".join(parts), encoding="utf-8")
     return out / "kb", sources_out
+
+
+MAX_FILES = 4000  # under the engine's limit on files in one knowledge base
 
 
 def _link_or_copy(src: Path, dst: Path) -> None:

@@ -253,7 +253,7 @@ def world_key(world) -> str:
     return json.dumps(sorted([name, list(values)] for name, values in world))
 
 
-MAX_PRECOMPUTED_ROWS = 20_000  # rows of what-if relations the cache keeps per knowledge base
+MAX_PRECOMPUTED_ROWS = 5_000  # rows of what-if relations the cache keeps (pairs of factors only while small)
 
 
 def _what_if_worlds(kb: KnowledgeBase, interpretation: Interpretation) -> Optional[dict]:

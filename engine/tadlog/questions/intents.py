@@ -290,7 +290,7 @@ def make_reading(model: KnowledgeBaseModel, query: Query, intent: Optional[str] 
     if query.patient.bmi is not None:
         patient.append(f"BMI {_num(query.patient.bmi)}")
     subjects = [n for n in names if n.category not in PATIENT_CATEGORIES]
-    shown = [n for n in subjects if n.term not in GENERIC] or subjects
+    shown = subjects if intent_key == "choice" else [n for n in subjects if n.term not in GENERIC] or subjects
     words = INTENT_WORDS.get(intent_key, intent_key)
     text = "Read as: " + words
     if query.form == "show" and query.statement:

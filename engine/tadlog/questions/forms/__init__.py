@@ -45,6 +45,9 @@ def answer_query(kb, query: Query, *, depth: int = 8, full: bool = False) -> Ans
         return replace(answer, reading=query.reading)
     explainer = explainer_for(kb, query.patient)
     answer = builder(explainer, query, depth=depth, full=full)
+    if query.form == "compare" and not answer.holds:  # no fact relates them: a statement may still compare them
+        query = replace(query, form="evidence", intent="choice", terms=(query.subject.term, query.other.term))
+        answer = evidence(explainer, query, depth=depth, full=full)
     key = VERDICT_KEYS.get(query.form)
     if key is not None:
         answer = replace(answer, unknowns=tuple(unknowns(kb, explainer, query, key)))
