@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Optional, Sequence
 
 from ..language.model import format_number
+from .lines import evidence_facts
 from .text import KIND_WORDS
 
 if TYPE_CHECKING:  # renderers read an Answer; they never import questions at run time
@@ -229,13 +230,7 @@ def _where(c: Citation) -> str:
 
 def _citation_html(c: Citation, again: bool = True) -> str:
     """A quote and its locator; with ``again``, a statement quoted earlier is referred to, not repeated."""
-    facts = [c.kind, c.evidence.replace("_", " ")]
-    if c.n is not None:
-        facts.append(f"n={format_number(c.n)}")
-    if c.population:
-        facts.append(c.population)
-    if c.ci:
-        facts.append(c.ci)
+    facts = evidence_facts(c)
     where = _where(c)
     quoted = _QUOTED.get(None)
     if again and quoted is not None and c.statement in quoted:  # each quote once per answer; later, a reference

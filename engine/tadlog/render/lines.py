@@ -43,8 +43,8 @@ def _fill(text: str, indent: str, subsequent: Optional[str] = None, width: Optio
                          break_on_hyphens=False) or [indent.rstrip()]
 
 
-def _citation_lines(c: Citation, indent: str) -> list[str]:
-    """A citation in full: where, what kind of evidence, and the verbatim quote."""
+def evidence_facts(c: Citation) -> list[str]:
+    """What kind of evidence a citation is, as the source gives it: kind, grade, n, population, CI."""
     facts = [c.kind, c.evidence.replace("_", " ")]
     if c.n is not None:
         facts.append(f"n={format_number(c.n)}")
@@ -52,6 +52,12 @@ def _citation_lines(c: Citation, indent: str) -> list[str]:
         facts.append(c.population)
     if c.ci:
         facts.append(c.ci)
+    return facts
+
+
+def _citation_lines(c: Citation, indent: str) -> list[str]:
+    """A citation in full: where, what kind of evidence, and the verbatim quote."""
+    facts = evidence_facts(c)
     lines = _fill(f"{c.document}, section {c.section}, lines {c.lines[0]}-{c.lines[1]} "
                   f"[{c.statement}; {', '.join(facts)}]", indent)
     lines += _fill(f"\u201c{c.quote}\u201d", indent + "  ")

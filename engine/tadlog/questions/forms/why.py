@@ -9,12 +9,17 @@ from ..query import Query
 from .common import arguments_on, figure_notes, is_true, lower_first, partial_support, reason_count, target_of, term_label
 
 # ---- why / why not ------------------------------------------------------------------------
-def why(explainer: Explainer, query: Query, *, depth: int, full: bool) -> Answer:
+def _subject(explainer: Explainer, query: Query):
+    """What 'why X' and 'why not X' both start from: the conclusion about X, X, its label, the
+    reasons for and against it, and the conclusion as a sentence."""
     target = target_of(query)
     subject = query.subject.term
-    label = term_label(explainer, subject)
     pro, con = arguments_on(explainer, query)
-    sentence = explainer.sentence(*target)
+    return target, subject, term_label(explainer, subject), pro, con, explainer.sentence(*target)
+
+
+def why(explainer: Explainer, query: Query, *, depth: int, full: bool) -> Answer:
+    target, subject, label, pro, con, sentence = _subject(explainer, query)
     if is_true(explainer, target):
         verdict = f"Yes: {lower_first(sentence)} ({reason_count(pro, con)})."
         return Answer(query.text, query.form, verdict, subject, label, True, arguments_for=tuple(pro),
@@ -45,11 +50,7 @@ def why(explainer: Explainer, query: Query, *, depth: int, full: bool) -> Answer
 
 
 def why_not(explainer: Explainer, query: Query, *, depth: int, full: bool) -> Answer:
-    target = target_of(query)
-    subject = query.subject.term
-    label = term_label(explainer, subject)
-    pro, con = arguments_on(explainer, query)
-    sentence = explainer.sentence(*target)
+    target, subject, label, pro, con, sentence = _subject(explainer, query)
     if is_true(explainer, target):
         verdict = f"It is not ruled out: {lower_first(sentence)} ({reason_count(pro, con)})."
         return Answer(query.text, query.form, verdict, subject, label, True,
