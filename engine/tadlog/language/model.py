@@ -315,6 +315,13 @@ class KnowledgeBaseModel:
         text = fix_articles(_PLACEHOLDER.sub(fill, pred.template))
         return text[:1].upper() + text[1:]
 
+    def memo(self, key: str, build):
+        """A value derived from the (frozen, immutable) model, built once and kept on it: the
+        question indexes, the service's completions... (hashing a model to key a cache is costly)."""
+        if key not in self.__dict__:
+            self.__dict__[key] = build()
+        return self.__dict__[key]
+
     def label(self, value: Value) -> str:
         """How a constant reads in prose: the term's label, or the value itself."""
         if isinstance(value, str):

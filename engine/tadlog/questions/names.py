@@ -344,11 +344,7 @@ def _keys(form: str, whole: bool) -> list[tuple[str, ...]]:
 
 def name_index(model: KnowledgeBaseModel) -> NameIndex:
     """The model's name index, built on first use and kept on the (frozen) model."""
-    cached = model.__dict__.get("_name_index")
-    if cached is None:
-        cached = NameIndex(model)
-        model.__dict__["_name_index"] = cached
-    return cached
+    return model.memo("_name_index", lambda: NameIndex(model))
 
 
 def labels(model: KnowledgeBaseModel, terms: Iterable[str]) -> list[str]:

@@ -13,18 +13,11 @@ from .responses import error_body, status_of
 
 
 def _choices(model) -> tuple:
-    return _memo(model, "_form_factors", lambda: tuple(form_factors(model)))
-
-
-def _memo(model, key: str, build):
-    """A value derived from the (frozen, immutable) model, kept on it: hashing a model is costly."""
-    if key not in model.__dict__:
-        model.__dict__[key] = build()
-    return model.__dict__[key]
+    return model.memo("_form_factors", lambda: tuple(form_factors(model)))
 
 
 def _names(model) -> tuple:
-    return _memo(model, "_page_names", lambda: _completions(model))
+    return model.memo("_page_names", lambda: _completions(model))
 
 
 def _completions(model) -> tuple:

@@ -25,12 +25,8 @@ def factor_names(model) -> dict[str, str]:
     """Every way to name a patient factor (lower case) → the factor's term name."""
     from ..questions.query import alias_index
 
-    cached = model.__dict__.get("_factor_names")
-    if cached is None:  # the model is frozen; this is a derived cache, as alias_index keeps
-        cached = {alias: name for alias, name in alias_index(model).items()
-                  if model.term_by_name[name].category == "factor"}
-        model.__dict__["_factor_names"] = cached
-    return cached
+    return model.memo("_factor_names", lambda: {alias: name for alias, name in alias_index(model).items()
+                                                if model.term_by_name[name].category == "factor"})
 
 
 def resolve_factor(model, word: str, pointer: str = "/patient/factors") -> str:

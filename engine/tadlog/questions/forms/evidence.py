@@ -125,11 +125,7 @@ class StatementIndex:
 
 
 def statement_index(model: KnowledgeBaseModel) -> StatementIndex:
-    cached = model.__dict__.get("_statement_index")
-    if cached is None:
-        cached = StatementIndex(model)
-        model.__dict__["_statement_index"] = cached
-    return cached
+    return model.memo("_statement_index", lambda: StatementIndex(model))
 
 
 def evidence(explainer: Explainer, query: Query, *, depth: int, full: bool) -> Answer:
