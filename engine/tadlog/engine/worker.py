@@ -12,7 +12,7 @@ import os
 import pickle
 import select
 import signal
-from typing import Iterable, Optional
+from typing import Iterable
 
 from ..limits import check_budget, remaining, _exceeded
 from .compile import Program

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 
-import json
 import tempfile
 from collections import Counter
 from dataclasses import dataclass, field, replace
