@@ -74,7 +74,7 @@ def read_question(text: str, model: KnowledgeBaseModel, frame: str, clause: Opti
     """A question the fixed forms do not cover, read from its frame and its names."""
     index = name_index(model)
     found, partial = index.find(text)
-    words = [w.norm for w in words_of(text)]
+    words = index.corrected_words(text)
     age, bmi = age_in(words), _bmi(words)
     patient_names = [n for n in found if n.category in PATIENT_CATEGORIES]
     subject_names = [n for n in found if n.category not in PATIENT_CATEGORIES]
@@ -191,6 +191,8 @@ def _intent(frame: str, words: list[str], subjects: list[Name], found: list[Name
             return "howto"
         if set(after) & (WHAT_QUANTITY | QUANTITY_WORDS):
             return "quantity"
+        if second in ("is", "are") and _names_next(words, found) and words[-1] != "for":  # "... for?": a purpose
+            return "definition"  # "what is primary failure ... and why does it happen?"
         if cues & {"treat", "correct"}:
             return "suitability"
         if outside & RISK_WORDS - {"matter", "effect", "side"} or (cues & {"not"} and cues & {"can"}):
@@ -250,15 +252,19 @@ def _intent(frame: str, words: list[str], subjects: list[Name], found: list[Name
 def _noun_phrase_intent(words, cues, kinds, specific, found, outside=frozenset()) -> str:
     if cues & {"why", "cause", "advantage", "benefit"}:
         return "reasons"
+    sites_only = bool(kinds) and kinds <= {"site", "design", "concept"}
     if cues & {"which", "where"} and cues & {"side", "site"} or (
-            outside & {"site"} and not cues & RISK_WORDS and not kinds & {"finding"}):
+            outside & {"site"} and not cues & RISK_WORDS and not kinds & {"finding"}) or (
+            cues & {"site"} and sites_only):
         return "where"
     if cues & DEFINITION_WORDS - {"part", "difference", "term"} or _only_names(words, found):
         return "definition"  # "direct anchorage with a TAD means?", "closed coil spring?"
     if cues & {"success"} and not cues & {"how"}:
         return "quantity"  # "success of replacement mini-implants after a failure?"
-    if words and words[0] in ACTION_VERBS and not kinds & {"malocclusion", "factor"}:
+    if words and words[0] in ACTION_VERBS and not kinds & {"malocclusion", "factor"} and not cues & LIMIT_WORDS:
         return "howto"  # "close a single space with two mini-implants?"
+    if cues & PREVENT_WORDS:  # "... to stop molars drifting forward?": from a site, where; else how
+        return "where" if kinds & {"site"} else "howto"
     if cues & {"mechanic", "mechanics"} and not cues & RISK_WORDS and not kinds & {"complication"}:
         return "howto"
     if cues & {"use", "indication", "application", "case"} and not cues & RISK_WORDS:
@@ -277,7 +283,22 @@ def _noun_phrase_intent(words, cues, kinds, specific, found, outside=frozenset()
         return "evidence"
     if kinds & set(HOWTO_KINDS) or kinds & {"anchorage"} and len(specific) >= 2:
         return "howto" if len(specific) >= 2 or kinds & {"mechanics", "technique"} else "definition"
+    if kinds & {"site"} and not kinds & {"malocclusion", "factor", "finding", "indication"}:
+        return "where"
     return "definition" if len(specific) == 1 else "evidence"
+
+
+PREVENT_WORDS = frozenset({"prevent", "avoid", "stop", "minimize", "minimise"})
+LIMIT_WORDS = frozenset({"limit", "risk", "problem", "danger", "downside"})
+
+
+def _names_next(words: list[str], found: list[Name]) -> bool:
+    """Whether the first word after 'what is' (and an article) begins a name of the question."""
+    rest = [w for w in words[2:] if w not in ("the", "a", "an")]
+    if not rest:
+        return False
+    return any(normal_word(words_of(n.said)[0].text) == rest[0] for n in found if n.said and words_of(n.said)
+               and n.term not in GENERIC)
 
 
 def _only_names(words: list[str], found: list[Name]) -> bool:

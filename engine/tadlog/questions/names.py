@@ -291,6 +291,13 @@ class NameIndex:
                 out[id(word)] = fits[0]
         return out
 
+    def corrected_words(self, text: str) -> list[str]:
+        """The question's words in normal form, small typos of the names' words corrected
+        ("torqe for alveolar miniscrews" asks about torque, even where no name is formed)."""
+        words = words_of(text)
+        fixes = self._corrections(words)
+        return [fixes.get(id(w), w.norm) for w in words]
+
     def nearest(self, text: str, n: int = 3) -> list[str]:
         """Terms whose names are closest to ``text`` (for suggestions; structured, never prose)."""
         import difflib

@@ -138,7 +138,7 @@ def evidence(explainer: Explainer, query: Query, *, depth: int, full: bool) -> A
     intent = query.intent or "evidence"
     terms = [t for t in query.terms if t in model.term_by_name]
     patient = set(patient_factors(explainer))
-    plain = [w.norm for w in words_of(query.text) if w.norm not in FILLER and w.norm not in FRAME_WORDS]
+    plain = [w for w in name_index(model).corrected_words(query.text) if w not in FILLER and w not in FRAME_WORDS]
     extra = [x for w in plain for x in EXPANSIONS.get(w, ())]
     words = list(dict.fromkeys([stem(w) for w in plain if w not in LEXICAL_STOP] + [stem(x) for x in extra]))
     options = _options(query) if intent == "choice" else ()
