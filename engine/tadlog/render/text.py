@@ -322,7 +322,8 @@ def _render_text(answer: Answer, colour: bool, full: bool, depth: int, limits) -
             if hidden:
                 out.append(f"    ... {hidden} more (--full)")
                 more = True
-    quote_items = answer.form in QUOTED_ITEMS and (clip or 0) > 120
+    overview = answer.form == "indications" and answer.subject is None  # one entry a plane, the source's list quoted
+    quote_items = (answer.form in QUOTED_ITEMS or overview) and (clip or 0) > 120
     out += (_evidence_lines(answer, style, full, item_limit, quoted, clip) if answer.form == "evidence"
             else _item_lines(answer, style, full, item_limit, item_reasons, quoted if quote_items else None,
                              min(clip or 200, 200)))
