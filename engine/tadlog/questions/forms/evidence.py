@@ -22,6 +22,7 @@ from ..query import Query
 from .common import and_list, patient_factors, term_label
 
 INTENT_LIFT = 0.5
+RELATIVE = 1.0  # a quantity answer also keeps, among its figures, statements scoring this share of the best figure
 SHOWN = 30  # entries kept in the answer (the compact view shows as many as fit a screen)
 EXCERPT = 600  # a longer quote shows its bearing sentences only (whole sentences, "…" for the rest)
 SENTENCE_END = re.compile(r"(?<=[.!?;])\s+(?=[A-Z(\[\d\u201c\"'])")
@@ -29,6 +30,9 @@ GENERIC = frozenset({"mini_implant", "microscrew", "mini_implant_insertion", "pa
 FIGURE = re.compile(r"\d(?:[\d.,]*\d)?\s*(?:%|mm\b|Ncm\b|N ?cm\b|N per centimet|g\b|weeks?\b|months?\b|years?\b"
                     r"|rpm\b|ml\b|hours?\b|days?\b|degrees?\b|\u00b0|mini-implants\b|patients\b|papers\b)",
                     re.IGNORECASE)
+# A time or an amount in words is a figure too ("after two months", "a few months to several years").
+WORDED_FIGURE = re.compile(r"\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|few|several|half)"
+                           r"\s+(?:an?\s+)?(?:weeks?|months?|years?|days?|hours?|units?|turns?)\b", re.IGNORECASE)
 FRAME_WORDS = frozenset({"how", "why", "what", "which", "where", "when", "can", "should", "does", "do", "is",
                          "are", "not", "need", "happen", "happens", "if", "safe", "ok", "tell", "about",
                          "compare", "versus", "vs", "or", "than", "affect", "matter"})
@@ -147,7 +151,7 @@ def evidence(explainer: Explainer, query: Query, *, depth: int, full: bool) -> A
         weights.setdefault(parent, 0.5)
     scored = _score(model, index, weights, words, intent, patient, options)
     fitting = [s for s in scored if _fits(model, index, s[1], intent, options)]
-    ranked = fitting or scored
+    ranked = _fitting_first(scored, fitting, intent)
     focus = set(words) | {w for t in weights for w in stems(model.label(t))}
     items = [_item(explainer, index, sid, score, terms, focus) for score, sid in ranked[:SHOWN]]
     items = [i for i in items if i is not None]
@@ -157,6 +161,20 @@ def evidence(explainer: Explainer, query: Query, *, depth: int, full: bool) -> A
     shown = tuple(sid for _, sid in ranked[:SHOWN])
     return Answer(query.text, "evidence", verdict, query.subject.term if query.subject else None,
                   about, bool(fitting), items=tuple(items), statements_shown=shown)
+
+
+def _fitting_first(scored, fitting, intent: str) -> list:
+    """Only what the intent asks for; for a quantity, the figures together with any statement
+    that bears on the question as strongly as the best figure does ("much lower success rates
+    than primary insertions"), so a figure question keeps the sentence that says what they mean."""
+    if not fitting:
+        return scored
+    if intent != "quantity":
+        return fitting
+    best = fitting[0][0]
+    kept = set(fitting)
+    extra = [s for s in scored if s not in kept and s[0] >= RELATIVE * best]
+    return sorted(fitting + extra, key=lambda s: (-s[0], s[1]))
 
 
 def _options(query: Query) -> tuple[str, ...]:
@@ -247,8 +265,8 @@ def _fits(model, index: StatementIndex, sid: str, intent: str, options) -> bool:
 
 
 def _has_figure(quote: str) -> bool:
-    """A number with a unit or a percentage ("13.5%", "5-15 Ncm", "50 g", "six weeks" does not count)."""
-    return FIGURE.search(quote) is not None
+    """A number with a unit or a percentage ("13.5%", "5-15 Ncm", "50 g"), or one in words ("six weeks")."""
+    return FIGURE.search(quote) is not None or WORDED_FIGURE.search(quote) is not None
 
 
 def _stance(model, predicate: str) -> Optional[str]:
