@@ -250,7 +250,8 @@ def _intent(frame: str, words: list[str], subjects: list[Name], found: list[Name
 def _noun_phrase_intent(words, cues, kinds, specific, found, outside=frozenset()) -> str:
     if cues & {"why", "cause", "advantage", "benefit"}:
         return "reasons"
-    if cues & {"which", "where"} and cues & {"side", "site"} or (outside & {"site"} and not cues & RISK_WORDS):
+    if cues & {"which", "where"} and cues & {"side", "site"} or (
+            outside & {"site"} and not cues & RISK_WORDS and not kinds & {"finding"}):
         return "where"
     if cues & DEFINITION_WORDS - {"part", "difference", "term"} or _only_names(words, found):
         return "definition"  # "direct anchorage with a TAD means?", "closed coil spring?"

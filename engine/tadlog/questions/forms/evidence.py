@@ -151,16 +151,31 @@ def evidence(explainer: Explainer, query: Query, *, depth: int, full: bool) -> A
         weights.setdefault(parent, 0.5)
     scored = _score(model, index, weights, words, intent, patient, options)
     fitting = [s for s in scored if _fits(model, index, s[1], intent, options)]
-    ranked = _fitting_first(scored, fitting, intent)
+    ranked = _distinct(model, _fitting_first(scored, fitting, intent))
     focus = set(words) | {w for t in weights for w in stems(model.label(t))}
     items = [_item(explainer, index, sid, score, terms, focus) for score, sid in ranked[:SHOWN]]
     items = [i for i in items if i is not None]
     labels = [term_label(explainer, t) for t in terms if t not in GENERIC] or [term_label(explainer, t) for t in terms]
     about = and_list(list(dict.fromkeys(labels))[:4]) or "this question"
-    verdict = _verdict(intent, about, len(ranked), bool(fitting), items, options, explainer)
+    fits = {sid for _, sid in fitting}
+    verdict = _verdict(intent, about, len(ranked), sum(1 for _, sid in ranked if sid in fits), items, options,
+                       explainer)
     shown = tuple(sid for _, sid in ranked[:SHOWN])
     return Answer(query.text, "evidence", verdict, query.subject.term if query.subject else None,
                   about, bool(fitting), items=tuple(items), statements_shown=shown)
+
+
+def _distinct(model, ranked: list) -> list:
+    """One entry per sentence: a source that repeats a sentence word for word (a review's summary
+    and its conclusions) is quoted once, at the better-ranked place."""
+    seen, out = set(), []
+    for entry in ranked:
+        st = model.statement_by_id.get(entry[1])
+        key = " ".join(st.quote.split()).casefold() if st is not None else entry[1]
+        if key not in seen:
+            seen.add(key)
+            out.append(entry)
+    return out
 
 
 def _fitting_first(scored, fitting, intent: str) -> list:
@@ -169,6 +184,9 @@ def _fitting_first(scored, fitting, intent: str) -> list:
     than primary insertions"), so a figure question keeps the sentence that says what they mean."""
     if not fitting:
         return scored
+    if intent == "choice":  # the statements naming both first, then what is said of each
+        kept = set(fitting)
+        return fitting + [s for s in scored if s not in kept]
     if intent != "quantity":
         return fitting
     best = fitting[0][0]
@@ -232,9 +250,14 @@ def _bm25(index: StatementIndex, sid: str, words) -> float:
 
 
 def _says(model, index: StatementIndex, sid: str, term: str) -> bool:
-    """Whether a statement's own words name a term (its label, without small words)."""
-    words = stems(model.label(term))
-    return bool(words) and all(w in index.words[sid] for w in words)
+    """Whether a statement's own words name a term: its label or one of its aliases ("headgear"
+    for extraoral traction), without small words."""
+    decl = model.term_by_name.get(term)
+    for name in (model.label(term), *(decl.aliases if decl else ())):
+        words = stems(name)
+        if words and all(w in index.words[sid] for w in words):
+            return True
+    return False
 
 
 def _intent_bonus(model, index: StatementIndex, sid: str, intent: str) -> float:
@@ -324,14 +347,18 @@ def _item(explainer: Explainer, index: StatementIndex, sid: str, score: float, t
                 excerpt(index, sid, citation.quote, focus | set(stems(argument.claim))))
 
 
-def _verdict(intent, about, count, fitting, items, options, explainer) -> str:
+def _verdict(intent, about, count, fitting: int, items, options, explainer) -> str:
+    """The headline; ``fitting``: how many of the ``count`` statements give what the intent asks."""
     if not items:
         return f"The sources say nothing about {about} that bears on this question."
     heading = INTENT_HEADINGS.get(intent)
     if intent == "choice" and len(options) == 2:
         a, b = (term_label(explainer, o) for o in options)
-        if fitting:
-            return f"{_cap(a)} or {b}: {count} statement{'s' if count != 1 else ''} speak of both."
+        both = fitting
+        if both:
+            rest = count - both
+            return (f"{_cap(a)} or {b}: {both} statement{'s speak' if both != 1 else ' speaks'} of both"
+                    + (f", then what the sources say of each ({rest} more)." if rest else "."))
         # never "no source compares them": two neighbouring statements may (a problem, then its remedy)
         return f"{_cap(a)} or {b}: what the sources say about each, the statements nearest to both first."
     if intent == "quantity" and not fitting:
