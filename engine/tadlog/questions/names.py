@@ -47,7 +47,24 @@ WORD_SYNONYMS = {
     "alveolar": "alveolus", "mobile": "mobility", "slightly": "slight", "hurt": "pain", "hurts": "pain",
     "painful": "pain", "sore": "pain", "break": "fracture", "breaks": "fracture", "broke": "fracture",
     "broken": "fracture", "snap": "fracture", "snapped": "fracture", "fractured": "fracture",
+    "wobble": "mobility", "wobbles": "mobility", "wobbly": "mobility", "wobbling": "mobility",
+    "sideways": "lateral", "thicker": "thickness", "thickest": "thickness",
+    "comfortable": "discomfort", "uncomfortable": "discomfort", "comfort": "discomfort",
+    "move": "movement", "moves": "movement", "moving": "movement", "moved": "movement",
+    "plan": "planning", "plans": "planning", "planned": "planning",
+    "mesialize": "protraction", "mesializing": "protraction", "mesialized": "protraction",
+    "mesialization": "protraction", "accept": "acceptance", "accepts": "acceptance",
+    "accepted": "acceptance", "quit": "cessation", "quitting": "cessation",
+    "won't": "not", "wont": "not",
 }
+
+# Two question words read as one word of the knowledge base's vocabulary ("how thick is the
+# mucosa?" asks for the mucosa's thickness, not about thick mucosa).
+PHRASE_SYNONYMS = {("how", "thick"): "thickness"}
+
+# Words kept in the question (they change what a name means: "won't wear headgear" is not
+# wearing it) that never make a name on their own, so they are never reported in part.
+MODIFIERS = frozenset({"not"})
 
 TOKEN = re.compile(r"[0-9]+(?:\.[0-9]+)?%?|[^\W_]+(?:['\u2019][^\W_]+)*", re.UNICODE)
 _BRITISH_ENDINGS = (("isation", "ization"), ("isations", "izations"), ("ised", "ized"), ("ising", "izing"),
@@ -170,7 +187,7 @@ class NameIndex:
 
     def find(self, text: str) -> tuple[list[Name], list[Partial]]:
         """Every name in ``text`` (longest match, left to right) and the words left in part."""
-        words = [w for w in words_of(text) if w.norm not in FILLER]
+        words = [w for w in _phrases(words_of(text)) if w.norm not in FILLER]
         names, left = self._scan(text, words, {})
         corrections = self._corrections([words[i] for i in left])
         if corrections:
@@ -181,7 +198,7 @@ class NameIndex:
         partial = []
         for i in left:
             word = words[i]
-            if word.norm in self.by_word and not word.norm.isdigit():
+            if word.norm in self.by_word and not word.norm.isdigit() and word.norm not in MODIFIERS:
                 nearest = tuple(self.by_word[word.norm][:4])
                 partial.append(Partial(word.text, word.start, word.end, nearest))
         return names, partial
@@ -195,6 +212,8 @@ class NameIndex:
         out, rest = list(names), []
         for i in left:
             word, after = words[i], words[i + 1] if i + 1 < len(words) else None
+            if after is not None and after.norm in ("vs", "versus") and i + 2 < len(words):
+                after = words[i + 2]  # "upper vs lower jaw": the word after the "vs" starts the name
             gap = text[word.end:after.start].lower().split() if after is not None else []
             name = starts.get(after.start) if after is not None else None
             term = None
@@ -263,6 +282,8 @@ class NameIndex:
             for size in range(min(self.longest, len(words) - i), 0, -1):
                 term = self.keys.get(tuple(norms[i:i + size]))
                 if term is not None:
+                    size = self._gives_way(norms, i, size, term)
+                    term = self.keys[tuple(norms[i:i + size])]
                     span = words[i:i + size]
                     corrected = tuple((w.text, fixed[id(w)]) for w in span if id(w) in fixed)
                     names.append(Name(term, self.category(term), text[span[0].start:span[-1].end],
@@ -273,6 +294,25 @@ class NameIndex:
                 left.append(i)
                 i += 1
         return names, left
+
+    def _longest_at(self, norms: list[str], j: int) -> tuple[int, Optional[str]]:
+        for size in range(min(self.longest, len(norms) - j), 0, -1):
+            term = self.keys.get(tuple(norms[j:j + size]))
+            if term is not None:
+                return size, term
+        return 0, None
+
+    def _gives_way(self, norms: list[str], i: int, size: int, term: str) -> int:
+        """The size of the name to take at ``i``: a name whose last words begin a longer name gives
+        way to it when its first words are a name by themselves ("a maxillary buccal mini-implant
+        failed" is the maxilla and a failed buccal mini-implant, not the maxillary buccal alveolus
+        and a failure)."""
+        for j in range(i + 1, i + size):
+            reach, other = self._longest_at(norms, j)
+            if other is not None and other != term and reach > size and j + reach > i + size \
+                    and tuple(norms[i:j]) in self.keys:
+                return j - i
+        return size
 
     def _corrections(self, words: list[Word]) -> dict[int, str]:
         """Typos: a left-over word of 5+ letters that is one edit (two from 8 letters) from a name's word."""
@@ -306,6 +346,18 @@ class NameIndex:
         joined = {" ".join(k): t for k, t in self.keys.items()}
         close = difflib.get_close_matches(key, list(joined), n=n * 3, cutoff=0.75)
         return list(dict.fromkeys(joined[c] for c in close))[:n]
+
+
+def _phrases(words: list[Word]) -> list[Word]:
+    """The question's words with each PHRASE_SYNONYMS pair read as its one word (kept at the
+    place of the pair's second word, so the first, a filler word, drops out as before)."""
+    out = list(words)
+    for i in range(1, len(out)):
+        norm = PHRASE_SYNONYMS.get((out[i - 1].norm, out[i].norm))
+        if norm is not None:
+            w = out[i]
+            out[i] = Word(w.text, w.start, w.end, norm)
+    return out
 
 
 WINDOW = 4  # words either side within which an unordered name's words are looked for
