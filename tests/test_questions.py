@@ -238,3 +238,14 @@ def test_why_do_they_fail_puts_the_causes_first(qkb):
     answering = [sid for sid in first
                  if any(p in evidence.ANSWERING["reasons"] for p, _ in index.facts.get(sid, ()))]
     assert answering == first
+
+
+def test_a_quote_that_points_back_comes_after_what_it_points_to(qkb):
+    """'This marked drop in success rates ...' is shown after the sentence with the figures it
+    speaks of (85% and 58%, 79% and 77%), which ends where it begins in the same section."""
+    answer = qkb.ask("a maxillary buccal mini-implant failed - should I go to the midpalate?")
+    order = [item.term for item in answer.items]
+    assert "hb_midpalate_after_buccal_failure" in order[:6]
+    position = order.index("hb_midpalate_after_buccal_failure")
+    assert order[position - 1] == "hb_471_primary_replacement"
+    assert "79% and 77%" in answer.to_text()

@@ -181,7 +181,7 @@ def _intent(frame: str, words: list[str], subjects: list[Name], found: list[Name
             return "suitability"
         if cues & RISK_WORDS or kinds & {"complication"}:
             return "risks"  # "do mini-implants move under load?" names migration, a complication
-    if frame == "f_suitability" and cues & {"painful", "comfortable", "discomfort", "safe", "damage", "harm",
+    if frame == "f_suitability" and cues & {"painful", "pain", "comfortable", "discomfort", "safe", "damage", "harm",
                                             "critical"}:
         return "risks"  # "is it more painful than ...", "can a mini-implant damage the nerve?"
     if words and words[0] in ("risk", "danger", "complication"):
@@ -199,8 +199,8 @@ def _intent(frame: str, words: list[str], subjects: list[Name], found: list[Name
             "quantity" if cues & QUANTITY_WORDS else "evidence")
     if frame == "f_what":
         after = [w for w in words[1:6] if w not in FILLER][:3]
-        if cues & {"do", "now", "else"} and cues & {"i", "we"}:
-            return "howto"
+        if cues & {"do", "now", "else"} and cues & {"i", "we"} or set(words[1:3]) & {"now", "else"}:
+            return "howto"  # "..., what now?"
         if set(after) & (WHAT_QUANTITY | QUANTITY_WORDS):
             return "quantity"
         if second in ("is", "are") and _names_next(words, found) and words[-1] != "for":  # "... for?": a purpose
@@ -249,11 +249,15 @@ def _intent(frame: str, words: list[str], subjects: list[Name], found: list[Name
         if words[0] == "should" and cues & {"replace", "still"}:
             return "suitability"
         if words[0] == "should":
-            return "where" if cues & WHERE_WORDS - {"position"} and cues & {"avoid", "go"} else "howto"
-        if cues & {"fail", "failure", "cause", "resorption", "damage"} and kinds & {"complication"}:
+            return "where" if (cues & WHERE_WORDS - {"position"} or kinds & {"site"}) and cues & {"avoid", "go"} \
+                else "howto"  # "should I go palatal?" asks where
+        if outside & {"fail", "failure", "cause", "resorption", "damage"} and kinds & {"complication"}:
             return "risks"
         if kinds & set(SUITABILITY_KINDS) or cues & {"treat", "correct", "help", "control", "use", "retract"}:
             return "where" if cues & {"from", "place"} and kinds & {"site"} and not kinds & {"malocclusion"} else "suitability"
+        if words[0] in ("can", "could") and cues & {"i", "we", "you"} and not cues & {"limit", "run", "resolve",
+                                                                                  "attach"}:
+            return "suitability"  # "can I put a wider mini-implant straight into the site of a failed one?"
         if kinds & set(HOWTO_KINDS) or cues & {"limit", "run", "resolve", "attach"}:
             return "howto"
         return "suitability"
@@ -317,10 +321,12 @@ def _only_names(words: list[str], found: list[Name]) -> bool:
     """A bare name and nothing else ("moderate anchorage?"): the question asks what it is."""
     content = [w for w in words if w not in FILLER]
     specific = [n for n in found if n.term not in GENERIC]
-    if len(specific) != 1 or not content or len(content) > 3:
+    if len(specific) != 1 or not content or len(content) > 3 or specific[0].category in PATIENT_CATEGORIES:
         return False
     said = {normal_word(w.text) for w in words_of(specific[0].said)}
-    return all(w in said for w in content)
+    cue_words = RISK_WORDS | QUANTITY_WORDS | WHERE_WORDS | REASON_WORDS | DO_WORDS
+    extra = [w for w in content if w not in said]
+    return len(extra) <= 1 and not set(extra) & cue_words  # "closed coil spring?": one qualifying word
 
 
 def _form_for(text, intent, frame, subjects, patient_names, patient, found) -> Query:

@@ -60,7 +60,10 @@ def _free_reading(question: str, model: KnowledgeBaseModel, error: QueryError) -
     return query
 
 
-CLAUSE_END = re.compile(r"(?<=[.?!:;])\s+|\s+[-\u2013\u2014]+\s+")
+# Clauses end at a full stop, a colon, a dash, or a comma before a question's opening ("I had a failed
+# upper buccal implant in a 35 year old, should I go palatal?" asks where).
+CLAUSE_END = re.compile(r"(?<=[.?!:;])\s+|\s+[-\u2013\u2014]+\s+|,\s+(?=(?:should|can|could|where|which|what|how|"
+                        r"why|when|is|are|do|does)\b)", re.IGNORECASE)
 
 
 def _frame(question: str) -> tuple[str, str]:

@@ -158,6 +158,23 @@ class StatementIndex:
         for sid, words in self.words.items():
             for word in words:
                 self.by_word.setdefault(word, []).append(sid)
+        self.by_end: Optional[dict] = None  # statements by (source, section), built on first use
+
+    def antecedent(self, model: KnowledgeBaseModel, sid: str) -> Optional[str]:
+        """The statement a quote points back to: same source and section, ending on the line (or the
+        line before) where this one starts; None when the quote does not point back."""
+        st = model.statement_by_id.get(sid)
+        if st is None or not POINTS_BACK.match(st.quote):
+            return None
+        if self.by_end is None:
+            self.by_end = {}
+            for other in model.statements:
+                self.by_end.setdefault((other.source, other.section), []).append(other)
+        start = st.lines[0]
+        for other in self.by_end.get((st.source, st.section), ()):
+            if other.id != sid and start - 1 <= other.lines[1] <= start and other.lines[0] < start:
+                return other.id
+        return None
 
 
 def statement_index(model: KnowledgeBaseModel) -> StatementIndex:
@@ -183,7 +200,7 @@ def evidence(explainer: Explainer, query: Query, *, depth: int, full: bool) -> A
         weights.setdefault(parent, 0.5)
     scored = _score(model, index, weights, words, intent, patient, options)
     fitting = [s for s in scored if _fits(model, index, s[1], intent, options)]
-    ranked = _distinct(model, _fitting_first(scored, fitting, intent))
+    ranked = _with_antecedents(model, index, _distinct(model, _fitting_first(scored, fitting, intent)))
     focus = set(words) | {w for t in weights for w in stems(model.label(t))}
     items = [_item(explainer, index, sid, score, terms, focus) for score, sid in ranked[:SHOWN]]
     items = [i for i in items if i is not None]
@@ -195,6 +212,29 @@ def evidence(explainer: Explainer, query: Query, *, depth: int, full: bool) -> A
     shown = tuple(sid for _, sid in ranked[:SHOWN])
     return Answer(query.text, "evidence", verdict, query.subject.term if query.subject else None,
                   about, bool(fitting), items=tuple(items), statements_shown=shown)
+
+
+POINTS_BACK = re.compile(r"(?:This|These|Such)\s+(?!is\b|are\b)[a-z]+")  # "This marked drop", not "This is"
+LEADING = 6  # the entries on a first screen: only their antecedents are brought forward
+
+
+def _with_antecedents(model, index: StatementIndex, ranked: list) -> list:
+    """A quote that points back ("This marked drop in success rates ...") is shown right after the
+    statement it points to, the one that ends where it begins in the same section: the figures it
+    speaks of are then on the screen with it (brought forward, or moved up from lower down)."""
+    out = list(ranked)
+    for score, sid in ranked[:LEADING]:
+        before = index.antecedent(model, sid)
+        if before is None:
+            continue
+        here = next(i for i, entry in enumerate(out) if entry[1] == sid)
+        there = next((i for i, entry in enumerate(out) if entry[1] == before), None)
+        if there is not None and there < here:
+            continue  # already above it
+        if there is not None:
+            out.pop(there)
+        out.insert(here, (score, before))
+    return out
 
 
 def _distinct(model, ranked: list) -> list:
