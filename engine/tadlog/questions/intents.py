@@ -74,7 +74,7 @@ def read_question(text: str, model: KnowledgeBaseModel, frame: str, clause: Opti
     """A question the fixed forms do not cover, read from its frame and its names."""
     index = name_index(model)
     found, partial = index.find(text)
-    words = index.corrected_words(text)
+    words = _cue_words(text, index)
     age, bmi = age_in(words), _bmi(words)
     patient_names = [n for n in found if n.category in PATIENT_CATEGORIES]
     subject_names = [n for n in found if n.category not in PATIENT_CATEGORIES]
@@ -87,6 +87,15 @@ def read_question(text: str, model: KnowledgeBaseModel, frame: str, clause: Opti
     query = _form_for(text, intent, frame, subject_names, patient_names, patient, found)
     reading = make_reading(model, query, intent, frame, found, partial)
     return _with(query, reading=reading)
+
+
+def _cue_words(text: str, index) -> list[str]:
+    """The question's words in normal form, a typo corrected only where it makes a cue word
+    ("torqe" is torque); a real word is never turned into another ("critical" stays critical)."""
+    plain = [w.norm for w in words_of(text)]
+    cue_vocabulary = set().union(RISK_WORDS, QUANTITY_WORDS, DEFINITION_WORDS, WHAT_QUANTITY, WHERE_WORDS)
+    fixed = index.corrected_words(text)
+    return [f if f != p and f in cue_vocabulary and p not in cue_vocabulary else p for p, f in zip(plain, fixed)]
 
 
 def _telling(partial) -> bool:
@@ -170,10 +179,13 @@ def _intent(frame: str, words: list[str], subjects: list[Name], found: list[Name
             return "evidence"
         if cues & {"solve", "help"}:
             return "suitability"
-        if cues & RISK_WORDS:
-            return "risks"
-    if frame == "f_suitability" and cues & {"painful", "comfortable", "safe"}:
-        return "risks"
+        if cues & RISK_WORDS or kinds & {"complication"}:
+            return "risks"  # "do mini-implants move under load?" names migration, a complication
+    if frame == "f_suitability" and cues & {"painful", "comfortable", "discomfort", "safe", "damage", "harm",
+                                            "critical"}:
+        return "risks"  # "is it more painful than ...", "can a mini-implant damage the nerve?"
+    if words and words[0] in ("risk", "danger", "complication"):
+        return "risks"  # "risk of a patient swallowing or inhaling a loose mini-implant?"
     if choice and not (cues & {"risk"} and all(n.category == "complication" for n in specific[1:])):
         return "choice"
     if cues & {"instead", "than"} and len(found) >= 2 and frame in ("f_suitability", ""):

@@ -43,6 +43,38 @@ INTENT_HEADINGS = {
 }
 
 
+# The predicates whose facts answer an intent: a statement they cite gives what is asked ("why do
+# mini-implants fail?" wants the causes: cause_of). Each lifts a statement by ANSWER_LIFT on top of
+# the figure / recommendation / stance bonus. tests/test_questions.py checks every name is a
+# predicate of the bundled knowledge base.
+ANSWERING = {
+    "reasons": frozenset({"cause_of", "unlikely_cause_of", "most_important_determinant", "more_influential_than",
+                          "increases", "decreases", "slightly_increases", "raises_risk", "risk_factor", "depends_on",
+                          "contributes_when", "little_influence", "may_indirectly_influence", "positively_associated",
+                          "advantage_over", "technique_benefit", "design_benefit", "mechanics_benefit",
+                          "anchorage_benefit", "leads_to", "innervation"}),
+    "howto": frozenset({"technique_guideline", "site_guideline", "recommended_when", "rotation_direction", "management",
+                        "site_preparation", "technique_for", "mechanics_for", "recommended_at_site",
+                        "recommended_at_site_for", "prerequisite", "required_for", "not_required_for",
+                        "usually_not_required_for", "rarely_needed", "anaesthesia_for", "after_failure_option",
+                        "drilling_speed_approx_rpm", "ideal_torque_ncm"}),
+    "risks": frozenset({"may_result_in", "risk", "risk_percent", "complication_percent", "side_effect", "caution",
+                        "raises_risk", "heals_within_weeks", "heals_by", "no_reports_of", "reversible_in_most_cases",
+                        "asymptomatic", "likelihood", "unlikely_cause_of", "no_risk", "risk_factor",
+                        "risk_factor_at_site", "technique_drawback", "design_drawback"}),
+    "definition": frozenset({"definition", "example_of", "derived_from", "preferred_term", "erroneous_term",
+                             "design_feature", "anchorage_mechanism"}),
+    "where": frozenset({"site_guideline", "insertion_site", "typical_site_for", "site_max_distance_from_crest_mm",
+                        "structure_to_avoid", "preferred_site_for", "best_site_for", "candidate_site",
+                        "recommended_at_site", "typical_position", "greater_at", "site_selection_criterion",
+                        "replacement_site"}),
+    "evidence": frozenset({"study_found", "study_compared", "review_identified_papers", "evidence_quality",
+                           "no_evidence", "no_evidence_of_influence", "no_difference", "historical_milestone",
+                           "study_year", "literature_size", "literature_mainly", "needs_investigation",
+                           "research_needed"}),
+}
+ANSWER_LIFT = 0.5
+
 # What clinicians say → the words the sources use (added to the question's words, never replacing them).
 EXPANSIONS = {
     "take": ("removal",), "out": ("removal",), "unscrew": ("removal",), "snap": ("fracture",),
@@ -261,7 +293,15 @@ def _says(model, index: StatementIndex, sid: str, term: str) -> bool:
 
 
 def _intent_bonus(model, index: StatementIndex, sid: str, intent: str) -> float:
-    """1 when a statement gives what the intent asks for, else 0 (reasons: 0.5 for a stance)."""
+    """How well a statement gives what the intent asks for: its kind (1 for a figure, a
+    recommendation, a risk, a definition; reasons 0.5 for a stance), plus ANSWER_LIFT when a fact it
+    supports is of a predicate that answers the intent (a cause for 'why', a guideline for how-to)."""
+    answering = ANSWERING.get(intent, frozenset())
+    lift = ANSWER_LIFT if any(p in answering for p, _ in index.facts.get(sid, ())) else 0.0
+    return _kind_bonus(model, index, sid, intent) + lift
+
+
+def _kind_bonus(model, index: StatementIndex, sid: str, intent: str) -> float:
     st = model.statement_by_id[sid]
     if intent == "quantity":
         return 1.0 if _has_figure(st.quote) else 0.0
