@@ -50,3 +50,24 @@ def test_thick_alone_still_reads_thick_cortical_bone(qkb):
 def test_a_negation_word_is_never_reported_as_part_of_a_name(qkb):
     _, partial = name_index(qkb.model).find("patient who won't comply with headgear")
     assert all(p.said.lower() != "won't" for p in partial)
+
+
+def test_a_lone_word_left_of_a_long_label_is_not_its_name(qkb):
+    # "in some patients less than" drops four filler words: a bare "less" is not that qualifier
+    read = terms(qkb, "does self-drilling cause less bone damage?")
+    assert "qualifier_in_some_patients_less_than" not in read
+    assert "qualifier_in_some_patients_less_than" not in terms(qkb, "why are TADs used less in private practice?")
+
+
+def test_a_patient_factor_is_named_never_guessed_from_its_head_word(qkb):
+    # "bisphosphonate treatment" is headed by "treatment", but treatment time is no bisphosphonate
+    assert "bisphosphonates" not in terms(qkb, "does en masse retraction on TADs save treatment time?")
+    assert "bisphosphonates" in terms(qkb, "a patient on bisphosphonates")
+
+
+def test_a_corrected_typo_can_be_a_head_word(qkb):
+    assert "insertion_torque" in terms(qkb, "torqe for alveolar miniscrews")
+
+
+def test_upright_is_uprighting(qkb):
+    assert "molar_uprighting" in terms(qkb, "upright a tipped molar on a TAD without full braces?")

@@ -56,6 +56,7 @@ WORD_SYNONYMS = {
     "mesialization": "protraction", "accept": "acceptance", "accepts": "acceptance",
     "accepted": "acceptance", "quit": "cessation", "quitting": "cessation",
     "won't": "not", "wont": "not",
+    "upright": "uprighting", "uprighted": "uprighting",
 }
 
 # Two question words read as one word of the knowledge base's vocabulary ("how thick is the
@@ -170,15 +171,20 @@ class NameIndex:
         self.longest = min(8, max((len(k) for k in self.keys), default=1))
         self.key_words: dict[str, list[tuple[str, ...]]] = {}  # word → the 2-3 word keys holding it
         for key in self.keys:
-            if 2 <= len(key) <= 3 and len(set(key)) == len(key):
+            if 2 <= len(key) <= 3 and len(set(key)) == len(key) and not MODIFIERS.intersection(key):
+                # a negation binds in order: "anaesthesia ... without pain" is no "no anaesthesia"
                 for word in key:
                     self.key_words.setdefault(word, []).append(key)
         heads: dict[str, list[str]] = {}
         for term in model.terms:
             for key in _keys(term.label or "", True):
+                # the last word heads the label, but never of a patient factor (a factor is named,
+                # not guessed: "treatment time" is no "bisphosphonate treatment") nor of a negation
+                # ("no anaesthesia": anaesthesia is not its absence)
                 if len(key) == 2 and (key[-1],) not in self.keys:
-                    heads.setdefault(key[-1], []).append(term.name)
-        self.heads = {w: ts[0] for w, ts in heads.items() if len(ts) == 1}
+                    headed = key[0] not in MODIFIERS and term.category != "factor"
+                    heads.setdefault(key[-1], []).append((term.name, headed))
+        self.heads = {w: ts[0][0] for w, ts in heads.items() if len(ts) == 1 and ts[0][1]}
         self.vocabulary = frozenset(self.by_word)
 
     def category(self, term: str) -> str:
@@ -194,7 +200,7 @@ class NameIndex:
             names, left = self._scan(text, words, corrections)
         names, left = self._elided(text, words, names, left)
         names, left = self._unordered(text, words, names, left)
-        names, left = self._heads(text, words, names, left)
+        names, left = self._heads(text, words, names, left, corrections)
         partial = []
         for i in left:
             word = words[i]
@@ -260,16 +266,21 @@ class NameIndex:
         kept.sort(key=lambda n: n.start)
         return kept, [i for i in left if i not in used]
 
-    def _heads(self, text: str, words: list[Word], names: list[Name], left: list[int]):
+    def _heads(self, text: str, words: list[Word], names: list[Name], left: list[int],
+               corrections: dict[int, str]):
         """A word left over that ends the label of a two-word term names that term ("torque" for
-        the insertion torque), when exactly one such label is shortest."""
+        the insertion torque, "torqe" too once its typo is corrected), when exactly one such label
+        is shortest."""
         out, rest = list(names), []
         for i in left:
-            term = self.heads.get(words[i].norm)
+            word = words[i]
+            fixed = corrections.get(id(word))
+            term = self.heads.get(fixed or word.norm)
             if term is None:
                 rest.append(i)
                 continue
-            out.append(Name(term, self.category(term), words[i].text, words[i].start, words[i].end))
+            corrected = ((word.text, fixed),) if fixed else ()
+            out.append(Name(term, self.category(term), word.text, word.start, word.end, corrected))
         out.sort(key=lambda n: n.start)
         return out, rest
 
@@ -396,6 +407,8 @@ def _keys(form: str, whole: bool) -> list[tuple[str, ...]]:
     for variant in (form, re.sub(r"(?<=\w)-(?=\w)", "", form)):
         words = [w.norm for w in words_of(variant)]
         key = tuple(w for w in words if w not in FILLER)
+        if len(key) == 1 and len(words) - 1 > 1:
+            continue  # one word left of several ("in some patients less than"): not that word's name
         if key and key not in out and (len(key) == len(words)) == whole:
             out.append(key)
     return out
