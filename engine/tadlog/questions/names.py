@@ -21,7 +21,7 @@ from ..language.model import KnowledgeBaseModel
 
 # Words that never make a name, on either side (the index drops them from names too).
 FILLER = frozenset("""
-a an the of in on at to into onto for from by with within without about as and or nor but so
+a an the of in on at to into onto for from by with within about as and or nor but so
 is are was were be been being am do does did done doing have has had having will would shall
 should can could may might must i we you he she they it its it's this that these those there
 here my our your his her their me us them who whom whose which what when where why how whats
@@ -56,7 +56,9 @@ WORD_SYNONYMS = {
     "mesialization": "protraction", "accept": "acceptance", "accepts": "acceptance",
     "accepted": "acceptance", "quit": "cessation", "quitting": "cessation",
     "won't": "not", "wont": "not",
-    "upright": "uprighting", "uprighted": "uprighting",
+    # negations are kept (never filler): "without anaesthesia" is no anaesthesia, "without
+    # extractions" non-extraction, and neither is the anaesthesia or the extractions themselves
+    "without": "no", "non": "no", "upright": "uprighting", "uprighted": "uprighting",
 }
 
 # Two question words read as one word of the knowledge base's vocabulary ("how thick is the
@@ -65,7 +67,7 @@ PHRASE_SYNONYMS = {("how", "thick"): "thickness"}
 
 # Words kept in the question (they change what a name means: "won't wear headgear" is not
 # wearing it) that never make a name on their own, so they are never reported in part.
-MODIFIERS = frozenset({"not"})
+MODIFIERS = frozenset({"not", "no"})
 
 TOKEN = re.compile(r"[0-9]+(?:\.[0-9]+)?%?|[^\W_]+(?:['\u2019][^\W_]+)*", re.UNICODE)
 _BRITISH_ENDINGS = (("isation", "ization"), ("isations", "izations"), ("ised", "ized"), ("ising", "izing"),
