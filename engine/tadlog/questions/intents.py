@@ -50,7 +50,7 @@ STUDY_WORDS = frozenset({"study", "studie", "trial", "rct", "meta", "analysi", "
                          "show", "found", "say", "paper", "history"})
 # A question that opens with a verb of treatment asks how to do it ("close a single space with two
 # mini-implants?", "upright a tipped molar on a TAD?").
-ACTION_VERBS = frozenset({"close", "upright", "connect", "attach", "intrude", "intrusion", "retract", "retraction",
+ACTION_VERBS = frozenset({"close", "upright", "uprighting", "connect", "attach", "intrude", "intrusion", "retract", "retraction",
                           "protract", "protraction", "distalize", "distalization", "extrude", "extrusion", "insert",
                           "place", "remove", "removal", "anchor", "stabilize", "tie", "bond"})
 CHOICE_WORDS = {"or", "vs", "versus", "compared", "than"}
@@ -191,6 +191,8 @@ def _intent(frame: str, words: list[str], subjects: list[Name], found: list[Name
     if cues & {"instead", "than"} and len(found) >= 2 and frame in ("f_suitability", ""):
         return "choice"
     if frame == "f_which":
+        if cues & {"or", "vs", "versus"}:
+            return "choice"  # "cortical thickness or density - which matters more?"
         if cues & {"protocol", "technique", "method", "procedure"}:
             return "howto"
         if cues & WHERE_WORDS:
@@ -255,8 +257,7 @@ def _intent(frame: str, words: list[str], subjects: list[Name], found: list[Name
             return "risks"
         if kinds & set(SUITABILITY_KINDS) or cues & {"treat", "correct", "help", "control", "use", "retract"}:
             return "where" if cues & {"from", "place"} and kinds & {"site"} and not kinds & {"malocclusion"} else "suitability"
-        if words[0] in ("can", "could") and cues & {"i", "we", "you"} and not cues & {"limit", "run", "resolve",
-                                                                                  "attach"}:
+        if words[0] in ("can", "could") and not cues & {"limit", "run", "resolve", "attach"}:
             return "suitability"  # "can I put a wider mini-implant straight into the site of a failed one?"
         if kinds & set(HOWTO_KINDS) or cues & {"limit", "run", "resolve", "attach"}:
             return "howto"
@@ -266,6 +267,10 @@ def _intent(frame: str, words: list[str], subjects: list[Name], found: list[Name
 
 
 def _noun_phrase_intent(words, cues, kinds, specific, found, outside=frozenset()) -> str:
+    if words and words[0] in ("has", "have", "did", "will") and cues & (AFFECT_WORDS | {"replace", "changed"}):
+        return "evidence"  # "has CBCT changed mini-implant planning?", "will mini-implants replace headgear?"
+    if "or" in words[:4] and len(found) < 2:
+        return "choice"  # "sterile or non-sterile mini-implants?": options the names do not both cover
     if cues & {"why", "cause", "advantage", "benefit"}:
         return "reasons"
     sites_only = bool(kinds) and kinds <= {"site", "design", "concept"}
@@ -331,7 +336,7 @@ def _only_names(words: list[str], found: list[Name]) -> bool:
 
 def _form_for(text, intent, frame, subjects, patient_names, patient, found) -> Query:
     """The answer form for an intent, given the kinds of the names (a site rule never reaches a technique)."""
-    specific = [n for n in subjects if n.term not in GENERIC]
+    specific = _unique([n for n in subjects if n.term not in GENERIC])  # "sterile or non-sterile": one option
     sites = [n for n in specific if n.category == "site"]
     indications = [n for n in specific if n.category == "indication"]
     factors = [n for n in patient_names if n.category == "factor"]
@@ -350,6 +355,12 @@ def _form_for(text, intent, frame, subjects, patient_names, patient, found) -> Q
     other = specific[1] if len(specific) > 1 else None
     return Query("evidence", text, subject=_mention(subject) if subject else None,
                  other=_mention(other) if other else None, patient=patient, **base)
+
+
+def _unique(names: list[Name]) -> list[Name]:
+    """Each term once, at its first mention."""
+    seen: set[str] = set()
+    return [n for n in names if not (n.term in seen or seen.add(n.term))]
 
 
 def _has_other_kinds(names: list[Name], kinds: tuple[str, ...]) -> bool:
