@@ -232,3 +232,32 @@ def test_parser_tables_are_json_and_read_back_alike(folder):
         assert from_tables.parse(text) == fresh.parse(text)
     stored[0].write_bytes(pickle.dumps({"type": "tadlog-lark-tables"}))  # planted: never unpickled
     assert lark_parser("kb.lark", **options).parse("p(a).") == fresh.parse("p(a).")
+
+
+def test_a_cached_question_index_decodes_once_when_threads_reach_it_together(kb):
+    """The service shares one model between threads; the first use of a cached index by several at
+    once must give each of them the index (a second thread once got AttributeError mid-decode)."""
+    import threading
+
+    from tadlog.codec import LazyIndex, encode_index
+    from tadlog.kb import QUESTION_INDEXES
+    from tadlog.questions.forms.evidence import statement_index
+
+    blob = encode_index(statement_index(kb.model), kb.model)
+    for _ in range(20):
+        lazy = LazyIndex(blob, QUESTION_INDEXES["_statement_index"], kb.model)
+        start, seen, errors = threading.Barrier(8), [], []
+
+        def use():
+            start.wait()
+            try:
+                seen.append(len(lazy.idf))
+            except Exception as exc:  # noqa: BLE001 - the failure under test
+                errors.append(exc)
+
+        threads = [threading.Thread(target=use) for _ in range(8)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert not errors and len(set(seen)) == 1 and len(seen) == 8

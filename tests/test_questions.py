@@ -249,3 +249,15 @@ def test_a_quote_that_points_back_comes_after_what_it_points_to(qkb):
     position = order.index("hb_midpalate_after_buccal_failure")
     assert order[position - 1] == "hb_471_primary_replacement"
     assert "79% and 77%" in answer.to_text()
+
+
+def test_a_reasoning_answer_adds_what_else_bears_on_the_question(qkb):
+    """'which side do I put the TAD?' has a site answer; the review's 'on the side that the centreline
+    is to be moved towards' is what the clinician asked, so it follows as 'Also in the sources'. A
+    question the form covers whole ('what is the midpalate?') gets nothing more."""
+    answer = qkb.ask("centreline shift - which side do I put the TAD?")
+    assert answer.form == "sites" and "rev_centreline" in answer.also
+    assert "Also in the sources" in answer.to_text()
+    assert "on the side that the centreline is to be moved towards" in answer.to_text()
+    assert "rev_centreline" in answer.to_json()["statements_shown"]
+    assert qkb.ask("what is the midpalate?").also == ()

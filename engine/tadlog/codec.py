@@ -9,6 +9,7 @@ are separate sections decoded on first use.
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Mapping
 from dataclasses import fields
 from typing import Callable, Optional
@@ -307,6 +308,9 @@ def encode_index(index, model) -> bytes:
     return _dumps({"fields": encode_plain(fields), "model": [k for k, v in vars(index).items() if v is model]})
 
 
+_DECODING = threading.Lock()  # the service shares one model between threads: one decodes, the rest wait
+
+
 class LazyIndex:
     """A question index read from the cache, decoded (and turned into its class) on first use."""
 
@@ -314,9 +318,16 @@ class LazyIndex:
         self.__dict__["#lazy"] = (blob, cls_of, model)
 
     def __getattr__(self, name):
-        lazy = self.__dict__.pop("#lazy", None)
-        if lazy is None:
-            raise AttributeError(name)
+        with _DECODING:
+            lazy = self.__dict__.pop("#lazy", None)
+            if lazy is None:  # another thread decoded it while this one waited
+                if type(self) is LazyIndex:
+                    raise AttributeError(name)
+                return getattr(self, name)
+            self._decode(lazy)
+        return getattr(self, name)
+
+    def _decode(self, lazy) -> None:
         blob, cls_of, model = lazy
         try:
             stored = decode_plain(bytes(blob))
@@ -327,4 +338,3 @@ class LazyIndex:
                               code="E901") from exc
         self.__dict__.update(fields)
         self.__class__ = cls_of()
-        return getattr(self, name)

@@ -174,6 +174,9 @@ class Answer:
     notes: tuple[str, ...] = ()
     rows: tuple[tuple[tuple[str, Value], ...], ...] = ()
     statements_shown: tuple[str, ...] = ()  # statements the answer names outside any proof
+    # What a reasoning form leaves out that bears most on the question (the evidence ranking):
+    # shown as "Also in the sources"; in JSON they follow statements_shown.
+    also: tuple[str, ...] = ()
     reading: Optional[Reading] = None  # how the question was understood (shown first)
     citations: dict = field(default_factory=dict, compare=False)
     _graph_builder: Optional[object] = field(default=None, compare=False, repr=False)

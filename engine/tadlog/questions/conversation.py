@@ -15,7 +15,9 @@ from dataclasses import replace
 from typing import Optional
 
 from .answer import Answer
-from .intents import PATIENT_CATEGORIES, age_in, make_reading
+from .intents import age_in
+from .names import PATIENT_CATEGORIES
+from .reading import make_reading
 from .names import name_index, words_of
 from .query import Mention, PatientContext, Query
 from .reader import parse_question

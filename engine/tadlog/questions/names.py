@@ -19,6 +19,11 @@ from typing import Iterable, Optional
 
 from ..language.model import KnowledgeBaseModel
 
+# The categories of terms that describe the patient (read into the patient context).
+PATIENT_CATEGORIES = ("factor", "malocclusion", "finding")
+# Terms so general that they say nothing about what is asked ("mini-implant" is in most questions).
+GENERIC = frozenset({"mini_implant", "microscrew", "mini_implant_insertion", "patient_factors", "one_mini_implant"})
+
 # Words that never make a name, on either side (the index drops them from names too).
 FILLER = frozenset("""
 a an the of in on at to into onto for from by with within about as and or nor but so

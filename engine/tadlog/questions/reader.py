@@ -13,7 +13,8 @@ from dataclasses import replace
 
 from ..errors import QueryError
 from ..language.model import KnowledgeBaseModel
-from .intents import make_reading, read_question
+from .intents import read_question
+from .reading import make_reading
 from .query import MAX_QUESTION, Query, _error, _form_hint, _parse, _question_parser, _Resolver
 
 

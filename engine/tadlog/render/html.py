@@ -167,6 +167,10 @@ def _answer_parts(answer: Answer) -> str:
         out.append('<section class="shown"><h2>Statements</h2>'
                    + "".join(_citation_html(answer.citations[s]) for s in answer.statements_shown
                              if s in answer.citations) + "</section>")
+    also = [s for s in answer.also if s in answer.citations and s not in answer.statements_shown]
+    if also:
+        out.append('<section class="also"><h2>Also in the sources</h2>'
+                   + "".join(_citation_html(answer.citations[s]) for s in also) + "</section>")
     if answer.conflicts:
         out.append(_conflicts_html(answer))
     if answer.notes:

@@ -90,7 +90,7 @@ def answer_json(answer: Answer) -> dict:
         "conflicts": [{"id": c.id, "topic": c.topic, "note": c.note, "sides": [list(s) for s in c.sides]}
                       for c in answer.conflicts],
         "notes": list(answer.notes),
-        "statements_shown": list(answer.statements_shown),
+        "statements_shown": list(dict.fromkeys(answer.statements_shown + answer.also)),
         "citations": {sid: citation_json(c) for sid, c in sorted(answer.citations.items())},
     }
 

@@ -260,10 +260,11 @@ def _render_at_width(answer: Answer, colour: bool, full: bool, depth: int) -> st
     reading = reading_lines(answer)  # a heading above the answer: the answer keeps its whole screen
     if answer.form == "evidence":  # ranked quotes: as many as fill the screen, best first
         return _fill_screen(answer, colour, depth, reading)
-    for limits in COMPACT_LIMITS:
-        text = _render_text(answer, colour, False, depth, limits)
-        if text.count("\n") - reading <= SCREEN:
-            return text
+    for limits in COMPACT_LIMITS:  # "Also in the sources" is the first to give way, before any reason
+        for also in ((True, False) if answer.also else (False,)):
+            text = _render_text(answer, colour, False, depth, limits, also)
+            if text.count("\n") - reading <= SCREEN:
+                return text
     return text
 
 
@@ -285,7 +286,7 @@ def reading_lines(answer: Answer) -> int:
     return len(_fill(str(answer.reading), "", "  ")) if answer.reading else 0
 
 
-def _render_text(answer: Answer, colour: bool, full: bool, depth: int, limits) -> str:
+def _render_text(answer: Answer, colour: bool, full: bool, depth: int, limits, also: bool = True) -> str:
     style = _Style(colour)
     reasons, item_limit, item_reasons, small, clip = (limits or (None, None, None, None, QUOTE_CLIP))[:5]
     block_clip = clip if not limits or len(limits) < 6 or limits[5] else 0
@@ -360,6 +361,7 @@ def _render_text(answer: Answer, colour: bool, full: bool, depth: int, limits) -
             lines, hidden = _clustered_reasons(answer.instead, answer, style, small, quoted, clip)
             out += lines
             more = more or hidden > 0
+    out += _also_lines(answer, style, full, ALSO_SHOWN, quoted, clip) if also else []
     if answer.unknowns:
         out += ["", style.bold("Not stated, but would change the answer")]
         for unknown in answer.unknowns:
@@ -374,6 +376,7 @@ def _render_text(answer: Answer, colour: bool, full: bool, depth: int, limits) -
 
 
 ITEM_LIMIT, ITEM_REASONS = 8, 2
+ALSO_SHOWN = 1  # compact: the one statement beyond the reasoning that bears most on the question
 
 
 def _truncated_items(answer: Answer, limit=ITEM_LIMIT, reasons=ITEM_REASONS) -> bool:
@@ -460,6 +463,25 @@ def _conflict_lines(answer: Answer, style: _Style, full: bool, limit: Optional[i
         topics = "; ".join(c.topic.rstrip(".") for c in answer.conflicts)
         room = 3 if limit is None or limit > 1 else 2  # the tightest screens give the topics two lines
         return out + _fill(_clip(topics, room * (_WIDTH.get() - 4) - 28) + " (--full shows both sides)", "  ", "  ")
+    return out
+
+
+def _also_lines(answer: Answer, style: _Style, full: bool, limit, quoted: set, clip: int) -> list[str]:
+    """What else the sources say that bears on the question, each statement quoted once: the
+    sentences that share the question's words (compact), the whole quote (--full)."""
+    fresh = [sid for sid in answer.also if sid in answer.citations and sid not in quoted]
+    shown = fresh if full or limit is None else fresh[:limit]
+    if not shown or (not full and not clip):
+        return []
+    out = ["", style.bold("Also in the sources")]
+    for sid in shown:
+        cite = answer.citations[sid]
+        if full:
+            out += _citation_lines(cite, "  ")
+        else:
+            quoted.add(sid)
+            text = f"\u2014 {short_citation(cite)}: \u201c{excerpt(cite.quote, answer.question, clip)}\u201d"
+            out += [style.dim(line) for line in _fill(text, "  ", "    ")]
     return out
 
 

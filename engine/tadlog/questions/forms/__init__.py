@@ -20,11 +20,11 @@ from typing import Callable
 from ...errors import QueryError
 from ..answer import Answer
 from ..explainer import Explainer
-from ..intents import with_derived
+from ..reading import with_derived
 from ..query import Query
-from .evidence import evidence
+from .evidence import also_said, evidence
 from .choice import anchorage, compare, describe_anchorage, key_anchorage
-from .common import explainer_for, finish
+from .common import explainer_for, finish, statements_of
 from .indications import (
     contraindications, describe_contraindications, indications, is_contraindication, key_contraindications,
 )
@@ -48,6 +48,8 @@ def answer_query(kb, query: Query, *, depth: int = 8, full: bool = False) -> Ans
     if query.form == "compare" and not answer.holds:  # no fact relates them: a statement may still compare them
         query = replace(query, form="evidence", intent="choice", terms=(query.subject.term, query.other.term))
         answer = evidence(explainer, query, depth=depth, full=full)
+    if query.form in ALSO_FORMS:
+        answer = replace(answer, also=_also(explainer, query, answer))
     key = VERDICT_KEYS.get(query.form)
     if key is not None:
         answer = replace(answer, unknowns=tuple(unknowns(kb, explainer, query, key)))
@@ -64,6 +66,20 @@ BUILDERS: dict[str, Callable[..., Answer]] = {
 }
 
 
+
+
+# Reasoning forms whose answer is followed by what else the sources say that bears on the question.
+ALSO_FORMS = frozenset({"why", "why_not", "sites", "risks", "anchorage", "compare", "indications",
+                        "contraindications", "is_contraindication", "what_is"})
+READING_INTENT = {"reasons_against": "reasons"}
+
+
+def _also(explainer: Explainer, query: Query, answer: Answer) -> tuple[str, ...]:
+    terms = list(query.terms) or [m.term for m in (query.subject, query.other, query.indication) if m is not None]
+    terms += [f for f in query.patient.factors if f not in terms] if query.patient else []
+    reading = query.reading.intent if query.reading else "evidence"
+    about = [m.term for m in (query.subject, query.indication) if m is not None] + [answer.subject]
+    return also_said(explainer, query, terms, READING_INTENT.get(reading, reading), statements_of(answer), about)
 
 
 VERDICT_KEYS = {

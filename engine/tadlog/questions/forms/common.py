@@ -48,7 +48,7 @@ def prepare_explainers(kb, patients) -> None:
 
 def finish(explainer: Explainer, query: Query, answer: Answer, kb) -> Answer:
     """Attach citations and conflicts of everything the answer rests on, and the graph builder."""
-    statements = _statements_of(answer)
+    statements = statements_of(answer)
     conflicts = _bearing(explainer, explainer.conflicts_for(_core_statements(answer)), _question_terms(query, answer))
     patient = tuple((name, values[0]) for name, values in (query.patient.facts() if query.patient else ()))
     cites = explainer.citations_for(statements + [s for c in conflicts for side in c.sides for s in side])
@@ -125,7 +125,8 @@ def _stated_by(node) -> list[str]:
     return list(node.citations) + [sid for premise in node.premises for sid in _stated_by(premise)]
 
 
-def _statements_of(answer: Answer) -> list[str]:
+def statements_of(answer: Answer) -> list[str]:
+    """Every statement an answer cites: its proofs, reasons, items, blockers and shown statements."""
     out: list[str] = []
     proofs = [a.proof for a in answer.arguments_for + answer.arguments_against + answer.instead]
     proofs += [a.proof for item in answer.items for a in item.arguments]
@@ -136,7 +137,7 @@ def _statements_of(answer: Answer) -> list[str]:
         proofs += [c.proof for c in analysis.blocked_by if c.proof]
     for proof in proofs:
         out += proof.statements()
-    out += list(answer.statements_shown)
+    out += list(answer.statements_shown) + list(answer.also)
     return list(dict.fromkeys(out))
 
 

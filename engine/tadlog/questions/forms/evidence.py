@@ -17,7 +17,7 @@ from typing import Optional
 from ...language.model import KnowledgeBaseModel
 from ..answer import Answer, Item
 from ..explainer import Explainer
-from ..names import FILLER, name_index, normal_word, words_of
+from ..names import FILLER, GENERIC, name_index, normal_word, words_of
 from ..query import Query
 from .common import and_list, patient_factors, term_label
 
@@ -26,7 +26,6 @@ RELATIVE = 1.0  # a quantity answer also keeps, among its figures, statements sc
 SHOWN = 30  # entries kept in the answer (the compact view shows as many as fit a screen)
 EXCERPT = 600  # a longer quote shows its bearing sentences only (whole sentences, "…" for the rest)
 SENTENCE_END = re.compile(r"(?<=[.!?;])\s+(?=[A-Z(\[\d\u201c\"'])")
-GENERIC = frozenset({"mini_implant", "microscrew", "mini_implant_insertion", "patient_factors", "one_mini_implant"})
 FIGURE = re.compile(r"\d(?:[\d.,]*\d)?\s*(?:%|mm\b|Ncm\b|N ?cm\b|N per centimet|g\b|weeks?\b|months?\b|years?\b"
                     r"|rpm\b|ml\b|hours?\b|days?\b|degrees?\b|\u00b0|mini-implants\b|patients\b|papers\b)",
                     re.IGNORECASE)
@@ -158,7 +157,9 @@ class StatementIndex:
         for sid, words in self.words.items():
             for word in words:
                 self.by_word.setdefault(word, []).append(sid)
-        self.by_end: Optional[dict] = None  # statements by (source, section), built on first use
+        self.by_section: dict[str, list] = {}  # "source section" -> [(statement, first line, last line)]
+        for st in model.statements:
+            self.by_section.setdefault(f"{st.source} {st.section}", []).append((st.id, st.lines[0], st.lines[1]))
 
     def antecedent(self, model: KnowledgeBaseModel, sid: str) -> Optional[str]:
         """The statement a quote points back to: same source and section, ending on the line (or the
@@ -166,14 +167,10 @@ class StatementIndex:
         st = model.statement_by_id.get(sid)
         if st is None or not POINTS_BACK.match(st.quote):
             return None
-        if self.by_end is None:
-            self.by_end = {}
-            for other in model.statements:
-                self.by_end.setdefault((other.source, other.section), []).append(other)
         start = st.lines[0]
-        for other in self.by_end.get((st.source, st.section), ()):
-            if other.id != sid and start - 1 <= other.lines[1] <= start and other.lines[0] < start:
-                return other.id
+        for other, first, last in self.by_section.get(f"{st.source} {st.section}", ()):
+            if other != sid and start - 1 <= last <= start and first < start:
+                return other
         return None
 
 
@@ -186,6 +183,50 @@ def evidence(explainer: Explainer, query: Query, *, depth: int, full: bool) -> A
     index = statement_index(model)
     intent = query.intent or "evidence"
     terms = [t for t in query.terms if t in model.term_by_name]
+    ranked, fitting, weights, words, options = _ranking(explainer, query, terms, intent)
+    focus = set(words) | {w for t in weights for w in stems(model.label(t))}
+    items = [_item(explainer, index, sid, score, terms, focus) for score, sid in ranked[:SHOWN]]
+    items = [i for i in items if i is not None]
+    labels = [term_label(explainer, t) for t in terms if t not in GENERIC] or [term_label(explainer, t) for t in terms]
+    about = and_list(list(dict.fromkeys(labels))[:4]) or "this question"
+    fits = {sid for _, sid in fitting}
+    verdict = _verdict(intent, about, len(ranked), sum(1 for _, sid in ranked if sid in fits), items, options,
+                       explainer)
+    shown = tuple(sid for _, sid in ranked[:SHOWN])
+    return Answer(query.text, "evidence", verdict, query.subject.term if query.subject else None,
+                  about, bool(fitting), items=tuple(items), statements_shown=shown)
+
+
+def also_said(explainer: Explainer, query: Query, terms, intent: str, cited, about, n: int = 3) -> tuple[str, ...]:
+    """The statements that bear most on the question in the evidence form's ranking, less those
+    the answer already cites: what a reasoning form leaves out ("which side do I put the TAD?"
+    has a site answer, and the review's 'on the side that the centreline is to be moved towards').
+    Each must speak of what the answer is about (``about``: its subject or indication) and share a
+    telling word of the question that no name of it accounts for ("side", "force applied"): a
+    question the form covers whole ("what is the midpalate?") gets nothing more."""
+    model = explainer.model
+    known = [t for t in terms if t in model.term_by_name]
+    about = {t for t in about if t and t not in GENERIC}
+    if not known or not about:
+        return ()
+    index = statement_index(model)
+    named = {w for t in known for name in (model.label(t), *model.term_by_name[t].aliases) for w in stems(name)}
+    free = {stem(w) for w in name_index(model).corrected_words(query.text)
+            if w not in FILLER and w not in FRAME_WORDS and w not in LEXICAL_STOP} - named
+    free = {w for w in free if index.idf.get(w, 0.0) > 1.0}
+    if not free:
+        return ()
+    ranked = _ranking(explainer, query, known, intent)[0]
+    cited = set(cited)
+    return tuple([sid for _, sid in ranked if sid not in cited and index.terms.get(sid, set()) & about
+                  and free & index.words[sid]][:n])
+
+
+def _ranking(explainer: Explainer, query: Query, terms: list[str], intent: str):
+    """The statements about the question's names and words, best first for the intent, with
+    those that give what the intent asks, the term weights, the question's words and options."""
+    model = explainer.model
+    index = statement_index(model)
     patient = set(patient_factors(explainer))
     plain = [w for w in name_index(model).corrected_words(query.text) if w not in FILLER and w not in FRAME_WORDS]
     extra = [x for w in plain for x in EXPANSIONS.get(w, ())]
@@ -201,17 +242,7 @@ def evidence(explainer: Explainer, query: Query, *, depth: int, full: bool) -> A
     scored = _score(model, index, weights, words, intent, patient, options)
     fitting = [s for s in scored if _fits(model, index, s[1], intent, options)]
     ranked = _with_antecedents(model, index, _distinct(model, _fitting_first(scored, fitting, intent)))
-    focus = set(words) | {w for t in weights for w in stems(model.label(t))}
-    items = [_item(explainer, index, sid, score, terms, focus) for score, sid in ranked[:SHOWN]]
-    items = [i for i in items if i is not None]
-    labels = [term_label(explainer, t) for t in terms if t not in GENERIC] or [term_label(explainer, t) for t in terms]
-    about = and_list(list(dict.fromkeys(labels))[:4]) or "this question"
-    fits = {sid for _, sid in fitting}
-    verdict = _verdict(intent, about, len(ranked), sum(1 for _, sid in ranked if sid in fits), items, options,
-                       explainer)
-    shown = tuple(sid for _, sid in ranked[:SHOWN])
-    return Answer(query.text, "evidence", verdict, query.subject.term if query.subject else None,
-                  about, bool(fitting), items=tuple(items), statements_shown=shown)
+    return ranked, fitting, weights, words, options
 
 
 POINTS_BACK = re.compile(r"(?:This|These|Such)\s+(?!is\b|are\b)[a-z]+")  # "This marked drop", not "This is"
