@@ -99,7 +99,7 @@ def _ctrl_c_as_a_key(fd: int):
     signal handling off): the Ctrl-C is lost, and so is every further one, until a key comes.
     So the terminal's interrupt character is switched off for as long as a line is read, and
     Ctrl-C is bound in readline to end the line with a CANCEL mark: it then arrives in order
-    with the keys typed before it, however loaded the machine. Ctrl-Z and Ctrl-\ keep their
+    with the keys typed before it, however loaded the machine. Ctrl-Z and Ctrl-backslash keep their
     signals. Around the answer the interrupt character is back, so Ctrl-C still stops a long
     answer. Yields whether the switch was made (not on a terminal without termios)."""
     try:
