@@ -89,17 +89,53 @@ def test_kb_option_and_variable_on_every_command(tmp_path):
     assert missing.returncode == 2 and "TADLOG_KB" in missing.stderr
 
 
+def _subcommands(parser, path=()):
+    """Every subcommand of the real parser, nested ones too (tadlog cache clear), as argv paths."""
+    import argparse
+
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for name, sub in action.choices.items():
+                yield path + (name,), sub
+                yield from _subcommands(sub, path + (name,))
+
+
+READS_NO_KB = {("completion",), ("cache",), ("cache", "info"), ("cache", "clear")}
+
+
 def test_help_has_descriptions_examples_and_exit_codes():
+    from tadlog.cli import build_parser
+
     top = run_cli("--help", env_extra={"COLUMNS": "100"})
     assert top.returncode == 0
-    for command in COMMANDS:
-        assert re.search(rf"^\s+{command}\s+\w", top.stdout, re.M), command
-        sub = run_cli(command, "--help").stdout
-        assert "examples:" in sub and "exit codes:" in sub and "2  a usage error" in sub, command
-        assert "--kb DIR" in sub and "--verbose" in sub, command
-    assert "NO_COLOR" in top.stdout and "TADLOG_HISTORY" in top.stdout
+    commands = list(_subcommands(build_parser()))
+    assert {path[0] for path, _ in commands} >= set(COMMANDS) | {"serve", "cache", "completion"}
+    for path, parser in commands:
+        if len(path) == 1:
+            assert re.search(rf"^\s+{path[0]}\s+\w", top.stdout, re.M), path
+        result = run_cli(*path, "--help", env_extra={"COLUMNS": "100"})
+        assert result.returncode == 0, path
+        sub = result.stdout
+        assert parser.description and " ".join(parser.description.split()[:4]) in " ".join(sub.split()), path
+        examples = sub.split("examples:\n", 1)[1].split("\n\n", 1)[0].splitlines() if "examples:" in sub else []
+        assert examples and all(re.match(r"  (eval \"\$\()?tadlog ", e) for e in examples), path
+        assert any(" ".join(path) in e for e in examples), path
+        assert "exit codes:\n  0  success\n  1  " in sub and "2  a usage error" in sub, path
+        if path in READS_NO_KB:
+            assert "--kb" not in sub and "knowledge base is read" not in sub, path
+        else:
+            assert "--kb DIR" in sub and "--verbose" in sub, path
+    for name in ("NO_COLOR", "TADLOG_HISTORY", "TADLOG_CACHE_DIR", "TADLOG_NO_CACHE", "TADLOG_CACHE_MAX_MB", "COLUMNS"):
+        assert name in top.stdout, name
     version = run_cli("-V")
     assert version.returncode == 0 and re.fullmatch(r"tadlog \d+\.\d+\.\d+\n", version.stdout)
+
+
+def test_help_fits_a_narrow_terminal():
+    for path in (("--help",), ("serve", "--help"), ("cache", "--help"), ("review", "--help")):
+        out = run_cli(*path, env_extra={"COLUMNS": "60"}).stdout
+        prose = out.split("\n\n", 1)[1]  # argparse's usage line is its own; the rest is ours to fill
+        assert _overruns(prose, 60) == [], path
 
 
 def test_usage_errors_exit_2_with_suggestions(tmp_path):

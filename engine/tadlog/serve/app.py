@@ -87,6 +87,7 @@ class _Api:
     def __init__(self, library: Library, settings: Settings):
         self.library = library
         self.settings = settings
+        self._identity: Optional[dict] = None
 
     async def ask(self, request: Request) -> JSONResponse:
         body = await read_json(request, self.settings.max_body, "/$defs/ask_request")
@@ -139,7 +140,18 @@ class _Api:
 
         m = self.library.kb.model
         return JSONResponse({"status": "ok", "version": __version__, "statements": len(m.statements),
-                             "facts": len(m.facts), "rules": len(m.rules)})
+                             "facts": len(m.facts), "rules": len(m.rules), "kb": self._kb_identity()})
+
+    def _kb_identity(self) -> dict:
+        """Which knowledge base is served (as every command names it): its folder, files and hash."""
+        if self._identity is None:
+            from ..language.identity import identify
+
+            root = self.library.kb.root
+            found = identify(root) if root is not None else None
+            self._identity = {"path": str(root) if root is not None else None,
+                              "files": found.files if found else None, "sha256": found.sha256 if found else None}
+        return self._identity
 
     async def openapi(self, request: Request) -> JSONResponse:
         from .openapi import document
