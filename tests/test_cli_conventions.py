@@ -147,6 +147,13 @@ def test_usage_errors_exit_2_with_suggestions(tmp_path):
     command = run_cli("chek")
     assert command.returncode == 2 and "did you mean check" in command.stderr
     assert run_cli("fmt", str(tmp_path / "nowhere")).returncode == 2
+    nested = run_cli("cache", "clear", "--jsn")  # a subcommand's subcommand gets suggestions too
+    assert nested.returncode == 2 and "did you mean --json?" in nested.stderr
+    action = run_cli("cache", "cleer")
+    assert action.returncode == 2 and "did you mean clear" in action.stderr
+    for argv in (("cache",), ("ask",), ("review",), ("serve", "--port", "0"), ("completion", "fish")):
+        result = run_cli(*argv)
+        assert result.returncode == 2 and "Traceback" not in result.stderr, argv
 
 
 def _overruns(text: str, width: int) -> list[str]:

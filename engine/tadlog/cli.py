@@ -139,7 +139,7 @@ def _parsers_of(parser: argparse.ArgumentParser) -> list:
     for action in parser._actions:
         if isinstance(action, argparse._SubParsersAction):
             named = [a for a in (_ARGV or []) if a in action.choices]
-            out += [action.choices[named[0]]] if named else []
+            out += _parsers_of(action.choices[named[0]]) if named else []  # nested too: tadlog cache clear
     return out
 
 
