@@ -214,3 +214,28 @@ def test_completion_script_names_the_subcommands():
     for command in COMMANDS:
         assert command in bash.stdout
     assert "complete" in bash.stdout
+
+
+def test_completion_completes_in_a_real_bash(tmp_path):
+    """The script, loaded by bash, completes subcommands, nested ones, flags and choices."""
+    if shutil.which("bash") is None:
+        pytest.skip("no bash here")
+    script = tmp_path / "tadlog.bash"
+    script.write_text(run_cli("completion", "bash").stdout, encoding="utf-8")
+
+    def complete(*words: str) -> list[str]:
+        import shlex
+
+        line = " ".join(("tadlog",) + words)
+        program = (f". {shlex.quote(str(script))}; COMP_WORDS=(tadlog {' '.join(map(shlex.quote, words))}); "
+                   f"COMP_CWORD={len(words)}; COMP_LINE={shlex.quote(line)}; COMP_POINT={len(line)}; "
+                   '_shtab_tadlog; printf "%s\\n" "${COMPREPLY[@]}"')
+        result = subprocess.run(["bash", "--norc", "--noprofile", "-c", program], capture_output=True, text=True,
+                                timeout=60)
+        assert result.returncode == 0, result.stderr
+        return result.stdout.split()
+
+    assert complete("ca") == ["cache"]
+    assert complete("cache", "c") == ["clear"]
+    assert complete("ask", "--fu") == ["--full"]
+    assert complete("review", "--format", "") == ["text", "markdown", "json", "github"]
