@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any, Callable, Optional
 
 from ..errors import Diagnostic, TadlogError
-from .patient import PatientInput, merge_patient
+from .patient import PatientInput, merge_patient, split_patient, with_findings
 
 DEFAULT_THREADS = 4
 DEFAULT_TIME_LIMIT = 10.0  # seconds per question
@@ -74,9 +74,14 @@ class Library:
         """Parse the question (text, or a Query already parsed), add the structured patient inputs
         to what it states, answer it."""
         query = self.kb.parse_question(question) if isinstance(question, str) else question
+        note = None
         if patient is not None:
+            findings = split_patient(self.kb.model, patient.factors)[1]
+            if findings:  # worded into the question, as a question names a finding
+                query, note = with_findings(self.kb, query, findings)
             query = dataclasses.replace(query, patient=merge_patient(query.patient, patient, self.kb.model))
-        return self.kb.ask(query, full=full, depth=depth, budget=self.time_limit)
+        answer = self.kb.ask(query, full=full, depth=depth, budget=self.time_limit)
+        return dataclasses.replace(answer, notes=answer.notes + (note,)) if note else answer
 
     def passage(self, statement_id: str):
         from ..language.passage import passage
