@@ -101,14 +101,26 @@ def with_findings(kb, query, findings: tuple[str, ...]):
                    "input, and worded in it would change what is asked)")
 
 
-def form_factors(model) -> list[tuple[str, str]]:
-    """The factors a patient form offers: those a rule joins with ``patient(F)``, less those rules
-    derive from the age or BMI (adolescent, adult, low BMI), as (name, label)."""
+def form_choices(model) -> dict[str, tuple[tuple[str, str], ...]]:
+    """What the page's patient form offers, as (term, readable label), by group:
+
+    - ``age group``: the factors rules derive from the age (adolescent, adult), for a clinician
+      who knows the group but not the age;
+    - ``factors``: the patient factors of the knowledge base's patient topic (``kb/patient/``,
+      where the curators keep what describes a patient) that a rule takes as a patient input
+      (``patient(F)`` joined to a fact, or named in a rule). So smoking, diabetes, a high MMPA
+      are offered, and neither a factor of the placement (root proximity, a projecting head:
+      kept with the failures) nor a dimension no rule reads (patient sex, periodontal status);
+    - ``findings``: the malocclusions (anterior open bite, deep bite, hypodontia, Class II...),
+      which a question names as the patient's (worded in: see :func:`with_findings`)."""
     from ..language.model import Atom, Var
 
-    derived = {r.head.args[0].value for r in model.rules if r.head.predicate == "patient" and r.head.args
-               and not isinstance(r.head.args[0], Var)}
-    used: set = set()
+    def stated(rule_literals):
+        return {l.args[0].value for l in rule_literals if isinstance(l, Atom) and l.predicate == "patient"
+                and l.args and not isinstance(l.args[0], Var)}
+
+    derived = {v for r in model.rules for v in stated([r.head])}
+    read = {v for r in model.rules for v in stated(r.body)} | derived
     for rule in model.rules:
         names = {l.args[0].name for l in rule.body if isinstance(l, Atom) and l.predicate == "patient"
                  and l.args and isinstance(l.args[0], Var)}
@@ -117,7 +129,51 @@ def form_factors(model) -> list[tuple[str, str]]:
                 continue
             for i, arg in enumerate(lit.args):
                 if isinstance(arg, Var) and arg.name in names:
-                    used |= {f.atom.args[i].value for f in model.facts if f.atom.predicate == lit.predicate}
+                    read |= {f.atom.args[i].value for f in model.facts if f.atom.predicate == lit.predicate}
     terms = model.term_by_name
-    return sorted(((n, terms[n].label or n.replace("_", " ")) for n in used
-                   if n in terms and terms[n].category == "factor" and n not in derived), key=lambda x: x[1].lower())
+
+    def choices(names):
+        return tuple(sorted(((n, readable_label(terms[n])) for n in names), key=lambda c: c[1].lower()))
+
+    ages = [n for n in ("adolescent", "adult") if n in derived and n in terms]
+    factors = [n for n in read if n in terms and terms[n].category == "factor" and n not in ages
+               and _patient_topic(terms[n])]
+    findings = [t.name for t in model.terms if t.category in FINDINGS]
+    groups = tuple((n, (terms[n].aliases[0] if terms[n].aliases else readable_label(terms[n])).capitalize())
+                   for n in ages)  # "Adolescent", "Adult": the group a patient is in
+    return {"age group": groups, "factors": choices(factors),
+            "findings": choices(findings)}
+
+
+def _patient_topic(term) -> bool:
+    """Declared in the knowledge base's patient topic (a ``patient/`` folder of it)."""
+    from pathlib import PurePath
+
+    path = getattr(getattr(term, "location", None), "path", None)
+    return path is None or PurePath(str(path).replace("\\", "/")).parent.name == "patient"
+
+
+def readable_label(term) -> str:
+    """A term's label as a form shows it: no leading article, a capital, and its other names
+    where they help ("High maxillomandibular planes angle (high MMPA, long face)", "Tooth
+    agenesis (hypodontia)"): the first alias with an abbreviation the label lacks, then the
+    first alias that shares no word with the label."""
+    import re
+
+    label = term.label or term.name.replace("_", " ")
+    base = re.sub(r"^(?:a|an|the) ", "", label)
+    base = base[:1].upper() + base[1:]
+
+    def stems(text):
+        return {w[:4].lower() for w in re.findall(r"[A-Za-z]{3,}", text)}
+
+    extras: list[str] = []
+    for alias in term.aliases:
+        if any(a not in label for a in re.findall(r"\b[A-Z]{2,}\b", alias)):
+            extras.append(alias)
+            break
+    for alias in term.aliases:
+        if alias not in extras and stems(alias) and not stems(alias) & stems(label):
+            extras.append(alias)
+            break
+    return f"{base} ({', '.join(extras)})" if extras else base
