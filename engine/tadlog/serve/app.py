@@ -13,12 +13,12 @@ from typing import Optional
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
 
 from ..errors import TadlogError
 from .library import Library, ServiceError
-from .responses import error_response, http_error, internal_error, read_json
+from .responses import JSONResponse, error_response, http_error, internal_error, read_json
 from .patient import PatientInput, factor_names
 from .settings import Settings
 
@@ -93,7 +93,9 @@ class _Api:
         body = await read_json(request, self.settings.max_body, "/$defs/ask_request")
         p = body.get("patient")
         patient = PatientInput(p.get("age"), p.get("bmi"), tuple(p.get("factors") or ())) if p else None
-        answer = await self.library.run(self.library.ask, body["question"], patient, bool(body.get("full")))
+        full = bool(body.get("full"))
+        answer = await self.library.run(self.library.ask, body["question"], patient, full,
+                                        key=("ask", body["question"], patient, full))
         return JSONResponse(answer.to_json())
 
     async def terms(self, request: Request) -> JSONResponse:

@@ -15,13 +15,12 @@ import uuid
 from typing import Optional
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse
 
 from ..errors import QueryError
 from .fhir import FhirFact, patient_facts
 from .library import ServiceError
 from .patient import PatientInput, patient_names
-from .responses import read_json
+from .responses import JSONResponse, read_json
 
 SERVICE_ID = "tadlog-mini-implant-advice"
 HOOK = "order-select"

@@ -55,7 +55,7 @@ async def page(library: Library, params) -> tuple[str, int]:
             age = _number(params.get("age"))
             form = _form(question, age, factors, model)
             patient = PatientInput(age=age, factors=factors) if age is not None or factors else None
-            answer = await library.run(library.ask, question, patient)
+            answer = await library.run(library.ask, question, patient, key=("ask", question, patient, False))
             form = _reflect(form, answer)
         except TadlogError as error:
             status = status_of(error)
