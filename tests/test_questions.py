@@ -212,3 +212,40 @@ def test_cli_answers_and_errors_without_traceback():
     assert batch.returncode == 1 and batch.stdout.count("Q: ") == 3 and "Traceback" not in batch.stderr
     repl = run_cli("repl", *kb_args, stdin="why midpalate\nwhy not infrazygo\nquit\n")
     assert repl.returncode == 0 and "Yes:" in repl.stdout and "did you mean" in repl.stdout
+
+
+def test_evidence_answering_predicates_exist_in_the_bundled_kb(qkb):
+    """The evidence form lifts statements whose facts answer the intent (forms/evidence.ANSWERING);
+    a predicate renamed in the knowledge base must not leave a name there that matches nothing."""
+    import importlib
+
+    evidence = importlib.import_module("tadlog.questions.forms.evidence")
+    declared = set(qkb.model.predicate_by_name)
+    unknown = {intent: sorted(names - declared) for intent, names in evidence.ANSWERING.items() if names - declared}
+    assert not unknown
+
+
+def test_why_do_they_fail_puts_the_causes_first(qkb):
+    """'why do mini-implants fail?' wants the causes and risk factors the sources give: most of the
+    first six statements each support a fact that answers 'why' (a cause, a risk factor, what raises it):
+    a statement that only mentions failure (a delayed treatment) ranks after them."""
+    import importlib
+
+    evidence = importlib.import_module("tadlog.questions.forms.evidence")
+    index = evidence.statement_index(qkb.model)
+    answer = qkb.ask("why do mini-implants fail?")
+    first = [item.term for item in answer.items[:6]]
+    answering = [sid for sid in first
+                 if any(p in evidence.ANSWERING["reasons"] for p, _ in index.facts.get(sid, ()))]
+    assert answering == first
+
+
+def test_a_quote_that_points_back_comes_after_what_it_points_to(qkb):
+    """'This marked drop in success rates ...' is shown after the sentence with the figures it
+    speaks of (85% and 58%, 79% and 77%), which ends where it begins in the same section."""
+    answer = qkb.ask("a maxillary buccal mini-implant failed - should I go to the midpalate?")
+    order = [item.term for item in answer.items]
+    assert "hb_midpalate_after_buccal_failure" in order[:6]
+    position = order.index("hb_midpalate_after_buccal_failure")
+    assert order[position - 1] == "hb_471_primary_replacement"
+    assert "79% and 77%" in answer.to_text()

@@ -13,6 +13,15 @@ A question set is a JSON list of objects::
      "sources": ["003 cousley_handbook §2.1 lines 959-962 [hb2_midpalate_torque_study]"],
      "origin": "issue-8"}
 
+An item's intent follows its opening, the same way for every item: "why ..." asks for reasons;
+"X or Y?", "compare" and "better than" for a choice; "where" and "which site" for where; "what
+happens if", "is it safe", "any risk" for risks; "how much / many / long / deep", "what torque",
+"when can I" for a quantity; "how do I", "do I need", "should I" (an act) for how-to; "can I ... in
+this patient", "indications", "cases that benefit" for suitability; "what is", "... means?" and a
+bare name for a definition; "does X affect / cause / change Y" and what a study or the literature
+shows for evidence. Its names are the terms the question itself says (in any wording), never
+the ones only its answer should name: those are key points.
+
 optionally with ``"silent": true`` (the sources say nothing on it; no key points) or with
 ``"intent": "error"`` (no known name: the answer must be a ``TadlogError``).
 """

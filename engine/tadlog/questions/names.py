@@ -21,7 +21,7 @@ from ..language.model import KnowledgeBaseModel
 
 # Words that never make a name, on either side (the index drops them from names too).
 FILLER = frozenset("""
-a an the of in on at to into onto for from by with within without about as and or nor but so
+a an the of in on at to into onto for from by with within about as and or nor but so
 is are was were be been being am do does did done doing have has had having will would shall
 should can could may might must i we you he she they it its it's this that these those there
 here my our your his her their me us them who whom whose which what when where why how whats
@@ -47,7 +47,27 @@ WORD_SYNONYMS = {
     "alveolar": "alveolus", "mobile": "mobility", "slightly": "slight", "hurt": "pain", "hurts": "pain",
     "painful": "pain", "sore": "pain", "break": "fracture", "breaks": "fracture", "broke": "fracture",
     "broken": "fracture", "snap": "fracture", "snapped": "fracture", "fractured": "fracture",
+    "wobble": "mobility", "wobbles": "mobility", "wobbly": "mobility", "wobbling": "mobility",
+    "sideways": "lateral", "thicker": "thickness", "thickest": "thickness",
+    "comfortable": "discomfort", "uncomfortable": "discomfort", "comfort": "discomfort",
+    "move": "movement", "moves": "movement", "moving": "movement", "moved": "movement",
+    "plan": "planning", "plans": "planning", "planned": "planning",
+    "mesialize": "protraction", "mesializing": "protraction", "mesialized": "protraction",
+    "mesialization": "protraction", "accept": "acceptance", "accepts": "acceptance",
+    "accepted": "acceptance", "quit": "cessation", "quitting": "cessation",
+    "won't": "not", "wont": "not",
+    # negations are kept (never filler): "without anaesthesia" is no anaesthesia, "without
+    # extractions" non-extraction, and neither is the anaesthesia or the extractions themselves
+    "without": "no", "non": "no", "upright": "uprighting", "uprighted": "uprighting",
 }
+
+# Two question words read as one word of the knowledge base's vocabulary ("how thick is the
+# mucosa?" asks for the mucosa's thickness, not about thick mucosa).
+PHRASE_SYNONYMS = {("how", "thick"): "thickness"}
+
+# Words kept in the question (they change what a name means: "won't wear headgear" is not
+# wearing it) that never make a name on their own, so they are never reported in part.
+MODIFIERS = frozenset({"not", "no"})
 
 TOKEN = re.compile(r"[0-9]+(?:\.[0-9]+)?%?|[^\W_]+(?:['\u2019][^\W_]+)*", re.UNICODE)
 _BRITISH_ENDINGS = (("isation", "ization"), ("isations", "izations"), ("ised", "ized"), ("ising", "izing"),
@@ -153,15 +173,20 @@ class NameIndex:
         self.longest = min(8, max((len(k) for k in self.keys), default=1))
         self.key_words: dict[str, list[tuple[str, ...]]] = {}  # word → the 2-3 word keys holding it
         for key in self.keys:
-            if 2 <= len(key) <= 3 and len(set(key)) == len(key):
+            if 2 <= len(key) <= 3 and len(set(key)) == len(key) and not MODIFIERS.intersection(key):
+                # a negation binds in order: "anaesthesia ... without pain" is no "no anaesthesia"
                 for word in key:
                     self.key_words.setdefault(word, []).append(key)
         heads: dict[str, list[str]] = {}
         for term in model.terms:
             for key in _keys(term.label or "", True):
+                # the last word heads the label, but never of a patient factor (a factor is named,
+                # not guessed: "treatment time" is no "bisphosphonate treatment") nor of a negation
+                # ("no anaesthesia": anaesthesia is not its absence)
                 if len(key) == 2 and (key[-1],) not in self.keys:
-                    heads.setdefault(key[-1], []).append(term.name)
-        self.heads = {w: ts[0] for w, ts in heads.items() if len(ts) == 1}
+                    headed = key[0] not in MODIFIERS and term.category != "factor"
+                    heads.setdefault(key[-1], []).append((term.name, headed))
+        self.heads = {w: ts[0][0] for w, ts in heads.items() if len(ts) == 1 and ts[0][1]}
         self.vocabulary = frozenset(self.by_word)
 
     def category(self, term: str) -> str:
@@ -170,18 +195,18 @@ class NameIndex:
 
     def find(self, text: str) -> tuple[list[Name], list[Partial]]:
         """Every name in ``text`` (longest match, left to right) and the words left in part."""
-        words = [w for w in words_of(text) if w.norm not in FILLER]
+        words = [w for w in _phrases(words_of(text)) if w.norm not in FILLER]
         names, left = self._scan(text, words, {})
         corrections = self._corrections([words[i] for i in left])
         if corrections:
             names, left = self._scan(text, words, corrections)
         names, left = self._elided(text, words, names, left)
         names, left = self._unordered(text, words, names, left)
-        names, left = self._heads(text, words, names, left)
+        names, left = self._heads(text, words, names, left, corrections)
         partial = []
         for i in left:
             word = words[i]
-            if word.norm in self.by_word and not word.norm.isdigit():
+            if word.norm in self.by_word and not word.norm.isdigit() and word.norm not in MODIFIERS:
                 nearest = tuple(self.by_word[word.norm][:4])
                 partial.append(Partial(word.text, word.start, word.end, nearest))
         return names, partial
@@ -195,6 +220,8 @@ class NameIndex:
         out, rest = list(names), []
         for i in left:
             word, after = words[i], words[i + 1] if i + 1 < len(words) else None
+            if after is not None and after.norm in ("vs", "versus") and i + 2 < len(words):
+                after = words[i + 2]  # "upper vs lower jaw": the word after the "vs" starts the name
             gap = text[word.end:after.start].lower().split() if after is not None else []
             name = starts.get(after.start) if after is not None else None
             term = None
@@ -241,16 +268,21 @@ class NameIndex:
         kept.sort(key=lambda n: n.start)
         return kept, [i for i in left if i not in used]
 
-    def _heads(self, text: str, words: list[Word], names: list[Name], left: list[int]):
+    def _heads(self, text: str, words: list[Word], names: list[Name], left: list[int],
+               corrections: dict[int, str]):
         """A word left over that ends the label of a two-word term names that term ("torque" for
-        the insertion torque), when exactly one such label is shortest."""
+        the insertion torque, "torqe" too once its typo is corrected), when exactly one such label
+        is shortest."""
         out, rest = list(names), []
         for i in left:
-            term = self.heads.get(words[i].norm)
+            word = words[i]
+            fixed = corrections.get(id(word))
+            term = self.heads.get(fixed or word.norm)
             if term is None:
                 rest.append(i)
                 continue
-            out.append(Name(term, self.category(term), words[i].text, words[i].start, words[i].end))
+            corrected = ((word.text, fixed),) if fixed else ()
+            out.append(Name(term, self.category(term), word.text, word.start, word.end, corrected))
         out.sort(key=lambda n: n.start)
         return out, rest
 
@@ -263,6 +295,8 @@ class NameIndex:
             for size in range(min(self.longest, len(words) - i), 0, -1):
                 term = self.keys.get(tuple(norms[i:i + size]))
                 if term is not None:
+                    size = self._gives_way(norms, i, size, term)
+                    term = self.keys[tuple(norms[i:i + size])]
                     span = words[i:i + size]
                     corrected = tuple((w.text, fixed[id(w)]) for w in span if id(w) in fixed)
                     names.append(Name(term, self.category(term), text[span[0].start:span[-1].end],
@@ -273,6 +307,25 @@ class NameIndex:
                 left.append(i)
                 i += 1
         return names, left
+
+    def _longest_at(self, norms: list[str], j: int) -> tuple[int, Optional[str]]:
+        for size in range(min(self.longest, len(norms) - j), 0, -1):
+            term = self.keys.get(tuple(norms[j:j + size]))
+            if term is not None:
+                return size, term
+        return 0, None
+
+    def _gives_way(self, norms: list[str], i: int, size: int, term: str) -> int:
+        """The size of the name to take at ``i``: a name whose last words begin a longer name gives
+        way to it when its first words are a name by themselves ("a maxillary buccal mini-implant
+        failed" is the maxilla and a failed buccal mini-implant, not the maxillary buccal alveolus
+        and a failure)."""
+        for j in range(i + 1, i + size):
+            reach, other = self._longest_at(norms, j)
+            if other is not None and other != term and reach > size and j + reach > i + size \
+                    and tuple(norms[i:j]) in self.keys:
+                return j - i
+        return size
 
     def _corrections(self, words: list[Word]) -> dict[int, str]:
         """Typos: a left-over word of 5+ letters that is one edit (two from 8 letters) from a name's word."""
@@ -291,6 +344,13 @@ class NameIndex:
                 out[id(word)] = fits[0]
         return out
 
+    def corrected_words(self, text: str) -> list[str]:
+        """The question's words in normal form, small typos of the names' words corrected
+        ("torqe for alveolar miniscrews" asks about torque, even where no name is formed)."""
+        words = words_of(text)
+        fixes = self._corrections(words)
+        return [fixes.get(id(w), w.norm) for w in words]
+
     def nearest(self, text: str, n: int = 3) -> list[str]:
         """Terms whose names are closest to ``text`` (for suggestions; structured, never prose)."""
         import difflib
@@ -299,6 +359,18 @@ class NameIndex:
         joined = {" ".join(k): t for k, t in self.keys.items()}
         close = difflib.get_close_matches(key, list(joined), n=n * 3, cutoff=0.75)
         return list(dict.fromkeys(joined[c] for c in close))[:n]
+
+
+def _phrases(words: list[Word]) -> list[Word]:
+    """The question's words with each PHRASE_SYNONYMS pair read as its one word (kept at the
+    place of the pair's second word, so the first, a filler word, drops out as before)."""
+    out = list(words)
+    for i in range(1, len(out)):
+        norm = PHRASE_SYNONYMS.get((out[i - 1].norm, out[i].norm))
+        if norm is not None:
+            w = out[i]
+            out[i] = Word(w.text, w.start, w.end, norm)
+    return out
 
 
 WINDOW = 4  # words either side within which an unordered name's words are looked for
@@ -337,6 +409,8 @@ def _keys(form: str, whole: bool) -> list[tuple[str, ...]]:
     for variant in (form, re.sub(r"(?<=\w)-(?=\w)", "", form)):
         words = [w.norm for w in words_of(variant)]
         key = tuple(w for w in words if w not in FILLER)
+        if len(key) == 1 and len(words) - 1 > 1:
+            continue  # one word left of several ("in some patients less than"): not that word's name
         if key and key not in out and (len(key) == len(words)) == whole:
             out.append(key)
     return out

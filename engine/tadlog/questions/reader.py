@@ -38,6 +38,8 @@ def parse_question(text: str, model: KnowledgeBaseModel) -> Query:
         return _free_reading(question, model, error)
     if query.form in ("why", "why_not") and _category(model, query.subject.term) != "site":
         return read_question(question, model, *_frame(question))  # a site rule never reaches a technique
+    if query.form == "what_is" and _asks_figure(question):  # "what is the failure rate ...?" wants figures
+        return read_question(question, model, *_frame(question))
     return replace(query, reading=make_reading(model, query))
 
 
@@ -58,7 +60,10 @@ def _free_reading(question: str, model: KnowledgeBaseModel, error: QueryError) -
     return query
 
 
-CLAUSE_END = re.compile(r"(?<=[.?!:;])\s+|\s+[-\u2013\u2014]+\s+")
+# Clauses end at a full stop, a colon, a dash, or a comma before a question's opening ("I had a failed
+# upper buccal implant in a 35 year old, should I go palatal?" asks where).
+CLAUSE_END = re.compile(r"(?<=[.?!:;])\s+|\s+[-\u2013\u2014]+\s+|,\s+(?=(?:should|can|could|where|which|what|how|"
+                        r"why|when|is|are|do|does)\b)", re.IGNORECASE)
 
 
 def _frame(question: str) -> tuple[str, str]:
@@ -78,6 +83,17 @@ def _frame(question: str) -> tuple[str, str]:
         if frame:
             found = (frame, clause.strip())
     return found
+
+
+FIGURE_WORDS = frozenset({"rate", "rates", "percentage", "percent", "figure", "figures", "dose", "speed"})
+# "the torque for the midpalate" asks a figure; "what is insertion torque?" asks a meaning.
+FIGURE_OF = re.compile(r"\b(?:torque|forces?|length|diameter)\s+(?:for|of|at|in|on|with)\b", re.IGNORECASE)
+
+
+def _asks_figure(question: str) -> bool:
+    """Whether 'what is ...' asks for a number rather than a meaning (a rate, a torque for a site)."""
+    words = {w.lower() for w in re.findall(r"[A-Za-z]+", question)}
+    return bool(FIGURE_WORDS & words) or FIGURE_OF.search(question) is not None
 
 
 def _category(model: KnowledgeBaseModel, term: str) -> str:

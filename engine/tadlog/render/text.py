@@ -247,9 +247,14 @@ QUOTED_ITEMS = {"sites", "anchorage", "compare", "contraindications"}  # items w
 SCREEN = 50
 # Compact limits, loosest first: (reasons per side, list items, reasons per item, changes/instead).
 # (reason entries per side, list items, reasons per item, changes/instead, quote length shown)
+# An optional sixth field False drops the quotes under "What blocks it" (the blocking fact is
+# still named): the reasons and their figures keep the screen before the proof's detail does, and
+# three reasons with shorter (whole-sentence) quotes come before one reason quoted at length.
 COMPACT_LIMITS = ((8, 8, 2, 3, 340), (6, 8, 2, 3, 340), (5, 6, 2, 2, 340), (4, 6, 1, 2, 340),
-                  (3, 4, 1, 1, 340), (2, 3, 0, 1, 340), (1, 3, 0, 1, 340), (1, 3, 0, 1, 160), (1, 2, 0, 1, 90),
-                  (1, 2, 0, 1, 0))  # last resort: references without quotes (a quote is never cut mid-sentence)
+                  (4, 6, 1, 2, 340, False), (3, 4, 1, 1, 340, False), (3, 4, 1, 1, 200, False),
+                  (2, 3, 0, 1, 340, False), (2, 3, 0, 1, 200, False), (1, 3, 0, 1, 340, False),
+                  (1, 3, 0, 1, 160, False), (1, 2, 0, 1, 90, False),
+                  (1, 2, 0, 1, 0, False))  # last resort: references without quotes (never cut mid-sentence)
 
 
 def render_text(answer: Answer, *, colour: bool = False, full: bool = False, depth: int = 3,
@@ -299,7 +304,8 @@ def reading_lines(answer: Answer) -> int:
 
 def _render_text(answer: Answer, colour: bool, full: bool, depth: int, limits) -> str:
     style = _Style(colour)
-    reasons, item_limit, item_reasons, small, clip = limits or (None, None, None, None, QUOTE_CLIP)
+    reasons, item_limit, item_reasons, small, clip = (limits or (None, None, None, None, QUOTE_CLIP))[:5]
+    block_clip = clip if not limits or len(limits) < 6 or limits[5] else 0
     out: list[str] = [style.dim(line) for line in _fill(str(answer.reading), "", "  ")] if answer.reading else []
     out += [style.bold(line) for line in _fill(answer.verdict, "")]
     more = False
@@ -333,7 +339,8 @@ def _render_text(answer: Answer, colour: bool, full: bool, depth: int, limits) -
             if hidden:
                 out.append(f"    ... {hidden} more (--full)")
                 more = True
-    quote_items = answer.form in QUOTED_ITEMS and (clip or 0) > 120
+    overview = answer.form == "indications" and answer.subject is None  # one entry a plane, the source's list quoted
+    quote_items = (answer.form in QUOTED_ITEMS or overview) and (clip or 0) > 120
     out += (_evidence_lines(answer, style, full, item_limit, quoted, clip) if answer.form == "evidence"
             else _item_lines(answer, style, full, item_limit, item_reasons, quoted if quote_items else None,
                              min(clip or 200, 200)))
@@ -350,7 +357,7 @@ def _render_text(answer: Answer, colour: bool, full: bool, depth: int, limits) -
         waiting = [a for a in answer.why_not if not full and _needs_inputs_only(a)]
         for analysis in answer.why_not:
             if analysis not in waiting:
-                out += _analysis_lines(analysis, answer, style, full, quoted, clip)
+                out += _analysis_lines(analysis, answer, style, full, quoted, block_clip)
         if waiting:
             out += _fill(f"{len(waiting)} more rule{'s' if len(waiting) != 1 else ''} would need patient "
                          "inputs not stated here (--full)", "  ", "    ")

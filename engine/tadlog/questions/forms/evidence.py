@@ -22,6 +22,7 @@ from ..query import Query
 from .common import and_list, patient_factors, term_label
 
 INTENT_LIFT = 0.5
+RELATIVE = 1.0  # a quantity answer also keeps, among its figures, statements scoring this share of the best figure
 SHOWN = 30  # entries kept in the answer (the compact view shows as many as fit a screen)
 EXCERPT = 600  # a longer quote shows its bearing sentences only (whole sentences, "…" for the rest)
 SENTENCE_END = re.compile(r"(?<=[.!?;])\s+(?=[A-Z(\[\d\u201c\"'])")
@@ -29,6 +30,9 @@ GENERIC = frozenset({"mini_implant", "microscrew", "mini_implant_insertion", "pa
 FIGURE = re.compile(r"\d(?:[\d.,]*\d)?\s*(?:%|mm\b|Ncm\b|N ?cm\b|N per centimet|g\b|weeks?\b|months?\b|years?\b"
                     r"|rpm\b|ml\b|hours?\b|days?\b|degrees?\b|\u00b0|mini-implants\b|patients\b|papers\b)",
                     re.IGNORECASE)
+# A time or an amount in words is a figure too ("after two months", "a few months to several years").
+WORDED_FIGURE = re.compile(r"\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|few|several|half)"
+                           r"\s+(?:an?\s+)?(?:weeks?|months?|years?|days?|hours?|units?|turns?)\b", re.IGNORECASE)
 FRAME_WORDS = frozenset({"how", "why", "what", "which", "where", "when", "can", "should", "does", "do", "is",
                          "are", "not", "need", "happen", "happens", "if", "safe", "ok", "tell", "about",
                          "compare", "versus", "vs", "or", "than", "affect", "matter"})
@@ -38,6 +42,38 @@ INTENT_HEADINGS = {
     "definition": "definitions first", "suitability": "what bears on the patient first",
 }
 
+
+# The predicates whose facts answer an intent: a statement they cite gives what is asked ("why do
+# mini-implants fail?" wants the causes: cause_of). Each lifts a statement by ANSWER_LIFT on top of
+# the figure / recommendation / stance bonus. tests/test_questions.py checks every name is a
+# predicate of the bundled knowledge base.
+ANSWERING = {
+    "reasons": frozenset({"cause_of", "unlikely_cause_of", "most_important_determinant", "more_influential_than",
+                          "increases", "decreases", "slightly_increases", "raises_risk", "risk_factor", "depends_on",
+                          "contributes_when", "little_influence", "may_indirectly_influence", "positively_associated",
+                          "advantage_over", "technique_benefit", "design_benefit", "mechanics_benefit",
+                          "anchorage_benefit", "leads_to", "innervation"}),
+    "howto": frozenset({"technique_guideline", "site_guideline", "recommended_when", "rotation_direction", "management",
+                        "site_preparation", "technique_for", "mechanics_for", "recommended_at_site",
+                        "recommended_at_site_for", "prerequisite", "required_for", "not_required_for",
+                        "usually_not_required_for", "rarely_needed", "anaesthesia_for", "after_failure_option",
+                        "drilling_speed_approx_rpm", "ideal_torque_ncm"}),
+    "risks": frozenset({"may_result_in", "risk", "risk_percent", "complication_percent", "side_effect", "caution",
+                        "raises_risk", "heals_within_weeks", "heals_by", "no_reports_of", "reversible_in_most_cases",
+                        "asymptomatic", "likelihood", "unlikely_cause_of", "no_risk", "risk_factor",
+                        "risk_factor_at_site", "technique_drawback", "design_drawback"}),
+    "definition": frozenset({"definition", "example_of", "derived_from", "preferred_term", "erroneous_term",
+                             "design_feature", "anchorage_mechanism"}),
+    "where": frozenset({"site_guideline", "insertion_site", "typical_site_for", "site_max_distance_from_crest_mm",
+                        "structure_to_avoid", "preferred_site_for", "best_site_for", "candidate_site",
+                        "recommended_at_site", "typical_position", "greater_at", "site_selection_criterion",
+                        "replacement_site"}),
+    "evidence": frozenset({"study_found", "study_compared", "review_identified_papers", "evidence_quality",
+                           "no_evidence", "no_evidence_of_influence", "no_difference", "historical_milestone",
+                           "study_year", "literature_size", "literature_mainly", "needs_investigation",
+                           "research_needed"}),
+}
+ANSWER_LIFT = 0.5
 
 # What clinicians say → the words the sources use (added to the question's words, never replacing them).
 EXPANSIONS = {
@@ -122,6 +158,23 @@ class StatementIndex:
         for sid, words in self.words.items():
             for word in words:
                 self.by_word.setdefault(word, []).append(sid)
+        self.by_end: Optional[dict] = None  # statements by (source, section), built on first use
+
+    def antecedent(self, model: KnowledgeBaseModel, sid: str) -> Optional[str]:
+        """The statement a quote points back to: same source and section, ending on the line (or the
+        line before) where this one starts; None when the quote does not point back."""
+        st = model.statement_by_id.get(sid)
+        if st is None or not POINTS_BACK.match(st.quote):
+            return None
+        if self.by_end is None:
+            self.by_end = {}
+            for other in model.statements:
+                self.by_end.setdefault((other.source, other.section), []).append(other)
+        start = st.lines[0]
+        for other in self.by_end.get((st.source, st.section), ()):
+            if other.id != sid and start - 1 <= other.lines[1] <= start and other.lines[0] < start:
+                return other.id
+        return None
 
 
 def statement_index(model: KnowledgeBaseModel) -> StatementIndex:
@@ -134,7 +187,7 @@ def evidence(explainer: Explainer, query: Query, *, depth: int, full: bool) -> A
     intent = query.intent or "evidence"
     terms = [t for t in query.terms if t in model.term_by_name]
     patient = set(patient_factors(explainer))
-    plain = [w.norm for w in words_of(query.text) if w.norm not in FILLER and w.norm not in FRAME_WORDS]
+    plain = [w for w in name_index(model).corrected_words(query.text) if w not in FILLER and w not in FRAME_WORDS]
     extra = [x for w in plain for x in EXPANSIONS.get(w, ())]
     words = list(dict.fromkeys([stem(w) for w in plain if w not in LEXICAL_STOP] + [stem(x) for x in extra]))
     options = _options(query) if intent == "choice" else ()
@@ -147,16 +200,71 @@ def evidence(explainer: Explainer, query: Query, *, depth: int, full: bool) -> A
         weights.setdefault(parent, 0.5)
     scored = _score(model, index, weights, words, intent, patient, options)
     fitting = [s for s in scored if _fits(model, index, s[1], intent, options)]
-    ranked = fitting or scored
+    ranked = _with_antecedents(model, index, _distinct(model, _fitting_first(scored, fitting, intent)))
     focus = set(words) | {w for t in weights for w in stems(model.label(t))}
     items = [_item(explainer, index, sid, score, terms, focus) for score, sid in ranked[:SHOWN]]
     items = [i for i in items if i is not None]
     labels = [term_label(explainer, t) for t in terms if t not in GENERIC] or [term_label(explainer, t) for t in terms]
     about = and_list(list(dict.fromkeys(labels))[:4]) or "this question"
-    verdict = _verdict(intent, about, len(ranked), bool(fitting), items, options, explainer)
+    fits = {sid for _, sid in fitting}
+    verdict = _verdict(intent, about, len(ranked), sum(1 for _, sid in ranked if sid in fits), items, options,
+                       explainer)
     shown = tuple(sid for _, sid in ranked[:SHOWN])
     return Answer(query.text, "evidence", verdict, query.subject.term if query.subject else None,
                   about, bool(fitting), items=tuple(items), statements_shown=shown)
+
+
+POINTS_BACK = re.compile(r"(?:This|These|Such)\s+(?!is\b|are\b)[a-z]+")  # "This marked drop", not "This is"
+LEADING = 6  # the entries on a first screen: only their antecedents are brought forward
+
+
+def _with_antecedents(model, index: StatementIndex, ranked: list) -> list:
+    """A quote that points back ("This marked drop in success rates ...") is shown right after the
+    statement it points to, the one that ends where it begins in the same section: the figures it
+    speaks of are then on the screen with it (brought forward, or moved up from lower down)."""
+    out = list(ranked)
+    for score, sid in ranked[:LEADING]:
+        before = index.antecedent(model, sid)
+        if before is None:
+            continue
+        here = next(i for i, entry in enumerate(out) if entry[1] == sid)
+        there = next((i for i, entry in enumerate(out) if entry[1] == before), None)
+        if there is not None and there < here:
+            continue  # already above it
+        if there is not None:
+            out.pop(there)
+        out.insert(here, (score, before))
+    return out
+
+
+def _distinct(model, ranked: list) -> list:
+    """One entry per sentence: a source that repeats a sentence word for word (a review's summary
+    and its conclusions) is quoted once, at the better-ranked place."""
+    seen, out = set(), []
+    for entry in ranked:
+        st = model.statement_by_id.get(entry[1])
+        key = " ".join(st.quote.split()).casefold() if st is not None else entry[1]
+        if key not in seen:
+            seen.add(key)
+            out.append(entry)
+    return out
+
+
+def _fitting_first(scored, fitting, intent: str) -> list:
+    """Only what the intent asks for; for a quantity, the figures together with any statement
+    that bears on the question as strongly as the best figure does ("much lower success rates
+    than primary insertions"), so a figure question keeps the sentence that says what they mean."""
+    if not fitting:
+        return scored
+    if intent == "choice":  # the statements naming both first, then what is said of each
+        kept = set(fitting)
+        return fitting + [s for s in scored if s not in kept]
+    if intent != "quantity":
+        return fitting
+    best = fitting[0][0]
+    kept = set(fitting)
+    extra = [s for s in scored if s not in kept and s[0] >= RELATIVE * best]
+    return sorted(fitting + extra, key=lambda s: (-s[0], s[1]))
 
 
 def _options(query: Query) -> tuple[str, ...]:
@@ -214,13 +322,26 @@ def _bm25(index: StatementIndex, sid: str, words) -> float:
 
 
 def _says(model, index: StatementIndex, sid: str, term: str) -> bool:
-    """Whether a statement's own words name a term (its label, without small words)."""
-    words = stems(model.label(term))
-    return bool(words) and all(w in index.words[sid] for w in words)
+    """Whether a statement's own words name a term: its label or one of its aliases ("headgear"
+    for extraoral traction), without small words."""
+    decl = model.term_by_name.get(term)
+    for name in (model.label(term), *(decl.aliases if decl else ())):
+        words = stems(name)
+        if words and all(w in index.words[sid] for w in words):
+            return True
+    return False
 
 
 def _intent_bonus(model, index: StatementIndex, sid: str, intent: str) -> float:
-    """1 when a statement gives what the intent asks for, else 0 (reasons: 0.5 for a stance)."""
+    """How well a statement gives what the intent asks for: its kind (1 for a figure, a
+    recommendation, a risk, a definition; reasons 0.5 for a stance), plus ANSWER_LIFT when a fact it
+    supports is of a predicate that answers the intent (a cause for 'why', a guideline for how-to)."""
+    answering = ANSWERING.get(intent, frozenset())
+    lift = ANSWER_LIFT if any(p in answering for p, _ in index.facts.get(sid, ())) else 0.0
+    return _kind_bonus(model, index, sid, intent) + lift
+
+
+def _kind_bonus(model, index: StatementIndex, sid: str, intent: str) -> float:
     st = model.statement_by_id[sid]
     if intent == "quantity":
         return 1.0 if _has_figure(st.quote) else 0.0
@@ -247,8 +368,8 @@ def _fits(model, index: StatementIndex, sid: str, intent: str, options) -> bool:
 
 
 def _has_figure(quote: str) -> bool:
-    """A number with a unit or a percentage ("13.5%", "5-15 Ncm", "50 g", "six weeks" does not count)."""
-    return FIGURE.search(quote) is not None
+    """A number with a unit or a percentage ("13.5%", "5-15 Ncm", "50 g"), or one in words ("six weeks")."""
+    return FIGURE.search(quote) is not None or WORDED_FIGURE.search(quote) is not None
 
 
 def _stance(model, predicate: str) -> Optional[str]:
@@ -306,14 +427,18 @@ def _item(explainer: Explainer, index: StatementIndex, sid: str, score: float, t
                 excerpt(index, sid, citation.quote, focus | set(stems(argument.claim))))
 
 
-def _verdict(intent, about, count, fitting, items, options, explainer) -> str:
+def _verdict(intent, about, count, fitting: int, items, options, explainer) -> str:
+    """The headline; ``fitting``: how many of the ``count`` statements give what the intent asks."""
     if not items:
         return f"The sources say nothing about {about} that bears on this question."
     heading = INTENT_HEADINGS.get(intent)
     if intent == "choice" and len(options) == 2:
         a, b = (term_label(explainer, o) for o in options)
-        if fitting:
-            return f"{_cap(a)} or {b}: {count} statement{'s' if count != 1 else ''} speak of both."
+        both = fitting
+        if both:
+            rest = count - both
+            return (f"{_cap(a)} or {b}: {both} statement{'s speak' if both != 1 else ' speaks'} of both"
+                    + (f", then what the sources say of each ({rest} more)." if rest else "."))
         # never "no source compares them": two neighbouring statements may (a problem, then its remedy)
         return f"{_cap(a)} or {b}: what the sources say about each, the statements nearest to both first."
     if intent == "quantity" and not fitting:

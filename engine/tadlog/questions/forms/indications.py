@@ -25,6 +25,8 @@ def indications(explainer: Explainer, query: Query, *, depth: int, full: bool) -
     if plane is None:
         items.sort(key=lambda i: (i.summary.rsplit("(", 1)[-1], i.label))
         verdict = f"{len(items)} indications for mini-implant anchorage are recorded, by plane of space."
+        if not full:  # one screen: each plane's indications in a line, with the source's own list
+            items = _by_plane(explainer, by_indication)
     else:
         items.sort(key=lambda i: i.label)
         verdict = (f"{len(items)} indication{'s' if len(items) != 1 else ''} for mini-implant anchorage in the "
@@ -32,6 +34,29 @@ def indications(explainer: Explainer, query: Query, *, depth: int, full: bool) -
     subject = plane
     return Answer(query.text, query.form, verdict, subject, term_label(explainer, plane) if plane else None,
                   bool(items), items=tuple(items))
+
+
+def _by_plane(explainer: Explainer, by_indication: dict[str, list]) -> list[Item]:
+    """One entry per plane of space: its indications by name, quoted from the statement that
+    lists most of them (the handbook's table of uses), so the overview fits one screen."""
+    planes: dict[str, list] = {}
+    for atoms in by_indication.values():
+        for atom in atoms:
+            planes.setdefault(atom[1][1], []).append(atom)
+    out = []
+    for plane, atoms in sorted(planes.items(), key=lambda p: (-len(p[1]), term_label(explainer, p[0]))):
+        cited: dict[str, int] = {}
+        for atom in atoms:
+            for sid in explainer.proof(atom).statements():
+                cited[sid] = cited.get(sid, 0) + 1
+        best = max(sorted(cited), key=lambda sid: cited[sid]) if cited else None
+        citing = [a for a in atoms if best in explainer.proof(a).statements()] or atoms
+        lead = min(citing, key=lambda a: len(explainer.proof(a).statements()))  # the list alone, if it can
+        names = sorted({term_label(explainer, a[1][0]) for a in atoms})
+        label = term_label(explainer, plane)
+        summary = f"{label[:1].upper()}{label[1:]} ({len(names)}): " + ", ".join(names) + "."
+        out.append(Item(plane, label, summary, (explainer.argument(lead, "neutral"),), float(len(names))))
+    return out
 
 
 # ---- contraindications ------------------------------------------------------------------------

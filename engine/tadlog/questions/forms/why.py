@@ -6,7 +6,8 @@ from __future__ import annotations
 from ..answer import Answer, Argument
 from ..explainer import Explainer
 from ..query import Query
-from .common import arguments_on, figure_notes, is_true, lower_first, partial_support, reason_count, target_of, term_label
+from .common import (arguments_on, figure_notes, indication_family, is_true, lower_first, partial_support,
+                     reason_count, target_of, term_label)
 
 # ---- why / why not ------------------------------------------------------------------------
 def _subject(explainer: Explainer, query: Query):
@@ -24,7 +25,7 @@ def why(explainer: Explainer, query: Query, *, depth: int, full: bool) -> Answer
         verdict = f"Yes: {lower_first(sentence)} ({reason_count(pro, con)})."
         return Answer(query.text, query.form, verdict, subject, label, True, arguments_for=tuple(pro),
                       arguments_against=tuple(con), proof=explainer.proof(target, depth=depth),
-                      notes=figure_notes(explainer, subject, pro, con))
+                      notes=figure_notes(explainer, subject, pro, con), instead=_better_arguments(explainer, subject, query))
     support = [a for a in partial_support(explainer, query) if a[0] != "recommended"] and \
         partial_support(explainer, query)
     if support:
@@ -46,7 +47,7 @@ def why(explainer: Explainer, query: Query, *, depth: int, full: bool) -> Answer
         notes = figure_notes(explainer, subject, pro, con) + (f"ask 'why not {label}?' for what blocks it",)
     return Answer(query.text, query.form, verdict, subject, label, False,
                   arguments_for=tuple(pro), arguments_against=tuple(con), why_not=tuple(analyses),
-                  would_change=tuple(changes), instead=tuple(_instead(explainer, subject)), notes=notes)
+                  would_change=tuple(changes), instead=tuple(_instead(explainer, subject, query)), notes=notes)
 
 
 def why_not(explainer: Explainer, query: Query, *, depth: int, full: bool) -> Answer:
@@ -55,7 +56,8 @@ def why_not(explainer: Explainer, query: Query, *, depth: int, full: bool) -> An
         verdict = f"It is not ruled out: {lower_first(sentence)} ({reason_count(pro, con)})."
         return Answer(query.text, query.form, verdict, subject, label, True,
                       arguments_for=tuple(pro), arguments_against=tuple(con),
-                      proof=explainer.proof(target, depth=depth), notes=figure_notes(explainer, subject, pro, con))
+                      proof=explainer.proof(target, depth=depth), notes=figure_notes(explainer, subject, pro, con),
+                      instead=_better_arguments(explainer, subject, query))
     analyses, changes = explainer.why_not(target, expand=1 if full else 0)
     negative = (("not_recommended_for", target[1]) if target[0] == "recommended_for"
                 else ("not_recommended", target[1]))
@@ -68,7 +70,7 @@ def why_not(explainer: Explainer, query: Query, *, depth: int, full: bool) -> An
         verdict = f"It does not follow that {lower_first(sentence)} ({reason_count(pro, con)})."
     return Answer(query.text, query.form, verdict, subject, label, False,
                   arguments_for=tuple(pro), arguments_against=tuple(con), why_not=tuple(analyses),
-                  would_change=tuple(changes), instead=tuple(_instead(explainer, subject)),
+                  would_change=tuple(changes), instead=tuple(_instead(explainer, subject, query)),
                   notes=figure_notes(explainer, subject, pro, con))
 
 
@@ -78,9 +80,11 @@ def _said(explainer: Explainer, support: list[tuple]) -> str:
     return " and ".join(lower_first(explainer.sentence(*a)) for a in shown)
 
 
-def _instead(explainer: Explainer, subject: str) -> list[Argument]:
-    """What the sources recommend in place of ``subject``, with the guidelines for it."""
-    out = []
+def _instead(explainer: Explainer, subject: str, query: Query) -> list[Argument]:
+    """What the sources recommend in place of ``subject``, with the guidelines for it; then, for
+    the question's indication, a site a source calls best for it, and for this patient a site the
+    sources prefer (the midpalate in young patients), each other than ``subject``."""
+    out = list(_better_arguments(explainer, subject, query))
     for atom in explainer.facts_about(subject):
         if atom[0] == "recommended_instead":
             out.append(explainer.argument(atom, "for"))
@@ -91,6 +95,22 @@ def _instead(explainer: Explainer, subject: str) -> list[Argument]:
     return out
 
 
+def _better_arguments(explainer: Explainer, subject: str, query: Query) -> tuple[Argument, ...]:
+    return tuple(explainer.argument(atom, "for") for atom in _better_here(explainer, subject, query))
+
+
+def _better_here(explainer: Explainer, subject: str, query: Query) -> list[tuple]:
+    """best_site_for the indication (or a narrower form of it) and patient_preferred_site rows
+    naming another site than the subject."""
+    atoms: list[tuple] = []
+    if query.indication is not None:
+        family = indication_family(explainer, query.indication.term)
+        atoms += [("best_site_for", row) for row in sorted(explainer.interpretation.tuples("best_site_for"), key=str)
+                  if row[1] in family and row[0] != subject]
+    if query.patient:
+        atoms += [("patient_preferred_site", row) for row in
+                  sorted(explainer.interpretation.tuples("patient_preferred_site"), key=str) if row[0] != subject]
+    return atoms
 
 
 def key_recommended(explainer: Explainer, query: Query):
