@@ -157,11 +157,20 @@ def test_an_anterior_open_bite_in_the_record_is_read_as_the_question_reads_it(cl
     assert {k: v for k, v in asked.items() if k != "question"} == {k: v for k, v in mine.items() if k != "question"}
 
 
-def test_a_finding_that_would_change_the_question_is_said_not_joined(client):
-    asked = client.post("/v1/ask", json={"question": "sites for molar intrusion?",
-                                         "patient": {"factors": ["deep bite"]}}).json()
+def test_a_finding_that_would_change_the_question_is_said_not_joined(client, kb):
+    """Worded in, a finding must leave what is asked alone; where the reader would read the
+    question otherwise, it is asked as it stands and the answer's notes say so."""
+    candidates = ["risks of mandibular buccal?", "compare midpalate and infrazygomatic crest",
+                  "contraindications", "is smoking a contraindication?", "sites for molar intrusion?"]
+    changed = [q for q in candidates
+               if kb.parse_question(q).form != kb.parse_question(q.rstrip("?") + " with deep bite?").form]
+    if not changed:
+        pytest.skip("the question reader reads every candidate alike with a finding worded in")
+    question = changed[0]
+    asked = client.post("/v1/ask", json={"question": question, "patient": {"factors": ["deep bite"]}}).json()
     validate(asked, "answer")
-    assert asked["form"] == "sites" and any("not joined to this question: deep bite" in n for n in asked["notes"])
+    assert asked["form"] == kb.parse_question(question).form
+    assert any("not joined to this question: deep bite" in n for n in asked["notes"])
 
 
 def test_the_indicator_follows_the_verdict(client):
