@@ -20,7 +20,7 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_server(*extra: str, env_extra: dict | None = None):
+def start_server(*extra: str, env_extra: dict | None = None, cwd=None):
     """``python -m tadlog serve`` in a subprocess; returns (process, base URL) once /healthz answers."""
     import httpx
 
@@ -28,7 +28,7 @@ def start_server(*extra: str, env_extra: dict | None = None):
     env = dict(os.environ, PYTHONPATH=str(ROOT / "engine"), **(env_extra or {}))
     env.pop("TADLOG_DEBUG", None)
     process = subprocess.Popen([sys.executable, "-m", "tadlog", "serve", "--port", str(port), *extra],
-                               env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                               env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=cwd)
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:

@@ -146,6 +146,55 @@ def test_a_clinician_asks_reads_opens_a_proof_and_a_quote(browser, server, kb):
     assert set(origins) <= {server}
 
 
+def test_the_patient_form_offers_patient_factors_and_findings_by_readable_names(browser, server, kb):
+    """The form lists what describes a patient (the factors the rules take, the findings a
+    question names), each with a label a clinician reads; ticking a finding re-asks with it."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+    from selenium.webdriver.support import expected_conditions as EC
+    from selenium.webdriver.support.ui import Select, WebDriverWait
+
+    browser.get(server + "/?q=why+midpalate%3F")
+    assert unlabelled(browser) == []
+
+    def offered(group: str) -> dict[str, str]:
+        boxes = browser.find_elements(By.CSS_SELECTOR, f"fieldset.{group} input[name=factor]")
+        return {b.get_attribute("value"): b.find_element(By.XPATH, "..").text.strip() for b in boxes}
+
+    legends = [e.text for e in browser.find_elements(By.CSS_SELECTOR, "fieldset.patient fieldset > legend")]
+    assert legends == ["Factors", "Findings"]
+    factors, findings = offered("factor-group"), offered("finding-group")
+    assert {"smoking", "diabetes", "osteoporosis", "bisphosphonates", "poor_oral_hygiene", "high_mmpa",
+            "immunosuppression"} <= set(factors)
+    assert {"anterior_open_bite", "deep_bite", "tooth_agenesis", "class_ii_malocclusion"} <= set(findings)
+    # not patient factors: a factor of the placement, the mini-implant's head, dimensions no rule reads
+    assert not {"root_proximity", "head_projection", "patient_sex", "periodontal_status", "adolescent",
+                "adult"} & set(factors)
+    for label in list(factors.values()) + list(findings.values()):
+        assert label[0].isupper() and "_" not in label and not label.startswith(("A ", "An ", "The ")), label
+    assert factors["high_mmpa"] == "High maxillomandibular planes angle (high MMPA, long face)"
+    assert findings["tooth_agenesis"] == "Tooth agenesis (hypodontia)" and "Anterior open bite" in findings[
+        "anterior_open_bite"]
+    ages = Select(browser.find_element(By.ID, "age-group"))
+    assert [o.text for o in ages.options] == ["not stated", "Adolescent", "Adult"]
+    browser.find_element(By.CSS_SELECTOR, "fieldset.patient").screenshot(str(ARTIFACTS / "09-patient-form.png"))
+
+    # tick a finding with the keyboard, choose an age group, re-ask: both are the patient's now
+    box = browser.find_element(By.CSS_SELECTOR, "input[name=factor][value=anterior_open_bite]")
+    box.send_keys(Keys.SPACE)
+    ages.select_by_visible_text("Adult")
+    browser.find_element(By.ID, "age").send_keys(Keys.ENTER)
+    wait = WebDriverWait(browser, 30)
+    wait.until(EC.text_to_be_present_in_element((By.ID, "reading"), "anterior open bite"))
+    expected = kb.ask("why midpalate for an adult with an anterior open bite?")
+    assert "patient: anterior open bite" in browser.find_element(By.ID, "reading").text
+    assert "adult" in browser.find_element(By.CLASS_NAME, "patient-line").text
+    assert browser.find_element(By.ID, "verdict").text == expected.verdict
+    assert browser.find_element(By.CSS_SELECTOR, "input[value=anterior_open_bite]").is_selected()
+    assert Select(browser.find_element(By.ID, "age-group")).first_selected_option.text == "Adult"
+    shot(browser, "10-finding-re-asked")
+
+
 def test_a_question_not_understood_shows_where(browser, server):
     from selenium.webdriver.common.by import By
     from selenium.webdriver.common.keys import Keys

@@ -118,6 +118,61 @@ def test_advice_card_for_a_planned_infrazygomatic_insertion(client, kb):
     ServiceRequest.model_validate(action["resource"])  # the revised order is still a valid ServiceRequest
 
 
+AOB_CONDITION = {"resourceType": "Condition", "id": "aob-1",
+                 "clinicalStatus": {"coding": [{"system": "http://terminology.hl7.org/CodeSystem/condition-clinical",
+                                                "code": "active"}]},
+                 "code": {"text": "Anterior open bite"}, "subject": {"reference": "Patient/patient-7"}}
+AOB_OBSERVATION = {"resourceType": "Observation", "id": "aob-2", "status": "final",
+                   "code": {"text": "Vertical incisor relationship"},
+                   "valueCodeableConcept": {"text": "anterior open bite, 3 mm"},
+                   "subject": {"reference": "Patient/patient-7"}}
+
+
+@pytest.mark.parametrize("resource", [AOB_CONDITION, AOB_OBSERVATION], ids=["condition", "observation"])
+def test_an_anterior_open_bite_in_the_record_is_read_as_the_question_reads_it(client, kb, resource):
+    """A finding the rules take no input for (a malocclusion) joins the advice as the words of a
+    question "... with an anterior open bite" would: named as the patient's, and said to be used."""
+    from fhir.resources.R4B.condition import Condition
+    from fhir.resources.R4B.observation import Observation
+
+    (Condition if resource["resourceType"] == "Condition" else Observation).model_validate(resource)
+    body = order_request(age=15)
+    body["prefetch"] = {"patient": body["prefetch"]["patient"], "findings": resource}
+    r = client.post(SERVICE, json=body)
+    assert r.status_code == 200, r.text
+    validate(r.json(), "cds_hooks", "/$defs/response")
+    [card] = r.json()["cards"]
+    used, _, rest = card["detail"].partition("Patient facts used (from the record): ")
+    assert "anterior open bite — " + resource["resourceType"] in rest.split("\n")[0]
+    assert "Recorded but not used" not in card["detail"]
+    worded = kb.ask("why infrazygomatic crest for molar distalisation for a 15 year old with an anterior open bite?")
+    assert card["summary"] == worded.verdict[:140] or card["summary"].endswith("…")
+    assert "anterior open bite" in worded.reading.patient
+    # the JSON API reads a finding given in patient.factors the same way: the very reading of the words
+    asked = client.post("/v1/ask", json={"question": "why infrazygomatic crest for molar distalisation?",
+                                         "patient": {"factors": ["anterior open bite"]}}).json()
+    validate(asked, "answer")
+    mine = kb.ask("why infrazygomatic crest for molar distalisation with an anterior open bite?").to_json()
+    assert asked["reading"] == mine["reading"] and asked["reading"]["patient"] == ["anterior open bite"]
+    assert {k: v for k, v in asked.items() if k != "question"} == {k: v for k, v in mine.items() if k != "question"}
+
+
+def test_a_finding_that_would_change_the_question_is_said_not_joined(client, kb):
+    """Worded in, a finding must leave what is asked alone; where the reader would read the
+    question otherwise, it is asked as it stands and the answer's notes say so."""
+    candidates = ["risks of mandibular buccal?", "compare midpalate and infrazygomatic crest",
+                  "contraindications", "is smoking a contraindication?", "sites for molar intrusion?"]
+    changed = [q for q in candidates
+               if kb.parse_question(q).form != kb.parse_question(q.rstrip("?") + " with deep bite?").form]
+    if not changed:
+        pytest.skip("the question reader reads every candidate alike with a finding worded in")
+    question = changed[0]
+    asked = client.post("/v1/ask", json={"question": question, "patient": {"factors": ["deep bite"]}}).json()
+    validate(asked, "answer")
+    assert asked["form"] == kb.parse_question(question).form
+    assert any("not joined to this question: deep bite" in n for n in asked["notes"])
+
+
 def test_the_indicator_follows_the_verdict(client):
     """A supported site for an adult with no risk factors is information, not a warning."""
     body = order_request(age=30)

@@ -89,17 +89,53 @@ def test_kb_option_and_variable_on_every_command(tmp_path):
     assert missing.returncode == 2 and "TADLOG_KB" in missing.stderr
 
 
+def _subcommands(parser, path=()):
+    """Every subcommand of the real parser, nested ones too (tadlog cache clear), as argv paths."""
+    import argparse
+
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for name, sub in action.choices.items():
+                yield path + (name,), sub
+                yield from _subcommands(sub, path + (name,))
+
+
+READS_NO_KB = {("completion",), ("cache",), ("cache", "info"), ("cache", "clear")}
+
+
 def test_help_has_descriptions_examples_and_exit_codes():
+    from tadlog.cli import build_parser
+
     top = run_cli("--help", env_extra={"COLUMNS": "100"})
     assert top.returncode == 0
-    for command in COMMANDS:
-        assert re.search(rf"^\s+{command}\s+\w", top.stdout, re.M), command
-        sub = run_cli(command, "--help").stdout
-        assert "examples:" in sub and "exit codes:" in sub and "2  a usage error" in sub, command
-        assert "--kb DIR" in sub and "--verbose" in sub, command
-    assert "NO_COLOR" in top.stdout and "TADLOG_HISTORY" in top.stdout
+    commands = list(_subcommands(build_parser()))
+    assert {path[0] for path, _ in commands} >= set(COMMANDS) | {"serve", "cache", "completion"}
+    for path, parser in commands:
+        if len(path) == 1:
+            assert re.search(rf"^\s+{path[0]}\s+\w", top.stdout, re.M), path
+        result = run_cli(*path, "--help", env_extra={"COLUMNS": "100"})
+        assert result.returncode == 0, path
+        sub = result.stdout
+        assert parser.description and " ".join(parser.description.split()[:4]) in " ".join(sub.split()), path
+        examples = sub.split("examples:\n", 1)[1].split("\n\n", 1)[0].splitlines() if "examples:" in sub else []
+        assert examples and all(re.match(r"  (eval \"\$\()?tadlog ", e) for e in examples), path
+        assert any(" ".join(path) in e for e in examples), path
+        assert "exit codes:\n  0  success\n  1  " in sub and "2  a usage error" in sub, path
+        if path in READS_NO_KB:
+            assert "--kb" not in sub and "knowledge base is read" not in sub, path
+        else:
+            assert "--kb DIR" in sub and "--verbose" in sub, path
+    for name in ("NO_COLOR", "TADLOG_HISTORY", "TADLOG_CACHE_DIR", "TADLOG_NO_CACHE", "TADLOG_CACHE_MAX_MB", "COLUMNS"):
+        assert name in top.stdout, name
     version = run_cli("-V")
     assert version.returncode == 0 and re.fullmatch(r"tadlog \d+\.\d+\.\d+\n", version.stdout)
+
+
+def test_help_fits_a_narrow_terminal():
+    for path in (("--help",), ("serve", "--help"), ("cache", "--help"), ("review", "--help")):
+        out = run_cli(*path, env_extra={"COLUMNS": "60"}).stdout
+        prose = out.split("\n\n", 1)[1]  # argparse's usage line is its own; the rest is ours to fill
+        assert _overruns(prose, 60) == [], path
 
 
 def test_usage_errors_exit_2_with_suggestions(tmp_path):
@@ -111,18 +147,35 @@ def test_usage_errors_exit_2_with_suggestions(tmp_path):
     command = run_cli("chek")
     assert command.returncode == 2 and "did you mean check" in command.stderr
     assert run_cli("fmt", str(tmp_path / "nowhere")).returncode == 2
+    nested = run_cli("cache", "clear", "--jsn")  # a subcommand's subcommand gets suggestions too
+    assert nested.returncode == 2 and "did you mean --json?" in nested.stderr
+    action = run_cli("cache", "cleer")
+    assert action.returncode == 2 and "did you mean clear" in action.stderr
+    for argv in (("cache",), ("ask",), ("review",), ("serve", "--port", "0"), ("completion", "fish")):
+        result = run_cli(*argv)
+        assert result.returncode == 2 and "Traceback" not in result.stderr, argv
 
 
-def test_width_follows_the_terminal():
-    narrow = run_cli("ask", "why not infrazygomatic?", env_extra={"COLUMNS": "60"}).stdout
-    wide = run_cli("ask", "why not infrazygomatic?", env_extra={"COLUMNS": "121"}).stdout
-    default = run_cli("ask", "why not infrazygomatic?").stdout  # not a terminal: 80 columns
-    lines = narrow.splitlines()
-    # prose is filled to the width; a few nested lines are re-indented after filling (render/text.py)
-    assert sum(len(line) <= 59 for line in lines) >= 0.9 * len(lines)
-    assert max(len(line) for line in lines) <= 66 < max(len(line) for line in default.splitlines())
-    assert max(len(line) for line in wide.splitlines()) > 80
-    assert max(len(line) for line in wide.splitlines()) <= 120
+def _overruns(text: str, width: int) -> list[str]:
+    """The lines longer than ``width``, but for a line holding one word that is longer by itself
+    (an identifier or a URL is never cut)."""
+    return [line for line in text.splitlines() if len(line) > width and len(line.split()) != 1]
+
+
+@pytest.mark.parametrize("question", ["why not infrazygomatic?", "help", "contraindications for a diabetic smoker"])
+def test_width_follows_the_terminal(question):
+    for columns in (40, 60):
+        for view in ((), ("--full",)):
+            out = run_cli("ask", question, *view, env_extra={"COLUMNS": str(columns)}).stdout
+            # one column is left free (a line ending in the last one makes some terminals wrap)
+            limit = max(columns - 1, 40)
+            assert out.strip() and _overruns(out, limit) == [], (columns, view)
+    default = run_cli("ask", question).stdout  # not a terminal: 80 columns
+    wide = run_cli("ask", question, "--full", env_extra={"COLUMNS": "121"}).stdout
+    assert _overruns(default, 80) == [] and _overruns(wide, 120) == []
+    assert max(len(line) for line in default.splitlines()) > 59
+    if question != "help":  # prose fills the width it is given; the help table keeps its layout
+        assert max(len(line) for line in wide.splitlines()) > 80
 
 
 def test_colour_on_a_terminal_unless_no_color_or_dumb():
@@ -161,3 +214,28 @@ def test_completion_script_names_the_subcommands():
     for command in COMMANDS:
         assert command in bash.stdout
     assert "complete" in bash.stdout
+
+
+def test_completion_completes_in_a_real_bash(tmp_path):
+    """The script, loaded by bash, completes subcommands, nested ones, flags and choices."""
+    if shutil.which("bash") is None:
+        pytest.skip("no bash here")
+    script = tmp_path / "tadlog.bash"
+    script.write_text(run_cli("completion", "bash").stdout, encoding="utf-8")
+
+    def complete(*words: str) -> list[str]:
+        import shlex
+
+        line = " ".join(("tadlog",) + words)
+        program = (f". {shlex.quote(str(script))}; COMP_WORDS=(tadlog {' '.join(map(shlex.quote, words))}); "
+                   f"COMP_CWORD={len(words)}; COMP_LINE={shlex.quote(line)}; COMP_POINT={len(line)}; "
+                   '_shtab_tadlog; printf "%s\\n" "${COMPREPLY[@]}"')
+        result = subprocess.run(["bash", "--norc", "--noprofile", "-c", program], capture_output=True, text=True,
+                                timeout=60)
+        assert result.returncode == 0, result.stderr
+        return result.stdout.split()
+
+    assert complete("ca") == ["cache"]
+    assert complete("cache", "c") == ["clear"]
+    assert complete("ask", "--fu") == ["--full"]
+    assert complete("review", "--format", "") == ["text", "markdown", "json", "github"]

@@ -159,23 +159,20 @@ def test_repl_ctrl_c_cancels_the_line_full_toggles_ctrl_d_leaves(tmp_path):
     env = dict(os.environ, PYTHONPATH=str(ENGINE), TADLOG_NO_CACHE="1", TADLOG_HISTORY=str(tmp_path / "history"),
                TERM="dumb")
     child = pexpect.spawn(sys.executable, ["-m", "tadlog", "repl"], env=env, cwd=str(ROOT), encoding="utf-8",
-                          timeout=300, dimensions=(40, 100))
+                          timeout=120, dimensions=(40, 100))
     child.expect_exact("tadlog> ")
-    time.sleep(0.3)  # let readline take the terminal before typing
-    child.send("why not infrazyg")
-    child.sendintr()  # Ctrl-C: the line is dropped, the REPL goes on
-    # CPython's readline notices a SIGINT only when it interrupts its select(): one that lands
-    # between the prompt being written and readline waiting for keys is seen at the next key.
-    # On a loaded machine the typed-ahead Ctrl-C can land there, so it is pressed again then.
-    if child.expect_exact(["tadlog> ", pexpect.TIMEOUT], timeout=10) == 1:
+    # Ctrl-C typed ahead, right behind the text and without waiting: the line is dropped, the
+    # REPL goes on. Repeated, since a lost Ctrl-C was a race (repl.py, _ctrl_c_as_a_key).
+    for attempt in range(5):
+        child.send(f"why not infrazyg{attempt}")
         child.sendintr()
-        if child.expect_exact(["tadlog> ", pexpect.TIMEOUT], timeout=20) == 1:
-            child.terminate(force=True)
-            # Open bug, seen about once in eight runs on a loaded machine: both Ctrl-C are lost
-            # while the REPL waits in readline (py-spy: idle at input()). Reported, not hidden.
-            pytest.xfail("Ctrl-C typed ahead at the prompt was lost twice (open bug, see the closing note)")
+        child.expect_exact(f"why not infrazyg{attempt}^C")
+        child.expect_exact("tadlog> ")
+        assert "Infrazygomatic crest" not in child.before and "error[" not in child.before
+    child.sendintr()  # on an empty line too
+    child.expect_exact("^C")
+    child.expect_exact("tadlog> ")
     assert child.isalive()
-    assert "Infrazygomatic crest" not in child.before  # the cancelled line was not asked
     child.sendline(":full")
     child.expect_exact("long view on")
     child.expect_exact("tadlog> ")
@@ -191,7 +188,8 @@ def test_repl_ctrl_c_cancels_the_line_full_toggles_ctrl_d_leaves(tmp_path):
     child.close()
     assert child.exitstatus == 0
     assert child.before.startswith("\r\n") or child.before.startswith("\n")
-    assert "why not infrazygomatic?" in (tmp_path / "history").read_text()
+    # the history keeps what was asked, never a cancelled line
+    assert (tmp_path / "history").read_text().split("\n")[:3] == [":full", "why not infrazygomatic?", ":full"]
 
 
 def test_folders_named_differently_share_their_findings(tmp_path):

@@ -88,6 +88,41 @@ def test_check_report_follows_the_check_schema(seeds):
     assert data["findings"], "the bundled kb has lint notes, so findings are exercised"
 
 
+def test_locate_json_follows_the_locate_schema(seeds):
+    from conftest import run_cli
+
+    found = run_cli("locate", "--json", "--all", "maxillary sinus")
+    near = run_cli("locate", "--json", "a study of infrazygomatic insertion showed that 87% penetrated the maxillary sinus")
+    assert (found.returncode, near.returncode) == (0, 1), found.stderr + near.stderr
+    found, near = json.loads(found.stdout), json.loads(near.stdout)
+    assert found["found"] and len(found["places"]) > 1 and not near["found"] and near["places"][0]["marked"]
+    for data in (found, near):
+        validate(data, "locate")
+    # not vacuous: an exact place must carry its statement; a near one, its marked words
+    exact = found["places"][0]
+    for broken in ({**exact, "statement": None}, {**exact, "lines": [574]}, {**near["places"][0], "marked": None}):
+        with pytest.raises(AssertionError):
+            validate({**found, "places": [broken]}, "locate")
+
+
+def test_every_schema_is_shipped_in_the_installed_package(tmp_path):
+    """What pip installs carries every published schema, byte for byte (pyproject force-include)."""
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    code = "import json, tadlog.resources as r; print(json.dumps({n: str(r.schema_path(n)) for n in %r}))" % (NAMES,)
+    result = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, env=env, capture_output=True, text=True)
+    if result.returncode != 0 and "No module named 'tadlog'" in result.stderr:
+        pytest.skip("tadlog is not installed here (pip install .)")
+    paths = json.loads(result.stdout)
+    for name in NAMES:
+        shipped = Path(paths[name])
+        assert shipped.parent.name == "schemas" and "site-packages" in shipped.parts, shipped
+        assert shipped.read_bytes() == (ROOT / "docs" / "schemas" / f"{name}.json").read_bytes(), name
+
+
 # ---- the prose docs say what the schema says -------------------------------------------------
 def _doc_keys(doc: str) -> dict[str, list[str]]:
     """Keys per object in docs/answer-schema.md: the top-level table, then each **name** `{...}`."""

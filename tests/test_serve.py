@@ -117,6 +117,67 @@ def test_health_and_openapi(client):
     Draft202012Validator.check_schema(doc["components"]["schemas"]["Answer"])
 
 
+def test_serve_reads_the_knowledge_base_every_command_reads(tmp_path):
+    """Run in a checkout whose kb/ was edited, tadlog serve answers from the edit (as tadlog ask
+    does) and names what it serves: under --verbose and in /healthz."""
+    import httpx
+    from test_cli_conventions import IZC, IZC_QUOTE, _checkout_copy
+
+    from tadlog.language.identity import identify
+
+    root = _checkout_copy(tmp_path, IZC)
+    text = (root / "kb" / IZC_QUOTE[0]).read_text(encoding="utf-8")
+    (root / "kb" / IZC_QUOTE[0]).write_text(text.replace(IZC_QUOTE[1], IZC_QUOTE[2]), encoding="utf-8")
+    process, base = start_server("-v", cwd=root / "kb", env_extra={"TADLOG_NO_CACHE": "1"})
+    try:
+        health = httpx.get(base + "/healthz", timeout=30).json()
+        answer = httpx.post(base + "/v1/ask", json={"question": "why not infrazygomatic?"}, timeout=30).json()
+    finally:
+        err = stop_server(process)
+    validate(health, "service", "/$defs/health")
+    kb_dir = (root / "kb").resolve()
+    assert health["kb"] == {"path": str(kb_dir), "files": identify(kb_dir).files, "sha256": identify(kb_dir).sha256}
+    assert "95%" in json.dumps(answer) and "success rate of 78%" not in json.dumps(answer)
+    assert f"knowledge base: {kb_dir} (the checkout's kb/" in err and "Traceback" not in err
+
+
+def test_a_quick_request_seen_before_runs_in_the_event_loop(kb, monkeypatch):
+    """The thread hand-off is skipped only for a request already answered within INLINE_SECONDS,
+    and only while no other request is in the pool; anything else runs on a library thread."""
+    import asyncio
+    import threading
+
+    from tadlog.serve import library as module
+
+    lib = module.Library(kb, threads=2)
+
+    def where() -> str:
+        return threading.current_thread().name
+
+    async def scenario():
+        loop_thread = where()
+        first = await lib.run(where, key="quick")
+        second = await lib.run(where, key="quick")  # answered quickly before: in the loop
+        unkeyed = await lib.run(where)  # no key, no memory: the pool
+        gate = threading.Event()
+        blocked = asyncio.ensure_future(lib.run(gate.wait, 30))
+        await asyncio.sleep(0)  # the blocked request is in the pool now
+        beside = await lib.run(where, key="quick")  # another request waits in the pool: keep turns fair
+        gate.set()
+        await blocked
+        monkeypatch.setattr(module, "INLINE_SECONDS", -1.0)
+        slow = await lib.run(where, key="quick")  # over the bound: the pool
+        return loop_thread, first, second, unkeyed, beside, slow
+
+    try:
+        loop_thread, first, second, unkeyed, beside, slow = asyncio.run(scenario())
+    finally:
+        lib.close()
+    assert second == loop_thread
+    assert all(name.startswith("tadlog-ask") for name in (first, unkeyed, beside, slow))
+    assert len(lib._took) == 1  # only keyed requests are remembered, bounded by KEPT_TIMINGS
+
+
 def test_no_cors_unless_configured(client):
     r = client.options("/v1/ask", headers={"Origin": "https://elsewhere.example", "Access-Control-Request-Method": "POST"})
     assert "access-control-allow-origin" not in r.headers

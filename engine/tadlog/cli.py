@@ -21,11 +21,15 @@ EXIT_CODES = """exit codes:
   1  a tadlog error or findings (see the message)
   2  a usage error (a mistyped command or flag, a missing file)"""
 ENVIRONMENT = """environment:
-  TADLOG_KB       knowledge-base folder when --kb is not given
-  TADLOG_SOURCES  folder of the seed texts (default: the checkout's ../shared/seeds)
-  TADLOG_HISTORY  the REPL's history file (default ~/.tadlog_history)
-  NO_COLOR        set to anything: no colour (so does TERM=dumb)
-  TADLOG_DEBUG    set to 1: show the traceback of an internal error"""
+  TADLOG_KB            knowledge-base folder when --kb is not given
+  TADLOG_SOURCES       folder of the seed texts (default: the checkout's ../shared/seeds)
+  TADLOG_HISTORY       the REPL's history file (default ~/.tadlog_history)
+  TADLOG_CACHE_DIR     the cache folder (default: the platform's; tadlog cache info)
+  TADLOG_NO_CACHE      set to 1: no cache (every run parses the knowledge base)
+  TADLOG_CACHE_MAX_MB  the cache's size bound in MB (default 512; oldest entries go first)
+  NO_COLOR             set to anything: no colour (so does TERM=dumb)
+  COLUMNS              the width to fill (default: the terminal's, 40 to 120; 80 when not one)
+  TADLOG_DEBUG         set to 1: show the traceback of an internal error"""
 
 COMMANDS = {
     "ask": ("answer a question from the cited evidence",
@@ -61,11 +65,50 @@ COMMANDS = {
     "completion": ("print a shell completion script (bash, zsh, tcsh)",
                    "Print a completion script: eval \"$(tadlog completion bash)\" in ~/.bashrc.",
                    ['eval "$(tadlog completion bash)"', "tadlog completion zsh > ~/.zfunc/_tadlog"]),
+    "serve": ("the explanation page, the JSON API and CDS Hooks services over HTTP",
+              "Serve the explanation page (/), the JSON API (/v1/ask, /v1/terms, /v1/statements/ID, /v1/graph), "
+              "CDS Hooks services (/cds-services) and the OpenAPI document (/openapi.json), on 127.0.0.1:8000 "
+              "unless told otherwise. The knowledge base is loaded once and shared read-only; no CORS unless "
+              "--cors-origin is given. Needs the serve extra: pip install \"tadlog[serve]\".",
+              ["tadlog serve", "tadlog serve --port 8080 --workers 4", "tadlog serve --kb kb -v",
+               "tadlog serve --host 0.0.0.0 --cors-origin https://planner.example"],
+              "  1  the service could not start (the knowledge base is invalid, the port is taken)"),
+    "cache": ("the cache of parsed knowledge bases: where it is, what it holds; clear it",
+              "Parsed and evaluated knowledge bases are cached as data (never code) in the platform's user cache "
+              "folder, keyed by the content of the knowledge base, the grammar and tadlog's own source. "
+              "TADLOG_CACHE_DIR names another folder, TADLOG_NO_CACHE=1 turns the cache off, TADLOG_CACHE_MAX_MB "
+              "bounds its size (default 512; oldest entries go first).",
+              ["tadlog cache info", "tadlog cache info --json", "tadlog cache clear"]),
+    "cache info": ("print the cache folder, its entries and its size bound",
+                   "Print the cache folder, the folders read, their entries and size, and the size bound.",
+                   ["tadlog cache info", "tadlog cache info --json"]),
+    "cache clear": ("delete every cached entry",
+                    "Delete every cached entry (the next command parses the knowledge base again and caches it).",
+                    ["tadlog cache clear", "tadlog cache clear --json"]),
 }
 
 
 class _Formatter(argparse.RawDescriptionHelpFormatter):
-    """Help at the terminal's width (argparse reads COLUMNS and the terminal), epilogs kept as written."""
+    """Help at the terminal's width (argparse reads COLUMNS and the terminal): a one-paragraph
+    description is filled to it; text laid out in lines (the examples, the exit codes) is kept."""
+
+    def _fill_text(self, text, width, indent):
+        if "\n" not in text:
+            return argparse.HelpFormatter._fill_text(self, text, width, indent)
+        import re
+        import textwrap
+
+        lines = []
+        for line in text.splitlines():
+            if len(indent + line) <= width:
+                lines.append(indent + line)
+                continue
+            # a row too long for the screen is wrapped under its own text column ("  NAME  text")
+            column = re.match(r"\s*\S+(?: \S+)*?\s{2,}", line)
+            hang = " " * (len(column.group(0)) if column else len(line) - len(line.lstrip()) + 4)
+            lines += textwrap.wrap(line, width, initial_indent=indent, subsequent_indent=indent + hang,
+                                   break_on_hyphens=False, break_long_words=False) or [indent]
+        return "\n".join(lines)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -96,33 +139,38 @@ def _parsers_of(parser: argparse.ArgumentParser) -> list:
     for action in parser._actions:
         if isinstance(action, argparse._SubParsersAction):
             named = [a for a in (_ARGV or []) if a in action.choices]
-            out += [action.choices[named[0]]] if named else []
+            out += _parsers_of(action.choices[named[0]]) if named else []  # nested too: tadlog cache clear
     return out
 
 
 _ARGV: Optional[list[str]] = None
 
 
-def _common(kb_option: bool = True) -> argparse.ArgumentParser:
+def _common(reads_kb: bool = True) -> argparse.ArgumentParser:
+    """--kb and --verbose, for every command that reads a knowledge base."""
     common = argparse.ArgumentParser(add_help=False)
-    if kb_option:
+    if reads_kb:
         common.add_argument("--kb", metavar="DIR", help="knowledge-base folder (default: $TADLOG_KB, else the "
                                                         "checkout's kb/, else the installed copy)")
-    common.add_argument("-v", "--verbose", action="store_true",
-                        help="say which knowledge base is read (path, files, hash) and more")
+        common.add_argument("-v", "--verbose", action="store_true",
+                            help="say which knowledge base is read (path, files, hash) and more")
     return common
 
 
 def _add(sub, name: str, parents=None, **kwargs) -> argparse.ArgumentParser:
-    short, description, examples = COMMANDS[name]
-    epilog = "examples:\n" + "\n".join(f"  {e}" for e in examples) + "\n\n" + EXIT_CODES
-    return sub.add_parser(name, help=short, description=description, epilog=epilog, formatter_class=_Formatter,
-                          parents=parents if parents is not None else [_common()], **kwargs)
+    """A subcommand with its description, examples and exit codes (COMMANDS; a fourth entry
+    adds exit codes of its own)."""
+    short, description, examples, *own = COMMANDS[name]
+    codes = "\n".join(own[0] if own and line.startswith("  1  ") else line for line in EXIT_CODES.splitlines())
+    epilog = "examples:\n" + "\n".join(f"  {e}" for e in examples) + "\n\n" + codes
+    return sub.add_parser(name.split()[-1], help=short, description=description, epilog=epilog,
+                          formatter_class=_Formatter, parents=parents if parents is not None else [_common()],
+                          **kwargs)
 
 
 def _colour(parser) -> None:
-    parser.add_argument("--colour", "--color", choices=("auto", "always", "never"), default="auto",
-                        help="colour on a terminal (auto; NO_COLOR and TERM=dumb turn it off)")
+    parser.add_argument("--colour", "--color", choices=("auto", "always", "never"), default="auto", metavar="WHEN",
+                        help="auto (the default: on a terminal, unless NO_COLOR or TERM=dumb), always or never")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -189,7 +237,7 @@ def build_parser() -> argparse.ArgumentParser:
     graph = _add(sub, "graph")
     graph.add_argument("--format", choices=("dot", "graphml", "json"), default="dot")
 
-    completion = _add(sub, "completion", parents=[_common(kb_option=False)])
+    completion = _add(sub, "completion", parents=[_common(reads_kb=False)])
     completion.add_argument("shell", choices=("bash", "zsh", "tcsh"))
     add_cache_command(sub)
     return parser
@@ -266,15 +314,15 @@ def _quiet_stdout() -> None:
 
 # ---- the service and the page (tadlog.serve) ------------------------------------------------------
 def _add_serve_parser(sub) -> None:
-    serve = sub.add_parser("serve", help="the explanation page, the JSON API and CDS Hooks services over HTTP")
+    serve = _add(sub, "serve")
     serve.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1: this machine only)")
     serve.add_argument("--port", type=int, default=8000, help="port (default 8000)")
     serve.add_argument("--workers", type=int, default=1, help="processes, each with its own loaded knowledge base")
     serve.add_argument("--threads", type=int, default=4, help="library threads per process (default 4)")
     serve.add_argument("--time-limit", type=float, default=10.0, help="seconds per question (default 10)")
-    serve.add_argument("--cors-origin", action="append", default=[], help="allow this origin (CORS); repeatable")
-    serve.add_argument("--kb", help="knowledge-base folder (default: the bundled one)")
-    serve.add_argument("--sources", help="seed texts for source passages (default: $TADLOG_SOURCES)")
+    serve.add_argument("--cors-origin", action="append", default=[], metavar="ORIGIN",
+                       help="allow this origin (CORS); repeatable")
+    serve.add_argument("--sources", metavar="DIR", help="seed texts for source passages (default: $TADLOG_SOURCES)")
 
 
 def cmd_serve(args) -> int:
@@ -282,22 +330,24 @@ def cmd_serve(args) -> int:
 
     if args.workers < 1 or args.threads < 1 or args.time_limit <= 0 or not 0 < args.port < 65536:
         raise UsageError("tadlog serve: --workers, --threads, --time-limit and --port must be positive", code="U010")
-    settings = Settings(kb=args.kb, sources=args.sources, threads=args.threads, time_limit=args.time_limit,
-                        cors_origins=tuple(args.cors_origin))
+    from .commands.knowledge import announce, choose_kb, sources_for
+
+    # the knowledge base every other command would read here (--kb, $TADLOG_KB, the checkout's, the installed)
+    choice = choose_kb(args.kb, "tadlog serve")
+    announce(choice, args)
+    sources = sources_for(args.sources)
+    settings = Settings(kb=str(choice.root), sources=str(sources) if sources else None, threads=args.threads,
+                        time_limit=args.time_limit, cors_origins=tuple(args.cors_origin))
     return run(settings, host=args.host, port=args.port, workers=args.workers)
 
 
 # ---- tadlog cache (the speed work's; kept apart to ease merging) ---------------------------
 def add_cache_command(sub) -> None:
-    cache = sub.add_parser("cache", help="the cache of parsed knowledge bases: where it is, what it holds; clear it",
-                           description="Parsed and evaluated knowledge bases are cached as data (never code) in the "
-                           "platform's user cache folder, keyed by the content of the knowledge base, the grammar and "
-                           "tadlog's own source. TADLOG_CACHE_DIR names another folder, TADLOG_NO_CACHE=1 turns the "
-                           "cache off, TADLOG_CACHE_MAX_MB bounds its size (default 512; oldest entries go first).")
-    action = cache.add_subparsers(dest="cache_action", parser_class=_Parser)
-    for name, text in (("info", "print the cache folder, its entries and its size bound"),
-                       ("clear", "delete every cached entry")):
-        action.add_parser(name, help=text).add_argument("--json", action="store_true", help="print as JSON")
+    cache = _add(sub, "cache", parents=[_common(reads_kb=False)])
+    action = cache.add_subparsers(dest="cache_action", parser_class=_Parser, metavar="ACTION")
+    for name in ("cache info", "cache clear"):
+        _add(action, name, parents=[_common(reads_kb=False)]).add_argument("--json", action="store_true",
+                                                                           help="print as JSON")
 
 
 def cmd_cache(args) -> int:

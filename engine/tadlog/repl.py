@@ -11,7 +11,9 @@ forgets it.
 """
 from __future__ import annotations
 
+import contextlib
 import os
+import signal
 import sys
 
 from .errors import TadlogError
@@ -20,6 +22,16 @@ COMMANDS = (":full", ":new", ":help", ":quit")
 KEYWORDS = ("why", "why not", "sites for", "risks of", "indications", "contraindications", "is",
             "direct or indirect anchorage", "compare", "what is", "sources of", "show", "help", "for", "with")
 PROMPT = "tadlog> "
+# What readline puts in the line for a Ctrl-C typed while the line is read (shown as ^C).
+CANCEL = "\x03"
+# Private key sequences no terminal sends, bound to the readline functions the Ctrl-C macro
+# runs: the user's ~/.inputrc may rebind C-e, C-q or Return, never these.
+_CTRL_C_BINDINGS = (
+    r'"\e[9170~": end-of-line',
+    r'"\e[9171~": quoted-insert',
+    r'"\e[9172~": accept-line',
+    r'"\C-c": "\e[9170~\e[9171~\C-c\e[9172~"',
+)
 
 
 def completions(kb) -> list[str]:
@@ -68,7 +80,77 @@ def _setup_readline(kb):
     readline.set_completer(Completer(completions(kb)).complete)
     readline.set_completer_delims(" \t\n?,")
     readline.parse_and_bind("tab: complete")
-    return readline, path
+    in_band = "libedit" not in (readline.__doc__ or "")  # the bindings below are GNU readline's
+    if in_band:
+        for binding in _CTRL_C_BINDINGS:
+            readline.parse_and_bind(binding)
+        readline.set_auto_history(False)  # a cancelled line is not kept; run() adds the others
+    return readline, path, in_band
+
+
+@contextlib.contextmanager
+def _ctrl_c_as_a_key(fd: int):
+    """While readline reads a line, Ctrl-C is a key it reads in turn, not a signal.
+
+    CPython's readline notices a SIGINT only when it interrupts CPython's own wait for a key.
+    When the Ctrl-C lands just after that wait saw the typed text (a Ctrl-C typed ahead), the
+    terminal flushes the text, readline goes on to read the key it was promised and waits
+    inside libreadline, where a SIGINT is retried and dropped (CPython turns readline's own
+    signal handling off): the Ctrl-C is lost, and so is every further one, until a key comes.
+    So the terminal's interrupt character is switched off for as long as a line is read, and
+    Ctrl-C is bound in readline to end the line with a CANCEL mark: it then arrives in order
+    with the keys typed before it, however loaded the machine. Ctrl-Z and Ctrl-backslash keep their
+    signals. Around the answer the interrupt character is back, so Ctrl-C still stops a long
+    answer. Yields whether the switch was made (not on a terminal without termios)."""
+    try:
+        import termios
+
+        attrs = termios.tcgetattr(fd)
+        disabled = bytes([os.fpathconf(fd, "PC_VDISABLE") & 0xFF])
+    except (ImportError, OSError, ValueError, termios.error):
+        yield False
+        return
+    interrupt = attrs[6][termios.VINTR]
+    off = attrs[:6] + [list(attrs[6])]
+    off[6][termios.VINTR] = disabled
+
+    def restore():
+        now = termios.tcgetattr(fd)  # readline has put back its own settings by now
+        now[6][termios.VINTR] = interrupt
+        termios.tcsetattr(fd, termios.TCSANOW, now)
+
+    # A Ctrl-C pressed before the switch is held while it is made, then raised by the unblock,
+    # here, as a KeyboardInterrupt: never left pending while readline waits.
+    held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        termios.tcsetattr(fd, termios.TCSANOW, off)
+        signal.pthread_sigmask(signal.SIG_SETMASK, held)
+    except BaseException:
+        signal.pthread_sigmask(signal.SIG_SETMASK, held)
+        restore()
+        raise
+    try:
+        yield True
+    finally:
+        restore()
+
+
+def _remember(readline, line: str) -> None:
+    """Keep ``line`` in the history, as readline's own auto-history would (no repeat in a row)."""
+    length = readline.get_current_history_length()
+    if not length or readline.get_history_item(length) != line:
+        readline.add_history(line)
+
+
+def _read_line(prompt: str, in_band: bool) -> str | None:
+    """One line from the terminal, or None when Ctrl-C cancelled it in band (readline has then
+    shown the ^C and ended the line). EOFError on Ctrl-D; KeyboardInterrupt for a Ctrl-C that
+    came as a signal (before the switch, or without it)."""
+    if not in_band:
+        return input(prompt)
+    with _ctrl_c_as_a_key(sys.stdin.fileno()) as switched:
+        line = input(prompt)
+    return None if switched and CANCEL in line else line
 
 
 def run(kb, format_answer, args) -> int:
@@ -77,13 +159,14 @@ def run(kb, format_answer, args) -> int:
     talk = Conversation(kb, full=args.full, depth=max(args.depth, 0))
     interactive = sys.stdin.isatty()
     history = _setup_readline(kb) if interactive else None
+    in_band = history is not None and history[2]
     if interactive:
         print("tadlog: ask a question (help lists the forms; :full toggles the long view; "
               "Ctrl-C cancels a line; quit or Ctrl-D to stop)")
     try:
         while True:
             try:
-                line = input(PROMPT if interactive else "")
+                line = _read_line(PROMPT if interactive else "", in_band)
             except EOFError:
                 if interactive:
                     print()  # leave the shell's prompt on a line of its own
@@ -91,6 +174,10 @@ def run(kb, format_answer, args) -> int:
             except KeyboardInterrupt:  # cancel the line, as a shell does
                 print()
                 continue
+            if line is None:  # cancelled in band: readline has ended the line after its ^C
+                continue
+            if in_band and line.strip():
+                _remember(history[0], line)
             question = line.strip()
             if not question or question.startswith("#"):
                 continue
@@ -109,7 +196,7 @@ def run(kb, format_answer, args) -> int:
                 print("\n(cancelled)")
     finally:
         if history is not None:
-            readline, path = history
+            readline, path, _ = history
             try:
                 readline.set_history_length(1000)
                 readline.write_history_file(path)

@@ -374,10 +374,11 @@ def verify_quotes(model: KnowledgeBaseModel, sources: Optional[Path]) -> list[Di
     """Each statement's quote against its seed file; missing texts are an error, not a pass."""
     if sources is None:
         return [_d("E142", "cannot verify quotes: no sources folder given (use --sources DIR or set "
-                   "TADLOG_SOURCES to the folder of seed texts)", None)]
+                   "TADLOG_SOURCES to the folder of seed texts; --no-quotes checks everything else)", None)]
     sources = Path(sources)
     if not sources.is_dir():
-        return [_d("E142", f"cannot verify quotes: sources folder {sources} does not exist", None)]
+        return [_d("E142", f"cannot verify quotes: sources folder {sources} does not exist "
+                   "(--no-quotes checks everything else)", None)]
     out = []
     unreadable: set[str] = set()
     for st in model.statements:

@@ -37,11 +37,13 @@ class AskForm:
 
     question: str = ""
     age: Optional[float] = None
-    factors: tuple[str, ...] = ()  # chosen
+    factors: tuple[str, ...] = ()  # chosen (factors, findings, an age group: the form's factor fields)
     choices: tuple[tuple[str, str], ...] = ()  # (factor name, label) offered
     names: tuple[str, ...] = ()  # completions for the ask box
     error: Optional[dict] = None  # a structured error to show instead of an answer
     examples: tuple[str, ...] = ()  # questions offered on the empty page
+    findings: tuple[tuple[str, str], ...] = ()  # (finding name, label) offered: malocclusions
+    age_groups: tuple[tuple[str, str], ...] = ()  # (factor name, label): adolescent, adult
 
 
 @dataclass(frozen=True)
@@ -87,9 +89,21 @@ def _json(data) -> str:
 # ---- the ask box and patient form -----------------------------------------------------------
 def _form_html(form: AskForm) -> str:
     options = "".join(f'<option value="{escape(n)}"></option>' for n in form.names)
-    boxes = "".join(
-        f'<label class="factor"><input type="checkbox" name="factor" value="{escape(name)}"'
-        f'{" checked" if name in form.factors else ""}> {escape(label)}</label>' for name, label in form.choices)
+    def boxes(choices) -> str:
+        return "".join(f'<label class="factor"><input type="checkbox" name="factor" value="{escape(name)}"'
+                       f'{" checked" if name in form.factors else ""}> {escape(label)}</label>'
+                       for name, label in choices)
+
+    def group(css: str, legend: str, choices) -> str:
+        return (f'<fieldset class="{css}"><legend>{legend}</legend><div class="factors">{boxes(choices)}</div>'
+                '</fieldset>') if choices else ""
+
+    groups = ""
+    if form.age_groups:
+        ages = "".join(f'<option value="{escape(n)}"{" selected" if n in form.factors else ""}>{escape(label)}'
+                       "</option>" for n, label in form.age_groups)
+        groups = ('<label class="age-group">Age group <select id="age-group" name="factor">'
+                  f'<option value="">not stated</option>{ages}</select></label>')
     age = "" if form.age is None else format_number(form.age)
     return (
         '<form id="ask" class="ask" method="get" action="/" role="search">'
@@ -103,8 +117,10 @@ def _form_html(form: AskForm) -> str:
         f'<datalist id="names">{options}</datalist>'
         '<fieldset class="patient"><legend>Patient (optional)</legend>'
         f'<label class="age">Age (years) <input id="age" name="age" type="number" min="0" max="130" step="any" '
-        f'inputmode="decimal" value="{escape(age)}"></label>'
-        f'<div class="factors">{boxes}</div></fieldset></form>')
+        f'inputmode="decimal" value="{escape(age)}"></label>{groups}'
+        + group("factor-group", "Factors", form.choices)
+        + group("finding-group", "Findings", form.findings)
+        + '</fieldset></form>')
 
 
 def _examples_html(form: AskForm) -> str:

@@ -38,9 +38,11 @@ class _Style:
 
 
 def _fill(text: str, indent: str, subsequent: Optional[str] = None, width: Optional[int] = None) -> list[str]:
+    """``text`` filled to the width, every line within it. A word longer than a line (a URL,
+    an identifier) is never cut: it goes on a line of its own, the one line allowed to run over."""
     return textwrap.wrap(text, width=width or _WIDTH.get(), initial_indent=indent,
                          subsequent_indent=subsequent if subsequent is not None else indent,
-                         break_on_hyphens=False) or [indent.rstrip()]
+                         break_on_hyphens=False, break_long_words=False) or [indent.rstrip()]
 
 
 def evidence_facts(c: Citation) -> list[str]:

@@ -99,6 +99,20 @@ def _leaf_claims(node: ProofNode) -> list[str]:
     return out
 
 
+def _heading(style: _Style, title: str) -> list[str]:
+    """A blank line, then a section title (filled like the rest: a narrow screen wraps it)."""
+    return [""] + [style.bold(line) for line in _fill(title, "", "  ")]
+
+
+def _help_lines(note: str) -> list[str]:
+    """The help form's table, as laid out, each row that does not fit wrapped under itself."""
+    lines: list[str] = []
+    for row in note.splitlines():
+        lead = row[:len(row) - len(row.lstrip())]
+        lines += [row] if len(row) <= _WIDTH.get() else _fill(row.strip(), lead, lead + "    ")
+    return lines
+
+
 def _clip(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[:limit - 1].rsplit(" ", 1)[0] + " …"
 
@@ -137,34 +151,37 @@ def _proof_lines(node: ProofNode, indent: str, answer: Answer, depth: int,
 
 
 def _analysis_lines(analysis: RuleAnalysis, answer: Answer, style: _Style, full: bool,
-                    quoted: Optional[set] = None, clip: int = 340) -> list[str]:
-    lines = _fill(f"rule {analysis.rule} would conclude: {analysis.conclusion}", "  ", "    ")
+                    quoted: Optional[set] = None, clip: int = 340, nest: str = "") -> list[str]:
+    """A blocked rule: what it would conclude, what held, what blocks it. ``nest`` indents a
+    deeper analysis; every line is filled at its own indent, so none runs past the width."""
+    lines = _fill(f"rule {analysis.rule} would conclude: {analysis.conclusion}", nest + "  ", nest + "    ")
     if full:
         for held in analysis.held:
-            lines += [style.green(l) if i == 0 else l for i, l in enumerate(_fill("held: " + held, "    ", "      "))]
+            held_lines = _fill("held: " + held, nest + "    ", nest + "      ")
+            lines += [style.green(l) if i == 0 else l for i, l in enumerate(held_lines)]
         if analysis.rationale:
-            lines += _fill(f"rule rationale: {analysis.rationale}", "    ", "      ")
+            lines += _fill(f"rule rationale: {analysis.rationale}", nest + "    ", nest + "      ")
         for sid in analysis.citations:  # what the rule itself rests on
             if sid in answer.citations:
-                lines += _citation_lines(answer.citations[sid], "    ")
+                lines += _citation_lines(answer.citations[sid], nest + "    ")
     elif analysis.held:
-        lines.append(f"    {len(analysis.held)} condition{'s' if len(analysis.held) != 1 else ''} held")
+        lines.append(f"{nest}    {len(analysis.held)} condition{'s' if len(analysis.held) != 1 else ''} held")
     for cond in analysis.blocked_by:
         kind = KIND_WORDS.get(cond.kind, cond.kind)
         if cond.kind == "missing_derived_fact" and not full:
             kind += "; --full explains it"
         text = f"blocked: {cond.text} ({kind})"
-        lines += [style.red(l) if i == 0 else l for i, l in enumerate(_fill(text, "    ", "      "))]
+        lines += [style.red(l) if i == 0 else l for i, l in enumerate(_fill(text, nest + "    ", nest + "      "))]
         for deeper in cond.explained:  # a missing derived fact, explained one level further
-            lines += ["      " + line for line in _analysis_lines(deeper, answer, style, full, quoted, clip)]
+            lines += _analysis_lines(deeper, answer, style, full, quoted, clip, nest + "      ")
         if cond.proof is not None:
             if full:
                 for sid in cond.proof.statements():
                     if sid in answer.citations:
-                        lines += _citation_lines(answer.citations[sid], "      ")
+                        lines += _citation_lines(answer.citations[sid], nest + "      ")
             else:
                 # at the tightest quote length the verdict already says what holds: refer to it
-                lines += _quote_lines(cond.proof.statements(), answer, style, quoted, "      ",
+                lines += _quote_lines(cond.proof.statements(), answer, style, quoted, nest + "      ",
                                       clip if clip >= 100 else 0, cond.text)
     return lines
 
@@ -298,9 +315,9 @@ def _render_text(answer: Answer, colour: bool, full: bool, depth: int, limits, a
     if patient:
         out += _fill(patient, "  ", "    ")
     for note in answer.notes:
-        out += [note] if answer.form == "help" else _fill(f"({note})", "  ", "   ")
+        out += _help_lines(note) if answer.form == "help" else _fill(f"({note})", "  ", "   ")
     if answer.proof is not None:
-        out += ["", style.bold("Why (proof)")]
+        out += _heading(style, "Why (proof)")
         quote = None if full else (lambda sids, indent, claim: _quote_lines(sids, answer, style, quoted, indent,
                                                                             clip, claim))
         out += _proof_lines(answer.proof, "  ", answer, depth if not full else max(depth, 99),
@@ -312,12 +329,12 @@ def _render_text(answer: Answer, colour: bool, full: bool, depth: int, limits, a
         sides.reverse()
     for title, args in sides:
         if args and full:
-            out += ["", style.bold(title)]
+            out += _heading(style, title)
             for i, group in enumerate(reason_groups(args).values(), 1):  # numbered as counted
                 for letter, arg in zip("abcdefghijklmnopqrstuvwxyz" * 9, group):
                     out += _argument_lines(f"{i}{letter if len(group) > 1 else ''}", arg, answer, style, full, depth)
         elif args:
-            out += ["", style.bold(title)]
+            out += _heading(style, title)
             lines, hidden = _clustered_reasons(args, answer, style, limit, quoted, clip)
             out += lines
             if hidden:
@@ -337,7 +354,7 @@ def _render_text(answer: Answer, colour: bool, full: bool, depth: int, limits, a
             out.append(f"  ... {len(answer.rows) - len(shown)} more rows (--full)")
             more = True
     if answer.why_not:
-        out += ["", style.bold("What blocks it")]
+        out += _heading(style, "What blocks it")
         waiting = [a for a in answer.why_not if not full and _needs_inputs_only(a)]
         for analysis in answer.why_not:
             if analysis not in waiting:
@@ -347,13 +364,13 @@ def _render_text(answer: Answer, colour: bool, full: bool, depth: int, limits, a
                          "inputs not stated here (--full)", "  ", "    ")
     wanted = list(answer.would_change) if full else _compact_changes(answer)
     if wanted:
-        out += ["", style.bold("What would change the outcome")]
+        out += _heading(style, "What would change the outcome")
         changes = wanted if full else wanted[:small]
         for change in changes:
             out += _fill("- " + change, "  ", "    ")
         more = more or len(changes) < len(wanted)
     if answer.instead:
-        out += ["", style.bold("Recommended instead")]
+        out += _heading(style, "Recommended instead")
         if full:
             for i, arg in enumerate(answer.instead, 1):
                 out += _argument_lines(i, arg, answer, style, full, depth)
@@ -363,7 +380,7 @@ def _render_text(answer: Answer, colour: bool, full: bool, depth: int, limits, a
             more = more or hidden > 0
     out += _also_lines(answer, style, full, ALSO_SHOWN, quoted, clip) if also else []
     if answer.unknowns:
-        out += ["", style.bold("Not stated, but would change the answer")]
+        out += _heading(style, "Not stated, but would change the answer")
         for unknown in answer.unknowns:
             out += _fill("- " + unknown, "  ", "    ")
     out += _conflict_lines(answer, style, full, small)
@@ -371,7 +388,8 @@ def _render_text(answer: Answer, colour: bool, full: bool, depth: int, limits, a
         out += _shown_lines(answer, full)
     more = more or (not full and small is not None and len(answer.conflicts) > small)
     if not full and (more or _truncated_items(answer, item_limit, item_reasons)):
-        out += ["", style.dim("(--full shows every reason, the quotes and the complete proofs)")]
+        out += [""] + [style.dim(line) for line in _fill("(--full shows every reason, the quotes and the "
+                                                          "complete proofs)", "", " ")]
     return "\n".join(line.rstrip() for line in out) + "\n"
 
 
@@ -448,7 +466,7 @@ def _conflict_lines(answer: Answer, style: _Style, full: bool, limit: Optional[i
     """Disagreements between the sources the answer rests on: compact = topic and sides in one line each."""
     if not answer.conflicts:
         return []
-    out = ["", style.bold("Sources disagree")]
+    out = _heading(style, "Sources disagree")
     for conflict in answer.conflicts:
         if full:
             out += _fill(f"- {conflict.topic}" + (f": {conflict.note}" if conflict.note else ""), "  ", "    ")

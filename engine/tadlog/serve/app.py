@@ -13,12 +13,12 @@ from typing import Optional
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
 
 from ..errors import TadlogError
 from .library import Library, ServiceError
-from .responses import error_response, http_error, internal_error, read_json
+from .responses import JSONResponse, error_response, http_error, internal_error, read_json
 from .patient import PatientInput, factor_names
 from .settings import Settings
 
@@ -87,12 +87,15 @@ class _Api:
     def __init__(self, library: Library, settings: Settings):
         self.library = library
         self.settings = settings
+        self._identity: Optional[dict] = None
 
     async def ask(self, request: Request) -> JSONResponse:
         body = await read_json(request, self.settings.max_body, "/$defs/ask_request")
         p = body.get("patient")
         patient = PatientInput(p.get("age"), p.get("bmi"), tuple(p.get("factors") or ())) if p else None
-        answer = await self.library.run(self.library.ask, body["question"], patient, bool(body.get("full")))
+        full = bool(body.get("full"))
+        answer = await self.library.run(self.library.ask, body["question"], patient, full,
+                                        key=("ask", body["question"], patient, full))
         return JSONResponse(answer.to_json())
 
     async def terms(self, request: Request) -> JSONResponse:
@@ -139,7 +142,18 @@ class _Api:
 
         m = self.library.kb.model
         return JSONResponse({"status": "ok", "version": __version__, "statements": len(m.statements),
-                             "facts": len(m.facts), "rules": len(m.rules)})
+                             "facts": len(m.facts), "rules": len(m.rules), "kb": self._kb_identity()})
+
+    def _kb_identity(self) -> dict:
+        """Which knowledge base is served (as every command names it): its folder, files and hash."""
+        if self._identity is None:
+            from ..language.identity import identify
+
+            root = self.library.kb.root
+            found = identify(root) if root is not None else None
+            self._identity = {"path": str(root) if root is not None else None,
+                              "files": found.files if found else None, "sha256": found.sha256 if found else None}
+        return self._identity
 
     async def openapi(self, request: Request) -> JSONResponse:
         from .openapi import document

@@ -15,13 +15,12 @@ import uuid
 from typing import Optional
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse
 
 from ..errors import QueryError
 from .fhir import FhirFact, patient_facts
 from .library import ServiceError
-from .patient import PatientInput
-from .responses import read_json
+from .patient import PatientInput, patient_names
+from .responses import JSONResponse, read_json
 
 SERVICE_ID = "tadlog-mini-implant-advice"
 HOOK = "order-select"
@@ -67,20 +66,24 @@ class Service:
     def cards(self, site: str, indication: Optional[str], order: dict, facts: list[FhirFact],
               instance: str) -> list[dict]:
         """The cards for one planned mini-implant (runs on a library thread)."""
+        model = self.library.kb.model
         age = next((f.value for f in facts if f.factor == "age"), None)
-        known = {n for n, t in self.library.kb.model.term_by_name.items() if t.category == "factor"}
-        factors = tuple(f.factor for f in facts if f.factor in known)
-        unused = [f for f in facts if f.factor != "age" and f.factor not in known]
+        # factors (smoking, diabetes...) and findings (an anterior open bite...) go in as a question's
+        # patient words would: factors as the rules' patient inputs, findings worded into the question
+        given = tuple(f.factor for f in facts if f.factor in patient_names(model))
         question = f"why {site}" + (f" for {indication}" if indication else "") + "?"
         try:
             query = self.library.kb.parse_question(question)
-            if query.form != "why" or _category(self.library.kb.model, query.subject) != "site":
+            if query.form != "why" or _category(model, query.subject) != "site":
                 return [_unread(instance, question, f"'{site}' is not an insertion site tadlog knows")]
-            answer = self.library.ask(query, PatientInput(age=age, factors=factors))
+            answer = self.library.ask(query, PatientInput(age=age, factors=given))
         except QueryError as error:
             return [_unread(instance, question, error.diagnostics[0].message)]
-        used = [f for f in facts if f.factor == "age" or f.factor in factors]
-        return [advice_card(answer, instance, used, unused, order, self.library.kb.model)]
+        read = set(answer.reading.patient) if answer.reading else set()
+        used = [f for f in facts if f.factor == "age" or (f.factor in given and (
+            model.term_by_name[f.factor].category == "factor" or model.label(f.factor) in read))]
+        unused = [f for f in facts if f not in used]
+        return [advice_card(answer, instance, used, unused, order, model)]
 
 
 def _category(model, mention) -> Optional[str]:
@@ -146,7 +149,7 @@ def advice_card(answer, instance: str, used: list[FhirFact], unused: list[FhirFa
             (f"age {int(f.value)}" if f.factor == "age" else _label(model, f.factor)) + f" — {_md(f.evidence)}"
             for f in used) + ".", ""]
     if unused:
-        lines += ["Recorded but not a patient input of the sources' rules: " + "; ".join(
+        lines += ["Recorded but not used for this advice: " + "; ".join(
             f"{_label(model, f.factor)} — {_md(f.evidence)}" for f in unused) + ".", ""]
     for title, args in (("Reasons against", answer.arguments_against), ("Reasons for", answer.arguments_for),
                         ("Recommended instead", answer.instead)):

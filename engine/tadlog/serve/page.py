@@ -5,15 +5,23 @@ address a clinician can bookmark or share.
 """
 from __future__ import annotations
 
+import dataclasses
+
 from ..errors import TadlogError
 from ..render.html import AskForm, Page, render_html
 from .library import Library, ServiceError
-from .patient import PatientInput, form_factors
+from .patient import PatientInput, form_choices
 from .responses import error_body, status_of
 
 
-def _choices(model) -> tuple:
-    return model.memo("_form_factors", lambda: tuple(form_factors(model)))
+def _choices(model) -> dict:
+    return model.memo("_form_choices", lambda: form_choices(model))
+
+
+def _form(question, age, factors, model, **extra) -> AskForm:
+    choices = _choices(model)
+    return AskForm(question, age, factors, choices["factors"], _names(model), findings=choices["findings"],
+                   age_groups=choices["age group"], **extra)
 
 
 def _names(model) -> tuple:
@@ -40,19 +48,19 @@ async def page(library: Library, params) -> tuple[str, int]:
     question = (params.get("q") or "").strip()[:1000]
     factors = tuple(f for f in params.getlist("factor") if f)[:20]
     age = None
-    form = AskForm(question, age, factors, _choices(model), _names(model), examples=EXAMPLES)
+    form = _form(question, age, factors, model, examples=EXAMPLES)
     answer, status = None, 200
     if question:
         try:
             age = _number(params.get("age"))
-            form = AskForm(question, age, factors, form.choices, form.names)
+            form = _form(question, age, factors, model)
             patient = PatientInput(age=age, factors=factors) if age is not None or factors else None
-            answer = await library.run(library.ask, question, patient)
+            answer = await library.run(library.ask, question, patient, key=("ask", question, patient, False))
             form = _reflect(form, answer)
         except TadlogError as error:
             status = status_of(error)
-            form = AskForm(question, age, factors, form.choices, form.names,
-                           {**error_body(error, status), "question": " ".join(question.split())})
+            form = _form(question, age, factors, model,
+                         error={**error_body(error, status), "question": " ".join(question.split())})
     return render_html(answer, form=form, page=Page(statement_url="/v1/statements/")), status
 
 
@@ -61,7 +69,7 @@ def _reflect(form: AskForm, answer) -> AskForm:
     stated = dict((k, v) for k, v in answer.patient if k != "patient")
     factors = tuple(dict.fromkeys(form.factors + tuple(v for k, v in answer.patient if k == "patient")))
     age = form.age if form.age is not None else stated.get("patient_age")
-    return AskForm(form.question, age, factors, form.choices, form.names)
+    return dataclasses.replace(form, age=age, factors=factors)
 
 
 def _number(text):

