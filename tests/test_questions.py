@@ -261,3 +261,12 @@ def test_a_reasoning_answer_adds_what_else_bears_on_the_question(qkb):
     assert "on the side that the centreline is to be moved towards" in answer.to_text()
     assert "rev_centreline" in answer.to_json()["statements_shown"]
     assert qkb.ask("what is the midpalate?").also == ()
+
+
+def test_only_what_describes_the_patient_is_read_as_the_patient(qkb):
+    """A factor of the placement or of the clinician (root contact, the force level) is what the
+    question asks about, never the patient's; adolescence and an open bite are the patient's."""
+    reading = qkb.ask("how much force for an adolescent with an anterior open bite?").reading
+    assert "force" not in " ".join(reading.patient) and "adolescence" in reading.patient
+    assert "anterior open bite" in reading.patient
+    assert qkb.ask("what happens if I hit a root with a TAD?").reading.patient == ()

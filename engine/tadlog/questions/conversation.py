@@ -16,7 +16,7 @@ from typing import Optional
 
 from .answer import Answer
 from .intents import age_in
-from .names import PATIENT_CATEGORIES
+from .patient import describes_patient
 from .reading import make_reading
 from .names import name_index, words_of
 from .query import Mention, PatientContext, Query
@@ -64,8 +64,8 @@ class Conversation:
             return None
         model = self.kb.model
         names, _ = name_index(model).find(text)
-        patient = [n for n in names if n.category in PATIENT_CATEGORIES]
-        subjects = [n for n in names if n.category not in PATIENT_CATEGORIES]
+        patient = [n for n in names if describes_patient(model, n.term)]
+        subjects = [n for n in names if not describes_patient(model, n.term)]
         age = _age(text)
         if not subjects and (patient or age is not None):
             new = PatientContext(age, None, tuple(n.term for n in patient if n.category == "factor"))

@@ -15,6 +15,7 @@ from typing import Optional
 from ..errors import Diagnostic, Location, QueryError
 from ..language.model import KnowledgeBaseModel
 from .names import FILLER, GENERIC, PATIENT_CATEGORIES, Name, name_index, normal_word, words_of
+from .patient import describes_patient
 from .reading import make_reading
 from .query import Mention, PatientContext, Query
 
@@ -60,8 +61,8 @@ def read_question(text: str, model: KnowledgeBaseModel, frame: str, clause: Opti
     found, partial = index.find(text)
     words = _cue_words(text, index)
     age, bmi = age_in(words), _bmi(words)
-    patient_names = [n for n in found if n.category in PATIENT_CATEGORIES]
-    subject_names = [n for n in found if n.category not in PATIENT_CATEGORIES]
+    patient_names = [n for n in found if describes_patient(model, n.term)]
+    subject_names = [n for n in found if not describes_patient(model, n.term)]
     if not found and age is None and not _telling(partial):
         raise _no_name(text, index, partial)
     free = [w.norm for w in words_of(text) if not any(n.start <= w.start < n.end for n in found)]

@@ -11,7 +11,8 @@ from typing import Optional
 
 from ..language.model import KnowledgeBaseModel
 from .answer import NameRead, Reading
-from .names import GENERIC, PATIENT_CATEGORIES, Name
+from .names import GENERIC, Name
+from .patient import describes_patient
 from .query import Query
 
 INTENT_WORDS = {
@@ -55,7 +56,7 @@ def make_reading(model: KnowledgeBaseModel, query: Query, intent: Optional[str] 
         patient.insert(0, f"age {_num(query.patient.age)}")
     if query.patient.bmi is not None:
         patient.append(f"BMI {_num(query.patient.bmi)}")
-    subjects = [n for n in names if n.category not in PATIENT_CATEGORIES]
+    subjects = [n for n in names if not describes_patient(model, n.term)]
     shown = subjects if intent_key == "choice" else [n for n in subjects if n.term not in GENERIC] or subjects
     words = INTENT_WORDS.get(intent_key, intent_key)
     text = "Read as: " + words

@@ -22,9 +22,8 @@ from dataclasses import dataclass
 from typing import Optional
 
 from ..errors import Diagnostic, QueryError, did_you_mean
-from ..questions.intents import PATIENT_CATEGORIES  # what the question reader reads as the patient's
-
-FINDINGS = tuple(c for c in PATIENT_CATEGORIES if c != "factor")  # malocclusions, findings
+from ..questions.names import PATIENT_CATEGORIES  # what the question reader reads as the patient's
+from ..questions.patient import FINDINGS, derived_inputs, in_patient_topic, patient_inputs
 
 
 @dataclass(frozen=True)
@@ -113,44 +112,20 @@ def form_choices(model) -> dict[str, tuple[tuple[str, str], ...]]:
       kept with the failures) nor a dimension no rule reads (patient sex, periodontal status);
     - ``findings``: the malocclusions (anterior open bite, deep bite, hypodontia, Class II...),
       which a question names as the patient's (worded in: see :func:`with_findings`)."""
-    from ..language.model import Atom, Var
-
-    def stated(rule_literals):
-        return {l.args[0].value for l in rule_literals if isinstance(l, Atom) and l.predicate == "patient"
-                and l.args and not isinstance(l.args[0], Var)}
-
-    derived = {v for r in model.rules for v in stated([r.head])}
-    read = {v for r in model.rules for v in stated(r.body)} | derived
-    for rule in model.rules:
-        names = {l.args[0].name for l in rule.body if isinstance(l, Atom) and l.predicate == "patient"
-                 and l.args and isinstance(l.args[0], Var)}
-        for lit in rule.body:
-            if not isinstance(lit, Atom) or lit.predicate == "patient":
-                continue
-            for i, arg in enumerate(lit.args):
-                if isinstance(arg, Var) and arg.name in names:
-                    read |= {f.atom.args[i].value for f in model.facts if f.atom.predicate == lit.predicate}
+    derived = derived_inputs(model)
+    read = patient_inputs(model)
     terms = model.term_by_name
 
     def choices(names):
         return tuple(sorted(((n, readable_label(terms[n])) for n in names), key=lambda c: c[1].lower()))
 
     ages = [n for n in ("adolescent", "adult") if n in derived and n in terms]
-    factors = [n for n in read if n in terms and terms[n].category == "factor" and n not in ages
-               and _patient_topic(terms[n])]
+    factors = [n for n in read if n not in ages and in_patient_topic(terms[n])]
     findings = [t.name for t in model.terms if t.category in FINDINGS]
     groups = tuple((n, (terms[n].aliases[0] if terms[n].aliases else readable_label(terms[n])).capitalize())
                    for n in ages)  # "Adolescent", "Adult": the group a patient is in
     return {"age group": groups, "factors": choices(factors),
             "findings": choices(findings)}
-
-
-def _patient_topic(term) -> bool:
-    """Declared in the knowledge base's patient topic (a ``patient/`` folder of it)."""
-    from pathlib import PurePath
-
-    path = getattr(getattr(term, "location", None), "path", None)
-    return path is None or PurePath(str(path).replace("\\", "/")).parent.name == "patient"
 
 
 def readable_label(term) -> str:

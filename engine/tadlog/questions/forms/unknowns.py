@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ..explainer import Explainer
 from ..query import PatientContext, Query
+from ..patient import in_patient_topic, patient_inputs
 from .common import explainer_for, patient_factors, prepare_explainers
 
 # How an unstated patient factor reads in "if the patient ..." (others: "presents with LABEL").
@@ -12,24 +13,10 @@ FACTOR_PHRASES = {"adolescent": "is an adolescent (under 18)", "adult": "is an a
 
 
 def patient_factor_candidates(kb) -> list[str]:
-    """Patient factors the rules can use: constants in patient(...) and values joined to patient(F)."""
-    model = kb.model
-    factors: list[str] = []
-    interpretation = kb.interpretation
-    for rule in kb.program.rules:
-        for literal in [rule.head, *rule.positives]:
-            if literal.predicate == "patient" and literal.args and hasattr(literal.args[0], "value"):
-                factors.append(literal.args[0].value)
-        for literal in rule.positives:
-            if literal.predicate != "patient" or hasattr(literal.args[0], "value"):
-                continue
-            name = literal.args[0].name
-            for other in rule.positives:
-                for position, arg in enumerate(other.args):
-                    if other is not literal and getattr(arg, "name", None) == name:
-                        factors += [row[position] for row in interpretation.tuples(other.predicate)]
-    known = model.term_by_name
-    return sorted({f for f in factors if isinstance(f, str) and f in known and known[f].category == "factor"})
+    """Patient factors the rules can use (questions/patient.py), of the patient topic: a what-if
+    patient never 'presents with close proximity to a tooth root'."""
+    terms = kb.model.term_by_name
+    return sorted(f for f in patient_inputs(kb.model) if in_patient_topic(terms[f]))
 
 
 def unknowns(kb, explainer: Explainer, query: Query, key_functions) -> list[str]:
