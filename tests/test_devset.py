@@ -4,7 +4,9 @@ The set itself is ``tests/devset/questions.json``; the shared logic is ``tests/d
 (also used by ``benchmarks/score_questions.py``). These tests check the set, not the engine: every
 key point is a verbatim (normalised) part of a statement quote, every documented example is in
 the set, and every section of the knowledge base with statements is the source of some key point.
-``test_devset_scores`` is the engine's target on the set, skipped until issue 8 lands.
+``test_devset_scores`` is the engine's target on the set (issue 8: 95% understood, 90% with all key
+points), skipped while it is not met; ``test_devset_does_not_regress`` holds the figures reached so
+far, so a change that loses understanding or key points fails at once.
 """
 from __future__ import annotations
 
@@ -99,7 +101,19 @@ def test_every_kb_section_is_covered(items, statements):
     assert not sorted(sections - covered), f"sections without a question: {sorted(sections - covered)}"
 
 
-@pytest.mark.skip(reason="enabled when issue 8 lands")
+# The figures reached (benchmarks/score_questions.py): raise them as the engine improves, never lower.
+UNDERSTOOD_FLOOR, KEYS_FLOOR = 402, 371
+
+
+def test_devset_does_not_regress(kb, items):
+    results = devset.score(kb, items)
+    figures = devset.summary(results)
+    misses = [(r.id, r.error or r.missing) for r in results if not (r.understood and r.keys_ok)]
+    assert figures["understood"] >= UNDERSTOOD_FLOOR, misses
+    assert figures["keys"] >= KEYS_FLOOR, misses
+
+
+@pytest.mark.skip(reason="issue 8's target (95% understood, 90% key points) is not met yet: 92.6% and 85.5%")
 def test_devset_scores(kb, items):
     results = devset.score(kb, items)
     figures = devset.summary(results)
