@@ -29,15 +29,13 @@ def what_is(explainer: Explainer, query: Query, *, depth: int, full: bool) -> An
     definitions = [explainer.argument(a, "neutral") for a in explainer.facts_about(term.name)
                    if a[0] == "definition"]
     facts = [a for a in explainer.facts_about(term.name, position=None)]
-    quotes = []
-    for arg in definitions:
-        for sid in arg.proof.statements():
-            st = explainer.model.statement_by_id.get(sid)
-            if st is not None:
-                quotes.append(f"\u201c{st.quote}\u201d ({sid})")
+    said = [explainer.model.statement_by_id[sid] for arg in definitions for sid in arg.proof.statements()
+            if sid in explainer.model.statement_by_id]
+    said.sort(key=lambda st: _cut_short(st.quote))  # the curator's order, a quote cut mid-phrase last
+    quotes = [f"\u201c{st.quote}\u201d ({st.id})" for st in dict.fromkeys(said)]
     category = (term.category or "term").replace("_", " ")
     if quotes:
-        verdict = f"{label[:1].upper()}{label[1:]} ({category}): {quotes[0]}"
+        verdict = f"{label[:1].upper()}{label[1:]} ({category}): {quotes[0]}"  # the others: --full
     else:
         article = "an" if category[:1] in "aeiou" else "a"
         verdict = (f"{label[:1].upper()}{label[1:]} is {article} {category} term; the sources give no definition "
@@ -52,6 +50,15 @@ def what_is(explainer: Explainer, query: Query, *, depth: int, full: bool) -> An
     return Answer(query.text, query.form, verdict, term.name, label, bool(quotes), arguments_for=tuple(rank(pro)),
                   arguments_against=tuple(rank(con)), items=items, notes=notes,
                   statements_shown=tuple(s for a in definitions for s in a.proof.statements()))
+
+
+CUT_WORDS = frozenset({"and", "or", "of", "the", "a", "an", "to", "with", "as", "by", "for", "in", "on"})
+
+
+def _cut_short(quote: str) -> bool:
+    """A quote that stops mid-phrase ("... also known as mini-screw implants and")."""
+    words = quote.rstrip(" ,;:").split()
+    return bool(words) and (words[-1].lower() in CUT_WORDS or quote.rstrip().endswith(","))
 
 
 def sources(explainer: Explainer, query: Query, *, depth: int, full: bool) -> Answer:
