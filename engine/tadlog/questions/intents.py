@@ -78,9 +78,8 @@ def _cue_words(text: str, index) -> list[str]:
     """The question's words in normal form, a typo corrected only where it makes a cue word
     ("torqe" is torque); a real word is never turned into another ("critical" stays critical)."""
     plain = [w.norm for w in words_of(text)]
-    cue_vocabulary = set().union(RISK_WORDS, QUANTITY_WORDS, DEFINITION_WORDS, WHAT_QUANTITY, WHERE_WORDS)
     fixed = index.corrected_words(text)
-    return [f if f != p and f in cue_vocabulary and p not in cue_vocabulary else p for p, f in zip(plain, fixed)]
+    return [f if f != p and f in TYPO_CUES and p not in TYPO_CUES else p for p, f in zip(plain, fixed)]
 
 
 def _telling(partial) -> bool:
@@ -105,6 +104,8 @@ REASON_WORDS = frozenset({"cause", "causes", "causing", "why", "reason", "advant
 WHERE_WORDS = frozenset({"site", "where", "side", "location", "position", "placement", "avoid"})
 DO_WORDS = frozenset({"do", "now", "else", "need"})
 HOWTO_KINDS = ("technique", "mechanics", "design")
+TYPO_CUES = RISK_WORDS | QUANTITY_WORDS | DEFINITION_WORDS | WHAT_QUANTITY | WHERE_WORDS  # what a typo may become
+QUALIFIER_CUES = RISK_WORDS | QUANTITY_WORDS | WHERE_WORDS | REASON_WORDS | DO_WORDS  # no mere qualifier of a name
 SUITABILITY_KINDS = ("factor", "malocclusion", "indication")
 
 
@@ -314,9 +315,8 @@ def _only_names(words: list[str], found: list[Name]) -> bool:
     if len(specific) != 1 or not content or len(content) > 3 or specific[0].category in PATIENT_CATEGORIES:
         return False
     said = {normal_word(w.text) for w in words_of(specific[0].said)}
-    cue_words = RISK_WORDS | QUANTITY_WORDS | WHERE_WORDS | REASON_WORDS | DO_WORDS
     extra = [w for w in content if w not in said]
-    return len(extra) <= 1 and not set(extra) & cue_words  # "closed coil spring?": one qualifying word
+    return len(extra) <= 1 and not set(extra) & QUALIFIER_CUES  # "closed coil spring?": one qualifying word
 
 
 def _form_for(text, intent, frame, subjects, patient_names, patient, found) -> Query:

@@ -287,13 +287,12 @@ def _fitting_first(scored, fitting, intent: str) -> list:
     than primary insertions"), so a figure question keeps the sentence that says what they mean."""
     if not fitting:
         return scored
+    kept = set(fitting)
     if intent == "choice":  # the statements naming both first, then what is said of each
-        kept = set(fitting)
         return fitting + [s for s in scored if s not in kept]
     if intent != "quantity":
         return fitting
     best = fitting[0][0]
-    kept = set(fitting)
     extra = [s for s in scored if s not in kept and s[0] >= RELATIVE * best]
     return sorted(fitting + extra, key=lambda s: (-s[0], s[1]))
 
@@ -465,10 +464,9 @@ def _verdict(intent, about, count, fitting: int, items, options, explainer) -> s
     heading = INTENT_HEADINGS.get(intent)
     if intent == "choice" and len(options) == 2:
         a, b = (term_label(explainer, o) for o in options)
-        both = fitting
-        if both:
-            rest = count - both
-            return (f"{_cap(a)} or {b}: {both} statement{'s speak' if both != 1 else ' speaks'} of both"
+        if fitting:
+            rest = count - fitting
+            return (f"{_cap(a)} or {b}: {fitting} statement{'s speak' if fitting != 1 else ' speaks'} of both"
                     + (f", then what the sources say of each ({rest} more)." if rest else "."))
         # never "no source compares them": two neighbouring statements may (a problem, then its remedy)
         return f"{_cap(a)} or {b}: what the sources say about each, the statements nearest to both first."
