@@ -45,13 +45,14 @@ def _by_plane(explainer: Explainer, by_indication: dict[str, list]) -> list[Item
             planes.setdefault(atom[1][1], []).append(atom)
     out = []
     for plane, atoms in sorted(planes.items(), key=lambda p: (-len(p[1]), term_label(explainer, p[0]))):
+        cites = {atom: explainer.proof(atom).statements() for atom in atoms}  # each proof built once
         cited: dict[str, int] = {}
-        for atom in atoms:
-            for sid in explainer.proof(atom).statements():
+        for statements in cites.values():
+            for sid in statements:
                 cited[sid] = cited.get(sid, 0) + 1
         best = max(sorted(cited), key=lambda sid: cited[sid]) if cited else None
-        citing = [a for a in atoms if best in explainer.proof(a).statements()] or atoms
-        lead = min(citing, key=lambda a: len(explainer.proof(a).statements()))  # the list alone, if it can
+        citing = [a for a in atoms if best in cites[a]] or atoms
+        lead = min(citing, key=lambda a: len(cites[a]))  # the list alone, if it can
         names = sorted({term_label(explainer, a[1][0]) for a in atoms})
         label = term_label(explainer, plane)
         summary = f"{label[:1].upper()}{label[1:]} ({len(names)}): " + ", ".join(names) + "."
