@@ -17,7 +17,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Iterable, Optional, Union
 
-from . import cache
+from . import cache, collector
 from .engine.compile import LazyProgram, Program, compile_model, order_bodies
 from .errors import ERROR, Diagnostic, TadlogError
 from .engine.evaluate import Interpretation, Overlay, downstream, evaluate, evaluate_worlds
@@ -57,12 +57,17 @@ class KnowledgeBase:
         Raises :class:`~tadlog.errors.TadlogError` with every problem found. Quotes are
         verified against the seed texts only when ``verify_quotes`` is set.
         """
-        from .language.parse import parse_kb
-        from .language.validate import ensure_valid
-
         root = Path(path) if path is not None else bundled_kb_dir()
         if not root.is_dir():
             raise TadlogError(f"knowledge base folder {root} does not exist", code="E002")
+        with collector.paused():
+            return cls._load(root, sources, verify_quotes, use_cache)
+
+    @classmethod
+    def _load(cls, root: Path, sources, verify_quotes: bool, use_cache: bool) -> "KnowledgeBase":
+        from .language.parse import parse_kb
+        from .language.validate import ensure_valid
+
         key = None
         if use_cache and not verify_quotes and cache.folders():
             key = cache.key_for(kb_files(root))
@@ -108,6 +113,12 @@ class KnowledgeBase:
                            lambda: compile_model(self.model).facts)
 
     def _evaluated(self) -> tuple[Interpretation, Derivations]:
+        if self._base is not None:
+            return self._base
+        with collector.paused():
+            return self._evaluate_base()
+
+    def _evaluate_base(self) -> tuple[Interpretation, Derivations]:
         with self._lock:
             if self._base is None:
                 if self._entry is not None and self._given is not None:
@@ -227,7 +238,7 @@ def load(path=None, **kwargs) -> KnowledgeBase:
 def write_cache(kb: KnowledgeBase, interpretation: Optional[Interpretation] = None, *, evaluated: bool = True,
                 derivations: Optional[Derivations] = None):
     """Store ``kb`` (with its evaluation and term index unless ``evaluated`` is False) under its key."""
-    from .codec import encode
+    from .codec import encode, encode_model
 
     key = kb._cache_key or (cache.key_for(kb_files(kb.root)) if kb.root is not None else None)
     if key is None or not cache.folders():
@@ -237,10 +248,13 @@ def write_cache(kb: KnowledgeBase, interpretation: Optional[Interpretation] = No
     if evaluated and derivations is None:
         derivations = Derivations(kb.model, interpretation, kb.program.rules)
     try:
-        sections = encode(kb.model, kb.diagnostics, interpretation if evaluated else None,
-                          derivations.index_by_term() if evaluated else None,
-                          _what_if_worlds(kb, interpretation) if evaluated else None,
-                          _question_indexes(kb.model) if evaluated else None)
+        model_sections = kb.__dict__.pop("_model_sections", None) or encode_model(kb.model, kb.diagnostics)
+        if not evaluated:
+            kb.__dict__["_model_sections"] = sections = model_sections  # reused by the evaluated entry
+        else:
+            sections = encode(kb.model, kb.diagnostics, interpretation, derivations.index_by_term(),
+                              _what_if_worlds(kb, interpretation), _question_indexes(kb.model),
+                              model_sections=model_sections)
     except (TypeError, ValueError):  # a value the format cannot hold: this knowledge base is not cached
         return None
     return cache.write(key, sections)
