@@ -91,10 +91,11 @@ def encode_model(model: KnowledgeBaseModel, diagnostics) -> dict[str, bytes]:
 
 def encode(model: KnowledgeBaseModel, diagnostics, interpretation: Optional[Interpretation] = None,
            mentions: Optional[dict] = None, worlds: Optional[dict] = None,
-           indexes: Optional[dict] = None, *, model_sections: Optional[dict] = None) -> dict[str, bytes]:
+           *, model_sections: Optional[dict] = None) -> dict[str, bytes]:
     """The sections of a cache entry (bytes each): the model's (``model_sections`` when already
-    encoded); with an evaluation, each relation on its own and the index of atoms by term, the
-    precomputed what-if worlds and the question indexes."""
+    encoded); with an evaluation, each relation on its own and the index of atoms by term, and
+    the precomputed what-if worlds. (The question indexes are entries of their own, written
+    when first built: kb.save_question_indexes.)"""
     sections = dict(model_sections or encode_model(model, diagnostics))
     if interpretation is not None:
         _keyed(sections, "relations", {name: [list(row) for row in rows]
@@ -104,8 +105,6 @@ def encode(model: KnowledgeBaseModel, diagnostics, interpretation: Optional[Inte
                                       for term, found in mentions.items()})
     if worlds:
         _keyed(sections, "worlds", worlds)
-    for name, blob in (indexes or {}).items():
-        sections["index:" + name] = blob
     return sections
 
 
