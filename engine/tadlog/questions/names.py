@@ -360,11 +360,11 @@ class NameIndex:
 
     def nearest(self, text: str, n: int = 3) -> list[str]:
         """Terms whose names are closest to ``text`` (for suggestions; structured, never prose)."""
-        import difflib
+        from ..similar import close_matches
 
         key = " ".join(w.norm for w in words_of(text) if w.norm not in FILLER)
         joined = {" ".join(k): t for k, t in self.keys.items()}
-        close = difflib.get_close_matches(key, list(joined), n=n * 3, cutoff=0.75)
+        close = close_matches(key, joined, n=n * 3, cutoff=0.75)
         return list(dict.fromkeys(joined[c] for c in close))[:n]
 
 
