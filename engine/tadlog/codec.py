@@ -15,7 +15,8 @@ from dataclasses import fields
 from typing import Callable, Optional
 
 from .engine.evaluate import Interpretation
-from .errors import Diagnostic, EngineError, Location
+from .errors import Diagnostic, EngineError, Location, TadlogError
+from .limits import unbudgeted
 from .language.model import (
     Atom, Comparison, Conflict, Const, Fact, KnowledgeBaseModel, Negation, Param, Predicate, Rule, Section,
     Source, Statement, TermDecl, Var,
@@ -121,6 +122,12 @@ def _keyed(sections: dict, name: str, mapping: dict) -> None:
 
 
 # ---- decoding -----------------------------------------------------------------------------
+def _damaged(what: str) -> EngineError:
+    """A section that would not decode (checksummed, so only a forged entry gets here). A
+    TadlogError raised meanwhile (the question's budget running out) is passed on, not this."""
+    return EngineError(f"the cached knowledge base is damaged ({what}); run 'tadlog cache clear'", code="E901")
+
+
 def _builder(cls):
     names = _FIELDS[cls.__name__]
 
@@ -174,10 +181,12 @@ def _lazy(name: str):
         value = self.__dict__.get("_" + name)
         if value is None:
             try:
-                value = self.__dict__["#decode"](name)
+                with unbudgeted():  # decoding the knowledge base is not the question's work
+                    value = self.__dict__["#decode"](name)
+            except TadlogError:  # the question's budget ran out meanwhile: no damage
+                raise
             except Exception as exc:  # checksummed, so only a forged entry gets here
-                raise EngineError(f"the cached knowledge base is damaged ({name}: {type(exc).__name__}); "
-                                  "run 'tadlog cache clear'", code="E901") from exc
+                raise _damaged(f"{name}: {type(exc).__name__}") from exc
             self.__dict__["_" + name] = value
         return value
 
@@ -204,9 +213,10 @@ class LazyRelations(Mapping):
             start, length = self._index[name]
             try:
                 value = self._convert(json.loads(bytes(self._blob[start:start + length])))
+            except TadlogError:
+                raise
             except Exception as exc:
-                raise EngineError(f"the cached knowledge base is damaged ({name}); "
-                                  "run 'tadlog cache clear'", code="E901") from exc
+                raise _damaged(name) from exc
             self._done[name] = value
         return value
 
@@ -343,7 +353,8 @@ class LazyIndex:
                 if type(self) is LazyIndex:
                     raise AttributeError(name)
                 return getattr(self, name)
-            self._decode(lazy)
+            with unbudgeted():
+                self._decode(lazy)
         return getattr(self, name)
 
     def _decode(self, lazy) -> None:
@@ -352,8 +363,9 @@ class LazyIndex:
             stored = decode_plain(bytes(blob))
             fields = stored["fields"]
             fields.update(dict.fromkeys(stored["model"], model))
+        except TadlogError:
+            raise
         except Exception as exc:
-            raise EngineError("the cached knowledge base is damaged (an index); run 'tadlog cache clear'",
-                              code="E901") from exc
+            raise _damaged("an index") from exc
         self.__dict__.update(fields)
         self.__class__ = cls_of()
