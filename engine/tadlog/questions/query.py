@@ -97,9 +97,9 @@ class Query:
 
 @lru_cache(maxsize=None)
 def _question_parser():
-    from ..resources import lark_parser
+    from ..resources import parser
 
-    return lark_parser("query.lark", propagate_positions=True, start=["start", "frame"])
+    return parser("question")
 
 
 def _error(text: str, column: int, width: int, message: str, suggestion: Optional[str] = None,
