@@ -131,6 +131,11 @@ def words_of(text: str) -> list[Word]:
     return out
 
 
+def norms_of(text: str) -> list[str]:
+    """The normal forms of ``text``'s words (words_of without offsets: for indexes of quotes and names)."""
+    return [normal_word(m.group()) for m in TOKEN.finditer(text)]
+
+
 @dataclass(frozen=True)
 class Name:
     """A known term found in the question."""
@@ -427,7 +432,7 @@ def _read_keys(form: str) -> dict[bool, list[tuple[str, ...]]]:
         return out
     variants = (form, re.sub(r"(?<=\w)-(?=\w)", "", form)) if "-" in form else (form,)
     for variant in variants:
-        words = [normal_word(m.group()) for m in TOKEN.finditer(variant)]
+        words = norms_of(variant)
         key = tuple(w for w in words if w not in FILLER)
         if len(key) == 1 and len(words) - 1 > 1:
             continue  # one word left of several ("in some patients less than"): not that word's name
