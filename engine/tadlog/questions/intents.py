@@ -261,9 +261,12 @@ def _noun_phrase_intent(words, cues, kinds, specific, found, outside=frozenset()
         return "reasons"
     sites_only = bool(kinds) and kinds <= {"site", "design", "concept"}
     if cues & {"which", "where"} and cues & {"side", "site"} or (
-            outside & {"site"} and not cues & RISK_WORDS and not kinds & {"finding"}) or (
+            outside & {"site"} and not cues & RISK_WORDS and not kinds & {"finding"}
+            and not _extraction_site(words)) or (
             cues & {"site"} and sites_only):
         return "where"
+    if cues & {"patient"} and words[:1] != ["patient"] and not cues & (DEFINITION_WORDS | RISK_WORDS):
+        return "suitability"  # "mini-implants for a patient on bisphosphonates?": whether it suits them
     if cues & DEFINITION_WORDS - {"part", "difference", "term"} or _only_names(words, found):
         return "definition"  # "direct anchorage with a TAD means?", "closed coil spring?"
     if cues & {"success"} and not cues & {"how"}:
@@ -293,6 +296,11 @@ def _noun_phrase_intent(words, cues, kinds, specific, found, outside=frozenset()
     if kinds & {"site"} and not kinds & {"malocclusion", "factor", "finding", "indication"}:
         return "where"
     return "definition" if len(specific) == 1 else "evidence"
+
+
+def _extraction_site(words: list[str]) -> bool:
+    """"an extraction site": a place in the arch the question is about, not where to insert."""
+    return any(a == "extraction" and b in ("site", "space") for a, b in zip(words, words[1:]))
 
 
 PREVENT_WORDS = frozenset({"prevent", "avoid", "stop", "minimize", "minimise"})
