@@ -88,6 +88,8 @@ EXPANSIONS = {
     "longer": ("length",), "thicker": ("thickness",), "space": ("interradicular",), "room": ("space",),
     "hit": ("contact",), "touch": ("contact",), "touching": ("contact",), "made": ("material", "alloy"),
 }
+DIMENSIONS = {"high": ("level", "crest", "apical", "height"), "deep": ("depth",), "far": ("distance",),
+              "thick": ("thickness",), "wide": ("width", "diameter"), "big": ("size",)}
 SAME_STEM = {"cortical": "cortex", "cortices": "cortex", "teeth": "tooth", "roots": "root", "bony": "bone"}
 # Words that carry no subject in a question (beyond the names' filler): never matched in quotes.
 LEXICAL_STOP = frozenset({"take", "out", "get", "make", "go", "know", "tell", "say", "give", "keep", "mean", "worry",
@@ -230,8 +232,11 @@ def _ranking(explainer: Explainer, query: Query, terms: list[str], intent: str):
     model = explainer.model
     index = statement_index(model)
     patient = set(patient_factors(explainer))
-    plain = [w for w in name_index(model).corrected_words(query.text) if w not in FILLER and w not in FRAME_WORDS]
-    extra = [x for w in plain for x in EXPANSIONS.get(w, ())]
+    said = name_index(model).corrected_words(query.text)
+    # "how high", "how deep": the dimension asked, in the sources' words ("higher failure" is not height)
+    asked = {b for a, b in zip(said, said[1:]) if a == "how" and b in DIMENSIONS}
+    plain = [w for w in said if w not in FILLER and w not in FRAME_WORDS and w not in asked]
+    extra = [x for w in plain for x in EXPANSIONS.get(w, ())] + [x for w in asked for x in DIMENSIONS[w]]
     words = list(dict.fromkeys([stem(w) for w in plain if w not in LEXICAL_STOP] + [stem(x) for x in extra]))
     options = _options(query) if intent == "choice" else ()
     weights = {t: (0.2 if t in GENERIC else 1.0) for t in terms}
