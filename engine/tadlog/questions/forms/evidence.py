@@ -74,6 +74,7 @@ ANSWERING = {
                            "research_needed"}),
 }
 ANSWER_LIFT = 0.5
+WHOLE_BONUS = 4.0  # a statement naming every name of a question of two or more
 
 # What clinicians say → the words the sources use (added to the question's words, never replacing them).
 EXPANSIONS = {
@@ -332,6 +333,7 @@ def _score(model, index: StatementIndex, weights, words, intent, patient, option
     for word in words:
         if index.idf.get(word, 0) > 1.0:  # words in most quotes say nothing
             candidates.update(index.by_word.get(word, ()))
+    whole = [t for t, w in weights.items() if w >= 1.0 and t not in patient]
     out = []
     for sid in candidates:
         st = model.statement_by_id.get(sid)
@@ -343,6 +345,8 @@ def _score(model, index: StatementIndex, weights, words, intent, patient, option
         bonus = sum(1.0 for f in patient if f in mentioned)
         if options and all(o in mentioned or _says(model, index, sid, o) for o in options):
             bonus += 6.0
+        elif len(whole) >= 2 and all(t in mentioned or _says(model, index, sid, t) for t in whole):
+            bonus += WHOLE_BONUS  # speaks of everything the question names ("pilot hole" and "posterior maxilla")
         # what the intent wants first lifts a statement in proportion to how well it fits the question
         score = (1.5 * named + said) * (1.0 + INTENT_LIFT * _intent_bonus(model, index, sid, intent)) + bonus
         if named > 0 or said > 2.0:
