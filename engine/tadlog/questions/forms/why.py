@@ -30,12 +30,13 @@ def why(explainer: Explainer, query: Query, *, depth: int, full: bool) -> Answer
         partial_support(explainer, query)
     if support:
         said = _said(explainer, support) + _others_said(explainer, subject, query)
-        verdict = (f"Partly: {said}; no source states that {lower_first(sentence)} as such "
-                   f"({reason_count(pro, con)}).")
         proof = explainer.proof(support[0], depth=depth)
         rest = [explainer.argument(a, "for") for a in support[1:]]
-        rest += [a for a in _others_limited(explainer, subject, query) if a.proof.atom not in support]
-        pro = rest + [a for a in pro if a.proof.atom not in support[1:] and a not in rest]
+        pro = rest + [a for a in pro if a.proof.atom not in support[1:]]
+        known = {a.proof.atom for a in pro}
+        pro += [a for a in _others_limited(explainer, subject, query) if a.proof.atom not in known]
+        verdict = (f"Partly: {said}; no source states that {lower_first(sentence)} as such "
+                   f"({reason_count(pro, con)}).")
         return Answer(query.text, query.form, verdict, subject, label, True, arguments_for=tuple(pro),
                       arguments_against=tuple(con), proof=proof, notes=figure_notes(explainer, subject, pro, con))
     analyses, changes = explainer.why_not(target, expand=1 if full else 0)
