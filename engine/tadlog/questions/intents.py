@@ -136,6 +136,8 @@ def _intent(frame: str, words: list[str], subjects: list[Name], found: list[Name
             return "evidence"
         return "where" if cues & {"forward", "back", "close"} else "quantity"
     if frame in ("f_howto", "f_need"):
+        if cues & {"tell", "warn", "explain"} and outside & {"risk", "complication", "danger"}:
+            return "risks"  # "what should I tell patients about risks ...?": the risks to tell
         if cues & DEFINITION_WORDS and frame == "f_howto" and second in ("is", "are"):
             return "definition"
         if second in ("is", "are") and cues & {"made", "done", "used", "placed", "removed", "inserted", "fitted"}:
@@ -271,6 +273,8 @@ def _noun_phrase_intent(words, cues, kinds, specific, found, outside=frozenset()
         return "definition"  # "direct anchorage with a TAD means?", "closed coil spring?"
     if cues & {"success"} and not cues & {"how"}:
         return "quantity"  # "success of replacement mini-implants after a failure?"
+    if cues & {"more", "less", "higher", "lower"} and cues & {"force", "torque"}:
+        return "quantity"  # "... - need more force?": how much
     if words and words[0] in ACTION_VERBS and not kinds & {"malocclusion", "factor"} and not cues & LIMIT_WORDS:
         return "howto"  # "close a single space with two mini-implants?"
     if cues & PREVENT_WORDS:  # "... to stop molars drifting forward?": from a site, where; else how
