@@ -272,7 +272,9 @@ def _noun_phrase_intent(words, cues, kinds, specific, found, outside=frozenset()
     if cues & DEFINITION_WORDS - {"part", "difference", "term"} or _only_names(words, found):
         return "definition"  # "direct anchorage with a TAD means?", "closed coil spring?"
     if cues & {"success"} and not cues & {"how"}:
-        return "quantity"  # "success of replacement mini-implants after a failure?"
+        if "and" in words and len(specific) >= 2 and words[-1] in ("success", "failure"):
+            return "evidence"  # "cancellous bone density and mini-implant success": how one bears on the other
+        return "quantity"  # "success of replacement mini-implants after a failure?"  # "success of replacement mini-implants after a failure?"
     if cues & {"more", "less", "higher", "lower"} and cues & {"force", "torque"}:
         return "quantity"  # "... - need more force?": how much
     if words and words[0] in ACTION_VERBS and not kinds & {"malocclusion", "factor"} and not cues & LIMIT_WORDS:
