@@ -270,11 +270,27 @@ class NameIndex:
                 tail = tuple(w.norm for w in words if name.start < w.start and w.end <= name.end)
                 term = self.keys.get((word.norm,) + tail) if tail else None
             if term is None:
+                term = self._elided_after(text, words, names, word)
+            if term is None:
                 rest.append(i)
                 continue
             out.append(Name(term, self.category(term), word.text, word.start, word.end))
         out.sort(key=lambda n: n.start)
         return out, rest
+
+    def _elided_after(self, text: str, words: list[Word], names: list[Name], word: Word) -> Optional[str]:
+        """"cortical thickness or density": a word after 'or'/'and' that follows a name of two or
+        more words shares that name's first words (cortical density)."""
+        before = next((n for n in names if n.end <= word.start and
+                       text[n.end:word.start].lower().split() in (["or"], ["and"], ["nor"])), None)
+        if before is None:
+            return None
+        head = [w.norm for w in words if before.start <= w.start and w.end <= before.end]
+        for size in range(len(head) - 1, 0, -1):
+            term = self.keys.get(tuple(head[:size]) + (word.norm,))
+            if term is not None and term != before.term:
+                return term
+        return None
 
     def _unordered(self, text: str, words: list[Word], names: list[Name], left: list[int]):
         """Two- and three-word names said in another order, within a few words ("intrude the upper
