@@ -59,6 +59,7 @@ def read_question(text: str, model: KnowledgeBaseModel, frame: str, clause: Opti
     """A question the fixed forms do not cover, read from its frame and its names."""
     index = name_index(model)
     found, partial = index.find(text)
+    found = found + _factors_within(index, found)
     words = _cue_words(text, index)
     age, bmi = age_in(words), _bmi(words)
     patient_names = [n for n in found if describes_patient(model, n.term)]
@@ -72,6 +73,24 @@ def read_question(text: str, model: KnowledgeBaseModel, frame: str, clause: Opti
     query = _form_for(text, intent, frame, subject_names, patient_names, patient, found)
     reading = make_reading(model, query, intent, frame, found, partial)
     return _with(query, reading=reading)
+
+
+def _factors_within(index, found: list[Name]) -> list[Name]:
+    """A patient factor named inside a longer concept's name ("mini-implants for a patient on
+    bisphosphonates" is a concept, and says the patient takes bisphosphonates)."""
+    have = {n.term for n in found}
+    out: list[Name] = []
+    for name in found:
+        if name.category != "concept":
+            continue
+        norms = [w.norm for w in words_of(name.said) if w.norm not in FILLER]
+        for size in (3, 2, 1):
+            for i in range(len(norms) - size + 1):
+                term = index.keys.get(tuple(norms[i:i + size]))
+                if term and term not in have and index.category(term) == "factor":
+                    have.add(term)
+                    out.append(Name(term, "factor", name.said, name.start, name.end))
+    return out
 
 
 def _cue_words(text: str, index) -> list[str]:
