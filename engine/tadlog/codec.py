@@ -175,6 +175,13 @@ class CachedModel(KnowledgeBaseModel):
 
     __hash__ = KnowledgeBaseModel.__hash__
 
+    def fact_values(self, predicate: str) -> tuple[tuple, ...]:
+        rows = self.__dict__.get("#fact_rows")
+        if rows is None or "_facts" in self.__dict__:  # no section, or the facts are decoded anyway
+            return super().fact_values(predicate)
+        with unbudgeted():
+            return tuple(values for values, _, _ in rows(predicate))
+
 
 def _lazy(name: str):
     def get(self):
@@ -247,6 +254,7 @@ class Entry:
         model = _new(CachedModel)
         model.__dict__.update({name: self._decode(value) for name, value in core.items()})
         model.__dict__["#decode"] = self._decode_lazy
+        model.__dict__["#fact_rows"] = self.fact_rows()
         return model
 
     def _decode_lazy(self, name: str) -> tuple:
@@ -273,7 +281,10 @@ class Entry:
 
     def fact_rows(self) -> Callable[[str], list]:
         """predicate → [(values, cites, definition)] of the knowledge base's own facts."""
-        rows = self._keyed("fact_rows", lambda items: [(tuple(v), tuple(c), r) for v, c, r in items])
+        rows = self.__dict__.get("_fact_rows")
+        if rows is None:  # one decoder for the model and the program
+            rows = self.__dict__["_fact_rows"] = self._keyed(
+                "fact_rows", lambda items: [(tuple(v), tuple(c), r) for v, c, r in items])
         return lambda predicate: rows.get(predicate, [])
 
     def world(self, key: str) -> Optional[dict]:
@@ -304,16 +315,19 @@ def encode_plain(value):
     kind = type(value)
     if kind is dict:
         if all(type(k) is str and not k.startswith("#") for k in value):
+            if all(type(v) in _JSON_SCALARS for v in value.values()):
+                return value  # JSON as it stands (most of an index: word counts, lengths)
             return {k: encode_plain(v) for k, v in value.items()}
         return {"#D": [[encode_plain(k), encode_plain(v)] for k, v in value.items()]}
     tag = _TAGS.get(kind)
     if tag is None:
         raise TypeError(f"cannot cache a {kind.__name__}")
-    items = list(value) if all(type(v) is str for v in value) else [encode_plain(v) for v in value]
+    items = list(value) if all(type(v) in _JSON_SCALARS for v in value) else [encode_plain(v) for v in value]
     return items if kind is list else {tag: items}
 
 
 _TAGS = {list: "", tuple: "#T", set: "#S", frozenset: "#F"}
+_JSON_SCALARS = frozenset({str, int, float, bool, type(None)})
 _PLAIN = {"#T": tuple, "#S": set, "#F": frozenset}
 
 
