@@ -74,6 +74,8 @@ ANSWERING = {
                            "research_needed"}),
 }
 ANSWER_LIFT = 0.5
+# Predicates that compare amounts: their statements answer a quantity question with or without a number.
+COMPARING = frozenset({"success_lower_than", "lower_success_than", "greater_at", "less_than"})
 WHOLE_BONUS = 4.0  # a statement naming every name of a question of two or more
 
 # What clinicians say → the words the sources use (added to the question's words, never replacing them).
@@ -405,8 +407,8 @@ def _kind_bonus(model, index: StatementIndex, sid: str, intent: str) -> float:
 def _fits(model, index: StatementIndex, sid: str, intent: str, options) -> bool:
     """Whether a statement gives what the intent asks for (a figure, a recommendation, a risk, ...)."""
     st = model.statement_by_id[sid]
-    if intent == "quantity":
-        return _has_figure(st.quote)
+    if intent == "quantity":  # a figure, or a comparison of amounts ("much lower success rates than ...")
+        return _has_figure(st.quote) or any(p in COMPARING for p, _ in index.facts.get(sid, ()))
     if intent == "choice" and len(options) == 2:
         mentioned = index.terms.get(sid, set())
         return all(o in mentioned or _says(model, index, sid, o) for o in options)
