@@ -173,6 +173,20 @@ class StatementIndex:
         for st in model.statements:
             self.by_section.setdefault(f"{st.source} {st.section}", []).append((st.id, st.lines[0], st.lines[1]))
 
+    def result(self, model: KnowledgeBaseModel, sid: str) -> Optional[str]:
+        """The statement that gives a study's result right after it, in the same source and section
+        ("The authors concluded that ...", "Their results show ..."); None when there is none."""
+        st = model.statement_by_id.get(sid)
+        if st is None:
+            return None
+        end = st.lines[1]
+        for other, first, last in self.by_section.get(f"{st.source} {st.section}", ()):
+            if other != sid and end <= first <= end + 1 and last > end - 1:
+                quote = model.statement_by_id[other].quote
+                if GIVES_RESULT.match(quote):
+                    return other
+        return None
+
     def antecedent(self, model: KnowledgeBaseModel, sid: str) -> Optional[str]:
         """The statement a quote points back to: same source and section, ending on the line (or the
         line before) where this one starts; None when the quote does not point back."""
@@ -260,6 +274,8 @@ def _ranking(explainer: Explainer, query: Query, terms: list[str], intent: str):
     return ranked, fitting, weights, words, options
 
 
+GIVES_RESULT = re.compile(r"(?:The|These) authors (?:concluded|found|reported)|(?:Their|The) (?:results|findings) "
+                          r"(?:show|showed|suggest|indicated)|They (?:concluded|found)")
 POINTS_BACK = re.compile(r"(?:This|These|Such)\s+(?!is\b|are\b)[a-z]+")  # "This marked drop", not "This is"
 LEADING = 6  # the entries on a first screen: only their antecedents are brought forward
 
@@ -267,8 +283,21 @@ LEADING = 6  # the entries on a first screen: only their antecedents are brought
 def _with_antecedents(model, index: StatementIndex, ranked: list) -> list:
     """A quote that points back ("This marked drop in success rates ...") is shown right after the
     statement it points to, the one that ends where it begins in the same section: the figures it
-    speaks of are then on the screen with it (brought forward, or moved up from lower down)."""
+    speaks of are then on the screen with it (brought forward, or moved up from lower down). Likewise
+    a study among the first entries is followed by the statement right after it that gives its result
+    ("The authors concluded that OMI anchorage ... much more versatile and reliable ...")."""
     out = list(ranked)
+    for score, sid in ranked[:LEADING]:  # a study's result follows it ("The authors concluded ...")
+        after = index.result(model, sid)
+        if after is None:
+            continue
+        here = next(i for i, entry in enumerate(out) if entry[1] == sid)
+        there = next((i for i, entry in enumerate(out) if entry[1] == after), None)
+        if there is not None and there <= here + 1:
+            continue  # already above it, or right after
+        if there is not None:
+            out.pop(there)
+        out.insert(here + 1, (score, after))
     for score, sid in ranked[:LEADING]:
         before = index.antecedent(model, sid)
         if before is None:
