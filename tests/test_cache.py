@@ -261,3 +261,24 @@ def test_a_cached_question_index_decodes_once_when_threads_reach_it_together(kb)
         for t in threads:
             t.join()
         assert not errors and len(set(seen)) == 1 and len(seen) == 8
+
+
+def test_question_indexes_are_saved_when_first_built_and_read_back(folder, kb):
+    """A raw query builds no question index and writes none; a question in words builds the name
+    index, which is then stored beside the entry, and a fresh load reads it from there (undecoded
+    until used) and answers exactly as a parse does."""
+    from tadlog.codec import LazyIndex
+
+    first = tadlog.load(KB)
+    first.ask("? site_success_figure(S, F).")
+    assert not list(folder.glob("kb-*-name_index.json"))
+    first.ask(QUESTION)
+    assert len(list(folder.glob("kb-*-name_index.json"))) == 1
+    second = tadlog.load(KB)
+    assert second.loaded_from == "cache"
+    assert type(second.model.__dict__["_name_index"]) is LazyIndex
+    _same_answer(second, kb)
+    assert type(second.model.__dict__["_name_index"]) is not LazyIndex  # decoded on use
+    before = sorted(p.name for p in folder.glob("kb-*"))
+    second.ask(QUESTION)  # an index read from the cache is not written again
+    assert sorted(p.name for p in folder.glob("kb-*")) == before

@@ -169,6 +169,38 @@ def test_a_question_past_its_budget_is_stopped_with_a_clear_error(tmp_path):
     assert result.returncode == 1 and "L100" in codes(result)
 
 
+def test_work_on_the_knowledge_base_is_outside_the_question_budget():
+    """An index built or a cached section decoded during a question is the knowledge base's work:
+    the deadline moves on by its time (even the real-time timer), the question's own work still
+    stops at the deadline."""
+    import time
+
+    from tadlog import limits
+
+    with limits.budget(0.3):
+        with limits.unbudgeted():
+            time.sleep(0.5)  # past the original deadline, and past the timer's first alarm
+        limits.check_budget()  # still within the budget: the sleep was not the question's
+        with pytest.raises(limits.BudgetExceeded):
+            while True:
+                limits.check_budget()
+
+
+def test_a_budget_running_out_while_a_cached_section_decodes_is_no_damage(monkeypatch):
+    """BudgetExceeded raised inside a lazy decode is reported as the budget (L100), never as a
+    damaged cache (E901)."""
+    from tadlog import limits
+    from tadlog.codec import CachedModel
+
+    model = object.__new__(CachedModel)
+
+    def decode(name):
+        raise limits._exceeded()
+    model.__dict__["#decode"] = decode
+    with pytest.raises(limits.BudgetExceeded):
+        model.facts
+
+
 def test_diagnostics_read_their_file_once():
     from tadlog.errors import Diagnostic, Location, _read_lines
 

@@ -246,6 +246,9 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Optional[Sequence[str]] = None) -> int:
     global _ARGV
     _ARGV = list(argv) if argv is not None else sys.argv[1:]
+    from . import collector
+
+    collector.freeze_after_building()  # a command keeps its knowledge base until it exits
     try:
         parser = build_parser()
         args = parser.parse_args(_ARGV)

@@ -15,7 +15,8 @@ from dataclasses import fields
 from typing import Callable, Optional
 
 from .engine.evaluate import Interpretation
-from .errors import Diagnostic, EngineError, Location
+from .errors import Diagnostic, EngineError, Location, TadlogError
+from .limits import unbudgeted
 from .language.model import (
     Atom, Comparison, Conflict, Const, Fact, KnowledgeBaseModel, Negation, Param, Predicate, Rule, Section,
     Source, Statement, TermDecl, Var,
@@ -31,10 +32,16 @@ CLASSES = (Var, Const, Atom, Negation, Comparison, Source, Section, Statement, T
 _FIELDS = {cls.__name__: tuple(f.name for f in fields(cls)) for cls in CLASSES}
 _BY_NAME = {cls.__name__: cls for cls in CLASSES}
 _TUPLE, _LOCATION = "(", "@"
+_SCALARS = frozenset({str, int, float, bool, type(None)})
+
+
+# One encoder for every section: json.dumps with options builds a new one per call, which was a
+# third of writing a 10,000-term entry (one blob per relation and per term).
+_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False)
 
 
 def _dumps(value) -> bytes:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode()
+    return _JSON.encode(value).encode()
 
 
 # ---- encoding -----------------------------------------------------------------------------
@@ -46,6 +53,11 @@ class _Encoder:
         self.paths: dict[str, int] = {}
 
     def __call__(self, v):
+        kind = type(v)
+        if kind in _SCALARS:  # by type first: a model has hundreds of thousands of values
+            return v
+        if kind is tuple or kind is list:
+            return [_TUPLE, *map(self, v)]
         if v is None or isinstance(v, (str, int, float)):
             return v
         if isinstance(v, (tuple, list)):
@@ -55,15 +67,14 @@ class _Encoder:
         name = type(v).__name__
         if _BY_NAME.get(name) is not type(v):
             raise TypeError(f"cannot cache a {name}")
-        return [name, *(self(getattr(v, f)) for f in _FIELDS[name])]
+        return [name, *[self(getattr(v, f)) for f in _FIELDS[name]]]
 
 
-def encode(model: KnowledgeBaseModel, diagnostics, interpretation: Optional[Interpretation] = None,
-           mentions: Optional[dict] = None, worlds: Optional[dict] = None,
-           indexes: Optional[dict] = None) -> dict[str, bytes]:
-    """The sections of a cache entry (bytes each): the model's light fields together, its facts
-    and statements apart, the diagnostics; the facts again by predicate (values, citations,
-    definition); with an evaluation, each relation on its own and the index of atoms by term."""
+def encode_model(model: KnowledgeBaseModel, diagnostics) -> dict[str, bytes]:
+    """The sections every entry has: the model's light fields together, its facts and
+    statements apart, the diagnostics, and the facts again by predicate (values, citations,
+    definition). Kept by the caller when an evaluation is added later, so the model is encoded
+    once per process."""
     enc = _Encoder()
     core = {f: enc(getattr(model, f)) for f in _MODEL_FIELDS if f not in _LAZY}
     sections = {"core": _dumps(core)}
@@ -75,6 +86,18 @@ def encode(model: KnowledgeBaseModel, diagnostics, interpretation: Optional[Inte
         by_predicate.setdefault(fact.atom.predicate, []).append(
             [[a.value for a in fact.atom.args], list(fact.cites), fact.rationale])
     _keyed(sections, "fact_rows", by_predicate)
+    sections["paths"] = _dumps(list(enc.paths))  # only the model holds locations
+    return sections
+
+
+def encode(model: KnowledgeBaseModel, diagnostics, interpretation: Optional[Interpretation] = None,
+           mentions: Optional[dict] = None, worlds: Optional[dict] = None,
+           *, model_sections: Optional[dict] = None) -> dict[str, bytes]:
+    """The sections of a cache entry (bytes each): the model's (``model_sections`` when already
+    encoded); with an evaluation, each relation on its own and the index of atoms by term, and
+    the precomputed what-if worlds. (The question indexes are entries of their own, written
+    when first built: kb.save_question_indexes.)"""
+    sections = dict(model_sections or encode_model(model, diagnostics))
     if interpretation is not None:
         _keyed(sections, "relations", {name: [list(row) for row in rows]
                                        for name, rows in interpretation.relations.items()})
@@ -83,9 +106,6 @@ def encode(model: KnowledgeBaseModel, diagnostics, interpretation: Optional[Inte
                                       for term, found in mentions.items()})
     if worlds:
         _keyed(sections, "worlds", worlds)
-    for name, blob in (indexes or {}).items():
-        sections["index:" + name] = blob
-    sections["paths"] = _dumps(list(enc.paths))
     return sections
 
 
@@ -102,6 +122,12 @@ def _keyed(sections: dict, name: str, mapping: dict) -> None:
 
 
 # ---- decoding -----------------------------------------------------------------------------
+def _damaged(what: str) -> EngineError:
+    """A section that would not decode (checksummed, so only a forged entry gets here). A
+    TadlogError raised meanwhile (the question's budget running out) is passed on, not this."""
+    return EngineError(f"the cached knowledge base is damaged ({what}); run 'tadlog cache clear'", code="E901")
+
+
 def _builder(cls):
     names = _FIELDS[cls.__name__]
 
@@ -155,10 +181,12 @@ def _lazy(name: str):
         value = self.__dict__.get("_" + name)
         if value is None:
             try:
-                value = self.__dict__["#decode"](name)
+                with unbudgeted():  # decoding the knowledge base is not the question's work
+                    value = self.__dict__["#decode"](name)
+            except TadlogError:  # the question's budget ran out meanwhile: no damage
+                raise
             except Exception as exc:  # checksummed, so only a forged entry gets here
-                raise EngineError(f"the cached knowledge base is damaged ({name}: {type(exc).__name__}); "
-                                  "run 'tadlog cache clear'", code="E901") from exc
+                raise _damaged(f"{name}: {type(exc).__name__}") from exc
             self.__dict__["_" + name] = value
         return value
 
@@ -185,9 +213,10 @@ class LazyRelations(Mapping):
             start, length = self._index[name]
             try:
                 value = self._convert(json.loads(bytes(self._blob[start:start + length])))
+            except TadlogError:
+                raise
             except Exception as exc:
-                raise EngineError(f"the cached knowledge base is damaged ({name}); "
-                                  "run 'tadlog cache clear'", code="E901") from exc
+                raise _damaged(name) from exc
             self._done[name] = value
         return value
 
@@ -277,14 +306,14 @@ def encode_plain(value):
         if all(type(k) is str and not k.startswith("#") for k in value):
             return {k: encode_plain(v) for k, v in value.items()}
         return {"#D": [[encode_plain(k), encode_plain(v)] for k, v in value.items()]}
-    if kind is list:
-        return [encode_plain(v) for v in value]
-    tag = {tuple: "#T", set: "#S", frozenset: "#F"}.get(kind)
+    tag = _TAGS.get(kind)
     if tag is None:
         raise TypeError(f"cannot cache a {kind.__name__}")
-    return {tag: [encode_plain(v) for v in value]}
+    items = list(value) if all(type(v) is str for v in value) else [encode_plain(v) for v in value]
+    return items if kind is list else {tag: items}
 
 
+_TAGS = {list: "", tuple: "#T", set: "#S", frozenset: "#F"}
 _PLAIN = {"#T": tuple, "#S": set, "#F": frozenset}
 
 
@@ -324,7 +353,8 @@ class LazyIndex:
                 if type(self) is LazyIndex:
                     raise AttributeError(name)
                 return getattr(self, name)
-            self._decode(lazy)
+            with unbudgeted():
+                self._decode(lazy)
         return getattr(self, name)
 
     def _decode(self, lazy) -> None:
@@ -333,8 +363,9 @@ class LazyIndex:
             stored = decode_plain(bytes(blob))
             fields = stored["fields"]
             fields.update(dict.fromkeys(stored["model"], model))
+        except TadlogError:
+            raise
         except Exception as exc:
-            raise EngineError("the cached knowledge base is damaged (an index); run 'tadlog cache clear'",
-                              code="E901") from exc
+            raise _damaged("an index") from exc
         self.__dict__.update(fields)
         self.__class__ = cls_of()

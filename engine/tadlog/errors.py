@@ -160,13 +160,13 @@ class UsageError(TadlogError):
 
 def did_you_mean(word: str, candidates: Iterable[str], n: int = 3) -> Optional[str]:
     """A 'did you mean' hint, or None when nothing is close enough to help."""
-    import difflib
+    from .similar import close_matches
 
     pool = sorted(set(candidates))
-    close = difflib.get_close_matches(word, pool, n=n, cutoff=0.6)
+    close = close_matches(word, pool, n=n, cutoff=0.6)
     if not close:
         lowered = {c.lower(): c for c in pool}
-        close = [lowered[c] for c in difflib.get_close_matches(word.lower(), list(lowered), n=n, cutoff=0.6)]
+        close = [lowered[c] for c in close_matches(word.lower(), list(lowered), n=n, cutoff=0.6)]
     if not close:
         return None
     return "did you mean " + " or ".join(close) + "?"

@@ -17,7 +17,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Iterable, Optional, Union
 
-from . import cache
+from . import cache, collector
 from .engine.compile import LazyProgram, Program, compile_model, order_bodies
 from .errors import ERROR, Diagnostic, TadlogError
 from .engine.evaluate import Interpretation, Overlay, downstream, evaluate, evaluate_worlds
@@ -46,6 +46,7 @@ class KnowledgeBase:
         self._given = interpretation
         self._cache_key = cache_key
         self._entry = entry
+        self._indexes_saved: set[str] = set()  # question indexes the cache holds for this model
         self.loaded_from = "cache" if entry is not None else "parse"
 
     # ---- loading ------------------------------------------------------------------------
@@ -57,12 +58,17 @@ class KnowledgeBase:
         Raises :class:`~tadlog.errors.TadlogError` with every problem found. Quotes are
         verified against the seed texts only when ``verify_quotes`` is set.
         """
-        from .language.parse import parse_kb
-        from .language.validate import ensure_valid
-
         root = Path(path) if path is not None else bundled_kb_dir()
         if not root.is_dir():
             raise TadlogError(f"knowledge base folder {root} does not exist", code="E002")
+        with collector.paused():
+            return cls._load(root, sources, verify_quotes, use_cache)
+
+    @classmethod
+    def _load(cls, root: Path, sources, verify_quotes: bool, use_cache: bool) -> "KnowledgeBase":
+        from .language.parse import parse_kb
+        from .language.validate import ensure_valid
+
         key = None
         if use_cache and not verify_quotes and cache.folders():
             key = cache.key_for(kb_files(root))
@@ -89,9 +95,11 @@ class KnowledgeBase:
         from .codec import LazyIndex
 
         for name, cls_of in QUESTION_INDEXES.items():  # kept on the model, as the questions keep them
-            blob = entry.sections.get("index:" + name)
+            stored = cache.read(_index_key(key, name))
+            blob = stored.sections.get("index") if stored is not None else None
             if blob is not None:
                 kb.model.__dict__[name] = LazyIndex(blob, cls_of, kb.model)
+                kb._indexes_saved.add(name)
         return kb
 
     # ---- evaluation ---------------------------------------------------------------------
@@ -108,6 +116,12 @@ class KnowledgeBase:
                            lambda: compile_model(self.model).facts)
 
     def _evaluated(self) -> tuple[Interpretation, Derivations]:
+        if self._base is not None:
+            return self._base
+        with collector.paused():
+            return self._evaluate_base()
+
+    def _evaluate_base(self) -> tuple[Interpretation, Derivations]:
         with self._lock:
             if self._base is None:
                 if self._entry is not None and self._given is not None:
@@ -199,7 +213,9 @@ class KnowledgeBase:
         self._evaluated()
         with limits.budget(budget):
             query = question if isinstance(question, Query) else parse_question(str(question), self.model)
-            return answer_query(self, query, depth=depth, full=full)
+            answer = answer_query(self, query, depth=depth, full=full)
+        save_question_indexes(self)
+        return answer
 
     def parse_question(self, text: str):
         from .questions.reader import parse_question
@@ -227,7 +243,7 @@ def load(path=None, **kwargs) -> KnowledgeBase:
 def write_cache(kb: KnowledgeBase, interpretation: Optional[Interpretation] = None, *, evaluated: bool = True,
                 derivations: Optional[Derivations] = None):
     """Store ``kb`` (with its evaluation and term index unless ``evaluated`` is False) under its key."""
-    from .codec import encode
+    from .codec import encode, encode_model
 
     key = kb._cache_key or (cache.key_for(kb_files(kb.root)) if kb.root is not None else None)
     if key is None or not cache.folders():
@@ -237,10 +253,12 @@ def write_cache(kb: KnowledgeBase, interpretation: Optional[Interpretation] = No
     if evaluated and derivations is None:
         derivations = Derivations(kb.model, interpretation, kb.program.rules)
     try:
-        sections = encode(kb.model, kb.diagnostics, interpretation if evaluated else None,
-                          derivations.index_by_term() if evaluated else None,
-                          _what_if_worlds(kb, interpretation) if evaluated else None,
-                          _question_indexes(kb.model) if evaluated else None)
+        model_sections = kb.__dict__.pop("_model_sections", None) or encode_model(kb.model, kb.diagnostics)
+        if not evaluated:
+            kb.__dict__["_model_sections"] = sections = model_sections  # reused by the evaluated entry
+        else:
+            sections = encode(kb.model, kb.diagnostics, interpretation, derivations.index_by_term(),
+                              _what_if_worlds(kb, interpretation), model_sections=model_sections)
     except (TypeError, ValueError):  # a value the format cannot hold: this knowledge base is not cached
         return None
     return cache.write(key, sections)
@@ -292,22 +310,36 @@ def _statement_index_class():
 
 
 # The indexes the question reader and the evidence form build from a model and keep on it
-# (model.__dict__[name]): cached with the model, so a fresh knowledge-base object need not
+# (model.__dict__[name]): cached beside the model, so a fresh knowledge-base object need not
 # rebuild them for its first question. The classes are named here, never read from the file.
 QUESTION_INDEXES = {"_name_index": _name_index_class, "_statement_index": _statement_index_class}
 
 
-def _question_indexes(model) -> dict:
-    from .codec import encode_index
-    from .questions.forms.evidence import statement_index
-    from .questions.names import name_index
+def _index_key(key: str, name: str) -> str:
+    return f"{key}-{name.strip('_')}"
 
-    out = {}
-    for name, build in (("_name_index", name_index), ("_statement_index", statement_index)):
-        try:
-            index = build(model)
-            if isinstance(index, QUESTION_INDEXES[name]()):
-                out[name] = encode_index(index, model)
-        except (TypeError, ValueError):  # an index holding what the format cannot: built per model instead
-            continue
-    return out
+
+_SAVING = threading.Lock()
+
+
+def save_question_indexes(kb: KnowledgeBase) -> None:
+    """Store each question index the questions built since the model was cached, in an entry
+    of its own. Indexes are saved when first built, not when the model is: a raw query or a
+    check never needs them, and building and encoding both took a quarter of the first run
+    of a 10,000-term knowledge base."""
+    key = kb._cache_key
+    if key is None or len(kb._indexes_saved) == len(QUESTION_INDEXES):
+        return
+    from .codec import encode_index
+
+    with _SAVING:
+        for name, cls_of in QUESTION_INDEXES.items():
+            index = kb.model.__dict__.get(name)
+            if name in kb._indexes_saved or not isinstance(index, cls_of()):
+                continue  # not built here (absent, or still the cache's undecoded copy)
+            kb._indexes_saved.add(name)
+            try:
+                blob = encode_index(index, kb.model)
+            except (TypeError, ValueError):  # an index holding what the format cannot: built per model instead
+                continue
+            cache.write(_index_key(key, name), {"paths": b"[]", "index": blob})

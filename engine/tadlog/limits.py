@@ -68,7 +68,7 @@ def remaining() -> Optional[float]:
 
 
 def _exceeded() -> BudgetExceeded:
-    seconds = getattr(_state, "seconds", DEFAULT_BUDGET_SECONDS)
+    seconds = getattr(_state, "seconds", None) or DEFAULT_BUDGET_SECONDS  # None once a budget has ended
     return BudgetExceeded([Diagnostic(
         "L100", f"the question ran past its time budget of {seconds:g} s and was stopped",
         suggestion=f"ask something narrower, or raise the budget with {BUDGET_ENV}=SECONDS")])
@@ -99,6 +99,35 @@ def budget(seconds: Optional[float] = None) -> Iterator[None]:
     finally:
         _disarm_timer(timer)
         _state.deadline, _state.seconds = outer_deadline, outer_seconds
+
+
+@contextmanager
+def unbudgeted() -> Iterator[None]:
+    """Run the body outside the current question's budget, moving its deadline on by the time
+    the body took. For work on the knowledge base itself that a question happens to trigger
+    first (an index built, a cached section decoded): the budget counts the question's work,
+    as ``KnowledgeBase.ask`` promises, and the work is bounded by the knowledge base, never by
+    what the question says."""
+    end = deadline()
+    if end is None:
+        yield
+        return
+    started = time.monotonic()
+    timed = _timer_armed()
+    if timed:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+    try:
+        yield
+    finally:
+        now = time.monotonic()
+        _state.deadline = end + (now - started)
+        if timed:
+            signal.setitimer(signal.ITIMER_REAL, max(0.001, _state.deadline - now) + 0.05)
+
+
+def _timer_armed() -> bool:
+    return (threading.current_thread() is threading.main_thread() and hasattr(signal, "getitimer")
+            and signal.getitimer(signal.ITIMER_REAL)[0] > 0)
 
 
 def _arm_timer(seconds: float):

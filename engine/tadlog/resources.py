@@ -54,9 +54,11 @@ def lark_parser(grammar: str, **options):
 
     text = grammar_path(grammar).read_text(encoding="utf-8")
     path, key = _lark_cache_file(grammar, text, options)
-    if path is not None:
+    for candidate in (path, shipped_tables_path(grammar, text, options)):
+        if candidate is None:
+            continue
         try:
-            with open(path, encoding="utf-8") as handle:
+            with open(candidate, encoding="utf-8") as handle:
                 stored = json.load(handle, object_hook=_int_keys)
             if stored.get("type") == "tadlog-lark-tables" and stored.get("key") == key:
                 return Lark._load_from_dict(stored["data"], stored["memo"])
@@ -66,6 +68,42 @@ def lark_parser(grammar: str, **options):
     if path is not None:
         _store_tables(parser, path, key)
     return parser
+
+
+PARSERS = {  # every parser tadlog builds: (grammar, options); their tables ship with the package
+    "question": ("query.lark", {"propagate_positions": True, "start": ["start", "frame"]}),
+    "raw query": ("kb.lark", {"propagate_positions": True, "start": "query"}),
+    "knowledge base": ("kb.lark", {"propagate_positions": True, "maybe_placeholders": False}),
+}
+
+
+def parser(name: str):
+    """One of PARSERS, its tables read from the cache or the package when they can be."""
+    grammar, options = PARSERS[name]
+    return lark_parser(grammar, **options)
+
+
+def shipped_tables_path(grammar: str, text: str, options: dict) -> Path:
+    """Where the package keeps a parser's tables, built with the package (grammar/tables/): the
+    first run after install then reads them instead of building them (a quarter of a first-ever
+    ask). Named by the grammar's text and the options; used only when built by the same lark.
+    tests/test_grammar_tables.py fails when a grammar changed and its tables were not rebuilt
+    (``TADLOG_UPDATE_GOLDEN=1`` rebuilds them, as for the golden files)."""
+    import hashlib
+
+    source = hashlib.sha256("\0".join([grammar, text, repr(sorted(options.items()))]).encode()).hexdigest()[:16]
+    return _data_dir("grammar") / "tables" / f"{grammar}.{source}.json"
+
+
+def write_shipped_tables(grammar: str, options: dict) -> Path:
+    """Build one parser and write its tables where the package keeps them."""
+    from lark import Lark
+
+    text = grammar_path(grammar).read_text(encoding="utf-8")
+    target = shipped_tables_path(grammar, text, options)
+    target.parent.mkdir(exist_ok=True)
+    _store_tables(Lark(text, parser="lalr", **options), str(target), _lark_cache_file(grammar, text, options)[1])
+    return target
 
 
 def _int_keys(d: dict) -> dict:

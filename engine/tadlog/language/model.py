@@ -319,7 +319,10 @@ class KnowledgeBaseModel:
         """A value derived from the (frozen, immutable) model, built once and kept on it: the
         question indexes, the service's completions... (hashing a model to key a cache is costly)."""
         if key not in self.__dict__:
-            self.__dict__[key] = build()
+            from ..limits import unbudgeted
+
+            with unbudgeted():  # knowledge-base work, not the question's (limits.unbudgeted)
+                self.__dict__[key] = build()
         return self.__dict__[key]
 
     def label(self, value: Value) -> str:

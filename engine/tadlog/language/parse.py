@@ -16,7 +16,7 @@ from ..errors import ERROR, Diagnostic, KBSyntaxError, Location, did_you_mean
 from .model import NUMBER, SYMBOL, TEXT, Atom, Comparison, Conflict, Const, Fact, KnowledgeBaseModel, Negation, Param, Predicate, Rule, Section, Source, Statement, TermDecl, Var
 from ..limits import MAX_NUMBER_DIGITS
 from .files import kb_files, read_kb_text, walk_kb  # noqa: F401  (kb_files is used by callers)
-from ..resources import lark_parser
+from ..resources import parser as named_parser
 
 # Which attributes each declaration takes, and which it needs.
 ATTRIBUTES = {
@@ -41,7 +41,7 @@ TOKEN_WORDS = {
 
 @lru_cache(maxsize=None)
 def _parser():
-    return lark_parser("kb.lark", propagate_positions=True, maybe_placeholders=False)
+    return named_parser("knowledge base")
 
 
 def expected_words(expected: Iterable[str]) -> str:

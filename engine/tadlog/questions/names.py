@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Iterable, Optional
 
 from ..language.model import KnowledgeBaseModel
@@ -82,6 +83,7 @@ _RE_WORDS = {"centre": "center", "centres": "centers", "metre": "meter", "litre"
              "centimetres": "centimeters", "millimetres": "millimeters", "calibre": "caliber"}
 
 
+@lru_cache(maxsize=1 << 16)
 def normal_word(word: str) -> str:
     """One word's normal form: lower case, American spelling, singular."""
     w = word.lower().replace("\u2019", "'")
@@ -129,6 +131,11 @@ def words_of(text: str) -> list[Word]:
     return out
 
 
+def norms_of(text: str) -> list[str]:
+    """The normal forms of ``text``'s words (words_of without offsets: for indexes of quotes and names)."""
+    return [normal_word(m.group()) for m in TOKEN.finditer(text)]
+
+
 @dataclass(frozen=True)
 class Name:
     """A known term found in the question."""
@@ -161,7 +168,8 @@ class NameIndex:
     def __init__(self, model: KnowledgeBaseModel):
         self.model = model
         self.keys: dict[tuple[str, ...], str] = {}
-        self.by_word: dict[str, list[str]] = {}
+        by_word: dict[str, dict[str, None]] = {}  # ordered sets: a common word names thousands of terms
+        keys_of = _keys_by_wholeness()
         # Names and labels win over other terms' aliases, and every whole name over one that only
         # matches once its small words are dropped ("one mini-implant" is not "mini-implant").
         for whole in (True, False):
@@ -169,12 +177,11 @@ class NameIndex:
                 for term in model.terms:
                     forms = [term.name.replace("_", " "), term.label or ""] if primary else list(term.aliases)
                     for form in forms:
-                        for key in _keys(form, whole):
+                        for key in keys_of(form)[whole]:
                             self.keys.setdefault(key, term.name)
                             for word in key:
-                                terms = self.by_word.setdefault(word, [])
-                                if term.name not in terms:
-                                    terms.append(term.name)
+                                by_word.setdefault(word, {})[term.name] = None
+        self.by_word: dict[str, list[str]] = {word: list(terms) for word, terms in by_word.items()}
         self.longest = min(8, max((len(k) for k in self.keys), default=1))
         self.key_words: dict[str, list[tuple[str, ...]]] = {}  # word → the 2-3 word keys holding it
         for key in self.keys:
@@ -184,7 +191,7 @@ class NameIndex:
                     self.key_words.setdefault(word, []).append(key)
         heads: dict[str, list[str]] = {}
         for term in model.terms:
-            for key in _keys(term.label or "", True):
+            for key in keys_of(term.label or "")[True]:
                 # the last word heads the label, but never of a patient factor (a factor is named,
                 # not guessed: "treatment time" is no "bisphosphonate treatment") nor of a negation
                 # ("no anaesthesia": anaesthesia is not its absence)
@@ -358,11 +365,11 @@ class NameIndex:
 
     def nearest(self, text: str, n: int = 3) -> list[str]:
         """Terms whose names are closest to ``text`` (for suggestions; structured, never prose)."""
-        import difflib
+        from ..similar import close_matches
 
         key = " ".join(w.norm for w in words_of(text) if w.norm not in FILLER)
         joined = {" ".join(k): t for k, t in self.keys.items()}
-        close = difflib.get_close_matches(key, list(joined), n=n * 3, cutoff=0.75)
+        close = close_matches(key, joined, n=n * 3, cutoff=0.75)
         return list(dict.fromkeys(joined[c] for c in close))[:n]
 
 
@@ -405,19 +412,33 @@ def _typo(typed: str, known: str) -> bool:
     return len(known) >= 8
 
 
-def _keys(form: str, whole: bool) -> list[tuple[str, ...]]:
-    """The normal-form keys of one name, split at hyphens and with hyphens joined: its words
-    without filler when ``whole`` and it has none, or with the filler dropped otherwise."""
+def _keys_by_wholeness():
+    """``form`` → its normal-form keys, split at hyphens and with hyphens joined: {True: its
+    words when it has no filler, False: its words with the filler dropped}. Each form is read
+    once (an index asks for both kinds of every name and label)."""
+    seen: dict[str, dict[bool, list[tuple[str, ...]]]] = {}
+
+    def keys_of(form: str) -> dict[bool, list[tuple[str, ...]]]:
+        found = seen.get(form)
+        if found is None:
+            found = seen[form] = _read_keys(form)
+        return found
+    return keys_of
+
+
+def _read_keys(form: str) -> dict[bool, list[tuple[str, ...]]]:
+    out: dict[bool, list[tuple[str, ...]]] = {True: [], False: []}
     if not form:
-        return []
-    out = []
-    for variant in (form, re.sub(r"(?<=\w)-(?=\w)", "", form)):
-        words = [w.norm for w in words_of(variant)]
+        return out
+    variants = (form, re.sub(r"(?<=\w)-(?=\w)", "", form)) if "-" in form else (form,)
+    for variant in variants:
+        words = norms_of(variant)
         key = tuple(w for w in words if w not in FILLER)
         if len(key) == 1 and len(words) - 1 > 1:
             continue  # one word left of several ("in some patients less than"): not that word's name
-        if key and key not in out and (len(key) == len(words)) == whole:
-            out.append(key)
+        whole = len(key) == len(words)
+        if key and key not in out[whole]:
+            out[whole].append(key)
     return out
 
 

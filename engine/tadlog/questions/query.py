@@ -97,9 +97,9 @@ class Query:
 
 @lru_cache(maxsize=None)
 def _question_parser():
-    from ..resources import lark_parser
+    from ..resources import parser
 
-    return lark_parser("query.lark", propagate_positions=True, start=["start", "frame"])
+    return parser("question")
 
 
 def _error(text: str, column: int, width: int, message: str, suggestion: Optional[str] = None,
@@ -396,9 +396,9 @@ LONGEST_NAME = 8  # words
 
 
 def _close(word: str, pool: dict[str, str], n: int = 3) -> list[str]:
-    import difflib
+    from ..similar import close_matches
 
-    return difflib.get_close_matches(word, list(pool), n=n, cutoff=0.6)
+    return close_matches(word, pool, n=n, cutoff=0.6)
 
 
 def _stripped_index(model: KnowledgeBaseModel) -> dict[str, str]:

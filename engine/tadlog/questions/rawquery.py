@@ -56,6 +56,6 @@ def raw_query(text: str, model: KnowledgeBaseModel) -> Query:
 
 @lru_cache(maxsize=None)
 def _raw_parser():
-    from ..resources import lark_parser
+    from ..resources import parser
 
-    return lark_parser("kb.lark", propagate_positions=True, start="query")
+    return parser("raw query")

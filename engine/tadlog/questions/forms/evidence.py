@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import math
 import re
+from functools import lru_cache
 from typing import Optional
 
 from ...language.model import KnowledgeBaseModel
 from ..answer import Answer, Item
 from ..explainer import Explainer
-from ..names import FILLER, GENERIC, name_index, normal_word, words_of
+from ..names import FILLER, GENERIC, name_index, normal_word, norms_of
 from ..query import Query
 from .common import and_list, patient_factors, term_label
 
@@ -95,6 +96,7 @@ _SUFFIXES = ("izations", "ization", "ations", "ation", "ments", "ment", "ingly",
              "ions", "ion", "ures", "ure", "als", "al", "ies", "es", "ly", "ity", "ive", "s", "e")
 
 
+@lru_cache(maxsize=1 << 16)
 def stem(word: str) -> str:
     """A crude stem for matching the question's words with quotes' words (removal/remove/removing)."""
     if word in SAME_STEM:
@@ -106,7 +108,7 @@ def stem(word: str) -> str:
 
 
 def stems(text: str) -> list[str]:
-    return [stem(w.norm) for w in words_of(text) if w.norm not in FILLER]
+    return [stem(w) for w in norms_of(text) if w not in FILLER]
 
 
 class StatementIndex:
