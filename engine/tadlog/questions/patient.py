@@ -51,9 +51,6 @@ def _stated(literals) -> set:
 
 def _read_as_inputs(model: KnowledgeBaseModel) -> set:
     read = {v for r in model.rules for v in _stated(r.body)} | set(derived_inputs(model))
-    facts: dict[str, list] = {}  # by predicate, read once: rules × facts was minutes at 100x
-    for fact in model.facts:
-        facts.setdefault(fact.atom.predicate, []).append(fact.atom.args)
     for rule in model.rules:
         names = {l.args[0].name for l in rule.body if isinstance(l, Atom) and l.predicate == "patient"
                  and l.args and isinstance(l.args[0], Var)}
@@ -62,6 +59,6 @@ def _read_as_inputs(model: KnowledgeBaseModel) -> set:
                 continue
             for i, arg in enumerate(lit.args):
                 if isinstance(arg, Var) and arg.name in names:
-                    read |= {args[i].value for args in facts.get(lit.predicate, ())}
+                    read |= {values[i] for values in model.fact_values(lit.predicate)}
     known = model.term_by_name
     return {v for v in read if isinstance(v, str) and v in known and known[v].category == "factor"}

@@ -132,11 +132,16 @@ class StatementIndex:
             for sid in fact.cites:
                 self.facts.setdefault(sid, []).append((fact.atom.predicate, values))
                 self.terms.setdefault(sid, set()).update(v for v in values if isinstance(v, str))
+        label_stems: dict[str, list[str]] = {}  # each term's label read once, not once per statement
         for sid, terms in self.terms.items():  # what the facts say a quote is about counts as its words
             counts = self.counts.get(sid)
             if counts is not None:
-                for word in {w for t in terms if t in model.term_by_name for w in stems(model.label(t))}:
-                    counts.setdefault(word, 1)
+                for term in terms:
+                    found = label_stems.get(term)
+                    if found is None:
+                        found = label_stems[term] = stems(model.label(term)) if term in model.term_by_name else []
+                    for word in found:
+                        counts.setdefault(word, 1)
         for sid, counts in self.counts.items():
             self.words[sid] = frozenset(counts)
         count = max(1, len(self.words))
