@@ -4,12 +4,16 @@
 
 Measures, in one run on this machine:
 - the baseline, the warm library call an embedding program makes to get what the service
-  returns: ``Library.ask(question, patient)`` (the service's own call: the same patient inputs,
-  time budget and all) and ``answer.to_json()``, the answer JSON as data. The service's answer
-  is the same document, and its client gets it as data too (the response is parsed inside the
-  timing), so both sides end with the same dict; what the service adds is the HTTP exchange,
-  encoding and decoding the bytes and the hop to a library thread. ``ask`` alone and ``ask``
-  + ``json.dumps`` are shown beside it;
+  returns: ``Library.ask(question, patient)`` (the service's own call: the same questions,
+  patient inputs, ``full=False``, time budget and all) and ``answer.to_json()``, the answer
+  JSON as data. Before timing, the service's JSON is checked equal to it for every question.
+  ``ask`` alone and ``ask`` + ``json.dumps`` are shown beside it;
+- the service's latency: from sending the request on a keep-alive connection to having the
+  whole response (status, headers, body) in hand; what the service adds is the HTTP exchange,
+  reading and checking the body, encoding the answer and, for a slow question, the hop to a
+  library thread. The client's parse of the response is the client's own work (its JSON
+  library's: the standard one here); it is timed apart and shown added, not hidden. So is the
+  client's and loopback's share: the same client against a server that does nothing;
 - the service (a real ``tadlog serve`` on loopback, one process, its default threads) at
   concurrency 1, 8 and 32: requests per second, p50 and p95 latency;
 - a soak of N requests (default 10,000) at concurrency 8: errors, and the server's resident
@@ -68,13 +72,24 @@ class LibraryCall:
         self.library = Library(tadlog.load())
         self.library.warm_up()
 
-    def __call__(self, item: dict, stage: str = "json") -> float:
-        """Seconds for one call: ``ask`` only, ``json`` (ask + to_json: the baseline) or ``bytes``
-        (ask + to_json + json.dumps)."""
+    def answer(self, item: dict):
+        """What the baseline computes for ``item``, as JSON data (or the error's code)."""
+        try:
+            return json.loads(json.dumps(self.library.ask(item["question"], self._patient(item)).to_json()))
+        except self.tadlog.TadlogError as error:
+            return error.diagnostics[0].code
+
+    @staticmethod
+    def _patient(item: dict):
         from tadlog.serve.patient import PatientInput
 
         p = item.get("patient")
-        patient = PatientInput(p.get("age"), p.get("bmi"), tuple(p.get("factors", ()))) if p else None
+        return PatientInput(p.get("age"), p.get("bmi"), tuple(p.get("factors", ()))) if p else None
+
+    def __call__(self, item: dict, stage: str = "json") -> float:
+        """Seconds for one call: ``ask`` only, ``json`` (ask + to_json: the baseline) or ``bytes``
+        (ask + to_json + json.dumps)."""
+        patient = self._patient(item)
         start = time.perf_counter()
         try:
             answer = self.library.ask(item["question"], patient)
@@ -131,7 +146,8 @@ def rss_kib(pid: int) -> int:
 
 
 class Client:
-    """One keep-alive HTTP connection (the standard library's: light, so the client costs little)."""
+    """One keep-alive HTTP connection (the standard library's: light, so the client costs little;
+    TCP_NODELAY, the request line, headers and body in one send)."""
 
     def __init__(self, base: str):
         import http.client
@@ -139,19 +155,85 @@ class Client:
         host, port = base.rsplit("/", 1)[-1].split(":")
         self.conn = http.client.HTTPConnection(host, int(port), timeout=60)
 
-    def ask(self, item: dict) -> tuple[float, bool]:
-        """Seconds until the answer is in hand as data (the response read and parsed), and
-        whether it is the answer expected (200, or the 422 of the bad question)."""
+    def exchange(self, item: dict) -> tuple[float, float, bool, object]:
+        """One request: seconds until the whole response is in hand (status, headers and body
+        read: the service's latency), seconds the client then takes to parse it (its own work,
+        shown apart), whether it is the answer expected (200, or the 422 of the bad question),
+        and the parsed body."""
         body = json.dumps(item).encode()
+        data = None
         start = time.perf_counter()
         try:
             self.conn.request("POST", "/v1/ask", body=body, headers={"Content-Type": "application/json"})
             response = self.conn.getresponse()
-            data = json.loads(response.read())
+            raw = response.read()
+            received = time.perf_counter()
+            data = json.loads(raw)
+            parsed = time.perf_counter()
             ok = response.status == 200 or (response.status == 422 and data.get("code") == "Q002")
         except (OSError, ValueError):
+            received = parsed = time.perf_counter()
             ok = False
-        return time.perf_counter() - start, ok
+        return received - start, parsed - received, ok, data
+
+    def ask(self, item: dict) -> tuple[float, bool]:
+        seconds, _, ok, _ = self.exchange(item)
+        return seconds, ok
+
+
+NULL_SERVER = r"""
+import asyncio, sys
+body = b"x" * int(sys.argv[1])
+reply = (b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: %d\r\n\r\n" % len(body)) + body
+class Null(asyncio.Protocol):
+    def connection_made(self, transport):
+        self.transport, self.buffer = transport, b""
+    def data_received(self, data):
+        self.buffer += data
+        while b"\r\n\r\n" in self.buffer:
+            head, _, rest = self.buffer.partition(b"\r\n\r\n")
+            length = int(next(l for l in head.split(b"\r\n") if l.lower().startswith(b"content-length")).split(b":")[1])
+            if len(rest) < length:
+                return
+            self.buffer = rest[length:]
+            self.transport.write(reply)
+async def main():
+    server = await asyncio.get_running_loop().create_server(Null, "127.0.0.1", 0)
+    print(server.sockets[0].getsockname()[1], flush=True)
+    await server.serve_forever()
+asyncio.run(main())
+"""
+
+
+def client_cost(size: int, count: int) -> list[float]:
+    """The client's and loopback's own share of a request: the same Client and request against a
+    server that does nothing (another process, answering every request with ``size`` bytes at once)."""
+    process = subprocess.Popen([sys.executable, "-c", NULL_SERVER, str(size)], stdout=subprocess.PIPE, text=True)
+    try:
+        client = Client(f"http://127.0.0.1:{int(process.stdout.readline())}")
+        item = MIX[0]
+        for _ in range(50):
+            client.exchange(item)
+        return [client.exchange(item)[0] for _ in range(count)]
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+
+
+def same_work(base: str, library: "LibraryCall") -> list[str]:
+    """Whether the service and the baseline do the same work: for every question of the mix, the
+    service's JSON equals the library call's ``to_json()`` (or the same error code). Returns the differences."""
+    client = Client(base)
+    differences = []
+    for item in MIX:
+        _, _, _, served = client.exchange(item)
+        expected = library.answer(item)
+        if isinstance(expected, str):  # an error code
+            if not (isinstance(served, dict) and served.get("code") == expected):
+                differences.append(f"{item}: the library refused it ({expected}), the service sent {str(served)[:80]}")
+        elif served != expected:
+            differences.append(f"{item}: the service's answer differs from the library's to_json()")
+    return differences
 
 
 def load(base: str, concurrency: int, total: int) -> tuple[list[float], int, float]:
@@ -186,29 +268,42 @@ def load(base: str, concurrency: int, total: int) -> tuple[list[float], int, flo
 
 def interleaved(base: str, library: "LibraryCall", rounds: int):
     """Concurrency 1, side by side, warm: for each question in turn, the library call is made
-    once to warm it, then timed (ask alone, the baseline twice, ask + dumps); then the service is
-    asked once to warm it (that first, cold request is kept apart), then timed twice. Each side
+    once to warm it, then timed (the baseline twice, then ask alone and ask + dumps); then the
+    service is asked once to warm it (that first, cold request is kept apart), then timed twice.
+    So each side's measured calls are its 2nd and 3rd in a row (a later call runs faster: ask
+    alone, measured 2nd, came out slower than ask + to_json measured 3rd and 5th). Each side
     is timed warm, as it runs when it serves a stream of questions; alternating question by
     question, both see the same moments of the machine (other work on it slows both alike).
     Asked right after the library, the service's first request finds the caches the library
-    just used (the same cores): those cold requests are shown, not counted against the goal."""
+    just used (the same cores): those cold requests are shown, not counted against the goal.
+    Last, the same question worded anew (trailing spaces) is asked once more: a request not
+    seen before runs on a library thread; that hop is shown apart. The service's latency ends
+    when its response is in hand; the client's parse of it is timed
+    apart (``parse``) and shown added (``parsed``)."""
     client = Client(base)
-    ask, baseline, dumped, service, cold, errors = [], [], [], [], [], 0
-    for _ in range(rounds):
+    ask, baseline, dumped, service, parse, parsed, cold, new, errors = [], [], [], [], [], [], [], [], 0
+    for round_ in range(rounds):
         for item in MIX:
-            library(item, "json")
+            library(item, "json")  # untimed, as the service's first request below
+            baseline.append(library(item, "json"))  # the 2nd and 3rd calls in a row, as the service's
+            baseline.append(library(item, "json"))
             ask.append(library(item, "ask"))
-            baseline.append(library(item, "json"))
             dumped.append(library(item, "bytes"))
-            baseline.append(library(item, "json"))
-            seconds, ok = client.ask(item)
+            seconds, _, ok, _ = client.exchange(item)
             cold.append(seconds)
             errors += not ok
             for _ in range(2):
-                seconds, ok = client.ask(item)
+                seconds, reading, ok, _ = client.exchange(item)
                 service.append(seconds)
+                parse.append(reading)
+                parsed.append(seconds + reading)
                 errors += not ok
-    return ask, baseline, dumped, service, cold, errors
+            # the same question worded anew (trailing spaces): a request the service has not seen,
+            # so it runs on a library thread (library.py): the hop every new question pays
+            seconds, _, ok, _ = client.exchange(dict(item, question=item["question"] + " " * (round_ + 1)))
+            new.append(seconds)
+            errors += not ok
+    return ask, baseline, dumped, service, parse, parsed, cold, new, errors
 
 
 def _line(name: str, values: list[float], extra: str = "") -> str:
@@ -226,25 +321,39 @@ def main() -> int:
     process, base = start_server()
     try:
         load(base, 4, 4 * len(MIX))  # warm the server's threads and connections
-        ask, lib, dumped, service, cold, errors = interleaved(base, library, args.rounds)
+        differences = same_work(base, library)
+        ask, lib, dumped, service, parse, parsed, cold, new, errors = interleaved(base, library, args.rounds)
         base_p50 = statistics.median(lib)
         goal = statistics.median(service) / base_p50
-        pairs = list(zip(service, [b for b in lib]))  # two of each per question and round
+        pairs = list(zip(service, lib))  # two of each per question and round
         paired = statistics.median(s / b for s, b in pairs)
         print(f"{len(MIX)}-question mix, {args.rounds} rounds, concurrency 1, warm and alternating "
               f"(load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores, nice {os.nice(0)}):")
+        print(f"  same work: the service's JSON equals the baseline's to_json() for "
+              f"{len(MIX) - len(differences)} of {len(MIX)} questions (same questions, patients, full=false)"
+              + "".join(f"\n    DIFFERS {d}" for d in differences))
         print(_line("library ask", ask))
         print(_line("library ask + to_json (the baseline)", lib))
         print(_line("library ask + to_json + json.dumps", dumped))
-        print(_line("service POST /v1/ask, parsed", service,
+        print(_line("service POST /v1/ask, response in hand", service,
                     f"  = {goal:.2f}x the baseline ({statistics.median(service) / statistics.median(ask):.2f}x ask "
-                    f"alone); {errors} errors"))
+                    f"alone, {statistics.median(service) / statistics.median(dumped):.2f}x ask + dumps); {errors} errors"))
+        print(_line("  + the client's json.loads of it", parsed,
+                    f"  = {statistics.median(parsed) / base_p50:.2f}x (the parse alone: p50 "
+                    f"{statistics.median(parse) * 1e3:.2f} ms)"))
         print(_line("service, first request after the library", cold,
                     f"  = {statistics.median(cold) / base_p50:.2f}x (cold caches: shown, not the goal)"))
+        print(_line("service, a question not seen before", new,
+                    f"  = {statistics.median(new) / base_p50:.2f}x (on a library thread, as every new question)"))
         overhead = [s - b for s, b in pairs]
         print(f"  the service's own cost per request (service - baseline, paired): p50 "
               f"{statistics.median(overhead) * 1e3:.2f} ms; median of the paired ratios {paired:.2f}x; "
               f"best case: baseline {min(lib) * 1e3:.2f} ms, service {min(service) * 1e3:.2f} ms")
+        size = statistics.median(len(json.dumps(library.answer(item))) for item in MIX)
+        null = client_cost(int(size), 500)
+        print(f"  of it, the client and loopback (the same client against a server that does nothing, "
+              f"{size / 1024:.0f} KB replies): p50 {statistics.median(null) * 1e3:.2f} ms, "
+              f"p95 {percentile(null, .95) * 1e3:.2f} ms")
         print(f"  server: uvicorn with {_http_parser()} HTTP, JSON by {_json_encoder()}")
         print(f"{'concurrency':>11} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'p50 / library':>14} {'errors':>7}")
         for concurrency in (1, 8, 32):

@@ -152,3 +152,47 @@ def test_answer_doc_lists_the_schemas_keys_in_order():
     assert documented["(top)"] == list(s["properties"]), "docs/answer-schema.md top-level table"
     for name in ("argument", "proof", "analysis", "blocker", "item", "conflict", "citation"):
         assert documented.get(name) == list(s["$defs"][name]["properties"]), f"docs/answer-schema.md **{name}**"
+
+
+# ---- the service's quick check of request bodies (tadlog/serve/schemas.py) -----------------------
+ASK = ("service", "/$defs/ask_request")
+
+
+def test_the_quick_check_is_compiled_for_the_ask_request_and_not_for_nested_parts():
+    from tadlog.serve.schemas import quick_check
+
+    assert quick_check(*ASK) is not None
+    assert quick_check("cds_hooks", "/$defs/request") is None  # nested objects: the validator decides
+
+
+@pytest.mark.parametrize("body", [
+    {"question": "why midpalate?"}, {"question": "why midpalate?", "full": True}, {"question": "x" * 1000},
+    {"question": ""}, {"question": "x" * 1001}, {"question": 3}, {"question": "why?", "full": 1},
+    {"question": "why?", "extra": 1}, {}, [], "why?", None, {"question": "why?", "patient": {"age": 15}},
+    {"question": "why?", "patient": {"age": "old"}}, {"question": "\U0001F600" * 1000}, {"full": True},
+])
+def test_the_quick_check_accepts_only_what_the_schema_accepts(body):
+    from tadlog.serve.schemas import first_violation, quick_check, validator
+
+    valid = validator(*ASK).is_valid(body)
+    if quick_check(*ASK)(body):
+        assert valid
+    assert (first_violation(body, *ASK) is None) == valid
+
+
+def test_the_quick_check_never_accepts_a_body_the_validator_refuses():
+    from hypothesis import given, settings, strategies as st
+
+    from tadlog.serve.schemas import quick_check, validator
+
+    values = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False), st.text(max_size=1005),
+                       st.lists(st.integers(), max_size=2), st.dictionaries(st.text(max_size=3), st.integers(), max_size=2))
+    keys = st.sampled_from(["question", "full", "patient", "Question", "x"])
+
+    @settings(max_examples=300, deadline=None)
+    @given(st.dictionaries(keys, values, max_size=4))
+    def check(body):
+        if quick_check(*ASK)(body):
+            assert validator(*ASK).is_valid(body)
+
+    check()

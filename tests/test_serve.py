@@ -72,6 +72,28 @@ def test_malformed_bodies(client, content, headers, status):
     validate(r.json(), "service", "/$defs/error")
 
 
+def test_a_body_sent_in_chunks_is_read_whole_and_still_size_limited(client):
+    """Without a Content-Length (chunked), the body is read message by message, joined, and refused
+    as soon as it passes the limit."""
+    def chunks(*parts):
+        yield from parts
+
+    r = client.post("/v1/ask", content=chunks(b'{"question": ', b'"why midpalate', b'?"}'),
+                    headers={"content-type": "application/json"})
+    assert r.status_code == 200 and r.json()["schema"].startswith("tadlog.answer/")
+    r = client.post("/v1/ask", content=chunks(b'{"question": "', *[b"a" * 8192] * 10, b'"}'),
+                    headers={"content-type": "application/json"})
+    assert r.status_code == 413
+    validate(r.json(), "service", "/$defs/error")
+
+
+def test_a_body_with_a_patient_is_checked_by_the_schema(client):
+    """The quick check leaves a patient to the validator: a bad one is still a 422 with its pointer."""
+    r = client.post("/v1/ask", json={"question": "why midpalate?", "patient": {"age": "old"}})
+    assert r.status_code == 422 and r.json()["pointer"].startswith("/patient")
+    validate(r.json(), "service", "/$defs/error")
+
+
 def test_unknown_routes_and_methods(client):
     for method, path, status in (("GET", "/v2/nothing", 404), ("GET", "/v1/ask", 405),
                                  ("GET", "/v1/statements/hb_no_such", 404), ("DELETE", "/v1/terms", 405)):

@@ -28,9 +28,14 @@ class JSONResponse(_StarletteJSON):
     for a 50-60 KB answer, orjson 0.04-0.05 ms, byte for byte the same output."""
 
     def render(self, content) -> bytes:
-        if orjson is None:
-            return super().render(content)
-        return orjson.dumps(content, option=orjson.OPT_NON_STR_KEYS)
+        return encode_json(content)
+
+
+def encode_json(content) -> bytes:
+    """What JSONResponse sends: compact UTF-8 JSON, no NaN."""
+    if orjson is None:
+        return json.dumps(content, ensure_ascii=False, allow_nan=False, indent=None, separators=(",", ":")).encode("utf-8")
+    return orjson.dumps(content, option=orjson.OPT_NON_STR_KEYS)
 
 
 def error_body(error: TadlogError, status: int) -> dict:
@@ -75,23 +80,45 @@ async def read_json(request: Request, limit: int, schema_pointer: Optional[str] 
     """The request body as JSON: size-limited, content type checked, validated against its schema."""
     from .schemas import first_violation
 
-    if request.headers.get("content-type", "").split(";")[0].strip().lower() != "application/json":
+    headers = request.headers
+    if headers.get("content-type", "").split(";")[0].strip().lower() != "application/json":
         raise ServiceError("send the body as JSON (Content-Type: application/json)", code="S415", status=415)
-    declared = request.headers.get("content-length")
+    declared = headers.get("content-length")
     if declared and declared.isdigit() and int(declared) > limit:
         raise ServiceError(f"the body is larger than {limit} bytes", code="S413", status=413)
-    chunks, size = [], 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > limit:
-            raise ServiceError(f"the body is larger than {limit} bytes", code="S413", status=413)
-        chunks.append(chunk)
+    raw = await _body(request, limit)
     try:
-        body = json.loads(b"".join(chunks).decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        body = orjson.loads(raw) if orjson is not None else json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:  # orjson's error is a json.JSONDecodeError
         raise ServiceError(f"the body is not valid JSON ({error})", code="S400", status=400) from None
     if schema_pointer:
         violation = first_violation(body, schema, schema_pointer)
         if violation:
             raise ServiceError(violation[1], code="S422", status=422, pointer=violation[0])
     return body
+
+
+async def _body(request: Request, limit: int) -> bytes:
+    """The body's bytes, at most ``limit`` of them, read from the ASGI messages as they come (a
+    body sent whole, the usual case, is one message: no list, no join)."""
+    from starlette.requests import ClientDisconnect
+
+    first = b""
+    chunks = None
+    size = 0
+    while True:
+        message = await request.receive()
+        if message["type"] == "http.disconnect":
+            raise ClientDisconnect()
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        if size > limit:
+            raise ServiceError(f"the body is larger than {limit} bytes", code="S413", status=413)
+        if chunks is not None:
+            chunks.append(chunk)
+        elif first:
+            chunks = [first, chunk]
+        else:
+            first = chunk
+        if not message.get("more_body", False):
+            return b"".join(chunks) if chunks is not None else first
