@@ -268,6 +268,9 @@ def _ranking(explainer: Explainer, query: Query, terms: list[str], intent: str):
             weights.setdefault(term, 0.7)
     for parent in _larger_sites(explainer, terms):  # what is said of the alveolus reaches its buccal part
         weights.setdefault(parent, 0.5)
+    if intent == "howto":  # how to do it: the steps it requires, and theirs (self-tapping: pilot hole, bur)
+        for step, weight in _required_steps(explainer, terms):
+            weights.setdefault(step, weight)
     scored = _score(model, index, weights, words, intent, patient, options)
     fitting = [s for s in scored if _fits(model, index, s[1], intent, options)]
     ranked = _with_antecedents(model, index, _distinct(model, _fitting_first(scored, fitting, intent)))
@@ -343,6 +346,28 @@ def _fitting_first(scored, fitting, intent: str) -> list:
 
 def _options(query: Query) -> tuple[str, ...]:
     return tuple(m.term for m in (query.subject, query.other) if m is not None)
+
+
+def _required_steps(explainer: Explainer, terms) -> list[tuple[str, float]]:
+    """What the question's techniques require (required_for, two steps deep), each with a weight
+    below that of a name the question says: 0.7 for a direct requirement, 0.5 for one of those."""
+    needs: dict[str, list[str]] = {}
+    for row in explainer.interpretation.tuples("required_for"):
+        if len(row) == 2 and isinstance(row[0], str):
+            needs.setdefault(row[1], []).append(row[0])
+    out: list[tuple[str, float]] = []
+    seen = set(terms)
+    level = [t for t in terms if t not in GENERIC]
+    for weight in (0.7, 0.5):
+        following = []
+        for term in level:
+            for step in sorted(needs.get(term, ())):
+                if step not in seen:
+                    seen.add(step)
+                    out.append((step, weight))
+                    following.append(step)
+        level = following
+    return out
 
 
 def _larger_sites(explainer: Explainer, terms) -> list[str]:
