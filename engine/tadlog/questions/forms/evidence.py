@@ -174,8 +174,9 @@ class StatementIndex:
             self.by_section.setdefault(f"{st.source} {st.section}", []).append((st.id, st.lines[0], st.lines[1]))
 
     def result(self, model: KnowledgeBaseModel, sid: str) -> Optional[str]:
-        """The statement that gives a study's result right after it, in the same source and section
-        ("The authors concluded that ...", "Their results show ..."); None when there is none."""
+        """The statement right after it, in the same source and section, that gives a study's result
+        ("The authors concluded that ...", "Their results show ...") or qualifies what it says
+        ("However, this has not been validated ..."); None when there is none."""
         st = model.statement_by_id.get(sid)
         if st is None:
             return None
@@ -277,8 +278,11 @@ def _ranking(explainer: Explainer, query: Query, terms: list[str], intent: str):
     return ranked, fitting, weights, words, options
 
 
+# What follows a statement and belongs with it: a study's result, or a qualification of what it said
+# ("However, this has not been validated by animal or clinical studies").
 GIVES_RESULT = re.compile(r"(?:The|These) authors (?:concluded|found|reported)|(?:Their|The) (?:results|findings) "
-                          r"(?:show|showed|suggest|indicated)|They (?:concluded|found)")
+                          r"(?:show|showed|suggest|indicated)|They (?:concluded|found)"
+                          r"|(?:However|But|Yet),? (?:this|these|such)\b")
 POINTS_BACK = re.compile(r"(?:This|These|Such)\s+(?!is\b|are\b)[a-z]+")  # "This marked drop", not "This is"
 LEADING = 6  # the entries on a first screen: only their antecedents are brought forward
 
