@@ -367,6 +367,10 @@ def _form_for(text, intent, frame, subjects, patient_names, patient, found) -> Q
     if intent == "where" and indications and not sites:
         return Query("sites", text, subject=_mention(indications[0]), indication=_mention(indications[0]),
                      patient=patient, **base)
+    planes = [n for n in specific if n.category == "plane"]
+    if intent == "suitability" and planes and len(specific) == len(planes) == 1 and not factors:
+        # "what AP problems can TADs treat?": the indications in that plane of space
+        return Query("indications", text, subject=_mention(planes[0]), patient=patient, **base)
     if intent == "suitability" and factors and not specific:
         return Query("is_contraindication", text, subject=_mention(factors[0]), patient=patient, **base)
     subject = specific[0] if specific else (subjects[0] if subjects else found[0] if found else None)
