@@ -282,7 +282,7 @@ def _ranking(explainer: Explainer, query: Query, terms: list[str], intent: str):
 # ("However, this has not been validated by animal or clinical studies").
 GIVES_RESULT = re.compile(r"(?:The|These) authors (?:concluded|found|reported)|(?:Their|The) (?:results|findings) "
                           r"(?:show|showed|suggest|indicated)|They (?:concluded|found)"
-                          r"|(?:However|But|Yet),? (?:this|these|such)\b")
+                          r"|(?:However|But|Yet|Fortunately|Unfortunately),? (?:this|these|such)\b")
 POINTS_BACK = re.compile(r"(?:This|These|Such)\s+(?!is\b|are\b)[a-z]+")  # "This marked drop", not "This is"
 LEADING = 6  # the entries on a first screen: only their antecedents are brought forward
 
@@ -294,11 +294,11 @@ def _with_antecedents(model, index: StatementIndex, ranked: list) -> list:
     a study among the first entries is followed by the statement right after it that gives its result
     ("The authors concluded that OMI anchorage ... much more versatile and reliable ...")."""
     out = list(ranked)
-    for score, sid in ranked[:LEADING]:  # a study's result follows it ("The authors concluded ...")
+    for here in range(min(LEADING, len(out))):  # a result follows its study ("The authors concluded ..."),
+        score, sid = out[here]                   # and what it brings may bring its own (a chain of three)
         after = index.result(model, sid)
         if after is None:
             continue
-        here = next(i for i, entry in enumerate(out) if entry[1] == sid)
         there = next((i for i, entry in enumerate(out) if entry[1] == after), None)
         if there is not None and there <= here + 1:
             continue  # already above it, or right after
