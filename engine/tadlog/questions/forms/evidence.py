@@ -524,8 +524,11 @@ def _item(explainer: Explainer, index: StatementIndex, sid: str, score: float, t
     """One statement: the fact it supports that names most of the question, with its quote."""
     facts = index.facts.get(sid, ())
     wanted = set(terms)
-    if not facts:
-        return None
+    if not facts:  # a sentence the curators record without a fact ("... lack of information in private
+        citation = explainer.citation(sid)  # practices"): shown by its source and its own words
+        st = explainer.model.statement_by_id[sid]
+        return Item(sid, citation.short or citation.source, f"{citation.short} \u00a7{st.section} ({st.kind})", (),
+                    round(score, 2), excerpt(index, sid, citation.quote, focus))
     atom = max(facts, key=lambda f: (len(wanted & set(map(str, f[1]))), -len(f[1])))
     argument = explainer.argument(atom)
     citation = explainer.citation(sid)
