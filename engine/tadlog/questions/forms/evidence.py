@@ -74,6 +74,10 @@ ANSWERING = {
                            "research_needed"}),
 }
 ANSWER_LIFT = 0.5
+# Question words (stems) that ask for the facts of a predicate whatever they are about: the history of
+# skeletal anchorage is its milestones, though no milestone names skeletal anchorage.
+PREDICATE_CUES = {"history": ("historical_milestone",), "historic": ("historical_milestone",),
+                  "histor": ("historical_milestone",)}
 # Predicates that compare amounts: their statements answer a quantity question with or without a number.
 COMPARING = frozenset({"success_lower_than", "lower_success_than", "greater_at", "less_than"})
 WHOLE_BONUS = 4.0  # a statement naming every name of a question of two or more
@@ -399,6 +403,9 @@ def _score(model, index: StatementIndex, weights, words, intent, patient, option
         if index.idf.get(word, 0) > 1.0:  # words in most quotes say nothing
             candidates.update(index.by_word.get(word, ()))
     whole = [t for t, w in weights.items() if w >= 1.0 and t not in patient]
+    asked = {p for w in words for p in PREDICATE_CUES.get(w, ())}  # "history of ...": the milestones
+    if asked:
+        candidates.update(sid for sid, facts in index.facts.items() if any(p in asked for p, _ in facts))
     out = []
     for sid in candidates:
         st = model.statement_by_id.get(sid)
@@ -406,6 +413,8 @@ def _score(model, index: StatementIndex, weights, words, intent, patient, option
             continue
         mentioned = index.terms.get(sid, set())
         named = sum(min(index.term_idf.get(t, 1.0), 4.0) * w for t, w in weights.items() if t in mentioned)
+        if asked and any(p in asked for p, _ in index.facts.get(sid, ())):
+            named += 4.0  # gives what a cue word asks for, as a rare name would
         said = _bm25(index, sid, words)
         bonus = sum(1.0 for f in patient if f in mentioned)
         if options and all(o in mentioned or _says(model, index, sid, o) for o in options):
