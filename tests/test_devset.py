@@ -102,7 +102,7 @@ def test_every_kb_section_is_covered(items, statements):
 
 
 # The figures reached (benchmarks/score_questions.py): raise them as the engine improves, never lower.
-UNDERSTOOD_FLOOR, KEYS_FLOOR = 413, 390
+UNDERSTOOD_FLOOR, KEYS_FLOOR = 413, 391
 
 
 def test_devset_does_not_regress(kb, items):

@@ -75,9 +75,10 @@ ANSWERING = {
 }
 ANSWER_LIFT = 0.5
 # Question words (stems) that ask for the facts of a predicate whatever they are about: the history of
-# skeletal anchorage is its milestones, though no milestone names skeletal anchorage.
+# skeletal anchorage is its milestones, though no milestone names skeletal anchorage; "what factors
+# determine success?" asks for the sources' categories of factors (patient, design, technique).
 PREDICATE_CUES = {"history": ("historical_milestone",), "historic": ("historical_milestone",),
-                  "histor": ("historical_milestone",)}
+                  "histor": ("historical_milestone",), "factor": ("success_factor_category",)}
 # Predicates that compare amounts: their statements answer a quantity question with or without a number.
 COMPARING = frozenset({"success_lower_than", "lower_success_than", "greater_at", "less_than"})
 WHOLE_BONUS = 4.0  # a statement naming every name of a question of two or more
