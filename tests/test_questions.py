@@ -223,6 +223,7 @@ def test_evidence_answering_predicates_exist_in_the_bundled_kb(qkb):
     declared = set(qkb.model.predicate_by_name)
     unknown = {intent: sorted(names - declared) for intent, names in evidence.ANSWERING.items() if names - declared}
     assert not unknown
+    assert not evidence.COMPARING - declared  # the comparisons a quantity question accepts
 
 
 def test_why_do_they_fail_puts_the_causes_first(qkb):

@@ -59,6 +59,7 @@ def read_question(text: str, model: KnowledgeBaseModel, frame: str, clause: Opti
     """A question the fixed forms do not cover, read from its frame and its names."""
     index = name_index(model)
     found, partial = index.find(text)
+    found = found + _factors_within(index, found)
     words = _cue_words(text, index)
     age, bmi = age_in(words), _bmi(words)
     patient_names = [n for n in found if describes_patient(model, n.term)]
@@ -72,6 +73,24 @@ def read_question(text: str, model: KnowledgeBaseModel, frame: str, clause: Opti
     query = _form_for(text, intent, frame, subject_names, patient_names, patient, found)
     reading = make_reading(model, query, intent, frame, found, partial)
     return _with(query, reading=reading)
+
+
+def _factors_within(index, found: list[Name]) -> list[Name]:
+    """A patient factor named inside a longer concept's name ("mini-implants for a patient on
+    bisphosphonates" is a concept, and says the patient takes bisphosphonates)."""
+    have = {n.term for n in found}
+    out: list[Name] = []
+    for name in found:
+        if name.category != "concept":
+            continue
+        norms = [w.norm for w in words_of(name.said) if w.norm not in FILLER]
+        for size in (3, 2, 1):
+            for i in range(len(norms) - size + 1):
+                term = index.keys.get(tuple(norms[i:i + size]))
+                if term and term not in have and index.category(term) == "factor":
+                    have.add(term)
+                    out.append(Name(term, "factor", name.said, name.start, name.end))
+    return out
 
 
 def _cue_words(text: str, index) -> list[str]:
@@ -136,6 +155,8 @@ def _intent(frame: str, words: list[str], subjects: list[Name], found: list[Name
             return "evidence"
         return "where" if cues & {"forward", "back", "close"} else "quantity"
     if frame in ("f_howto", "f_need"):
+        if cues & {"tell", "warn", "explain"} and outside & {"risk", "complication", "danger"}:
+            return "risks"  # "what should I tell patients about risks ...?": the risks to tell
         if cues & DEFINITION_WORDS and frame == "f_howto" and second in ("is", "are"):
             return "definition"
         if second in ("is", "are") and cues & {"made", "done", "used", "placed", "removed", "inserted", "fitted"}:
@@ -261,13 +282,20 @@ def _noun_phrase_intent(words, cues, kinds, specific, found, outside=frozenset()
         return "reasons"
     sites_only = bool(kinds) and kinds <= {"site", "design", "concept"}
     if cues & {"which", "where"} and cues & {"side", "site"} or (
-            outside & {"site"} and not cues & RISK_WORDS and not kinds & {"finding"}) or (
+            outside & {"site"} and not cues & RISK_WORDS and not kinds & {"finding"}
+            and not _extraction_site(words)) or (
             cues & {"site"} and sites_only):
         return "where"
+    if cues & {"patient"} and words[:1] != ["patient"] and not cues & (DEFINITION_WORDS | RISK_WORDS):
+        return "suitability"  # "mini-implants for a patient on bisphosphonates?": whether it suits them
     if cues & DEFINITION_WORDS - {"part", "difference", "term"} or _only_names(words, found):
         return "definition"  # "direct anchorage with a TAD means?", "closed coil spring?"
     if cues & {"success"} and not cues & {"how"}:
-        return "quantity"  # "success of replacement mini-implants after a failure?"
+        if "and" in words and len(specific) >= 2 and words[-1] in ("success", "failure"):
+            return "evidence"  # "cancellous bone density and mini-implant success": how one bears on the other
+        return "quantity"  # "success of replacement mini-implants after a failure?"  # "success of replacement mini-implants after a failure?"
+    if cues & {"more", "less", "higher", "lower"} and cues & {"force", "torque"}:
+        return "quantity"  # "... - need more force?": how much
     if words and words[0] in ACTION_VERBS and not kinds & {"malocclusion", "factor"} and not cues & LIMIT_WORDS:
         return "howto"  # "close a single space with two mini-implants?"
     if cues & PREVENT_WORDS:  # "... to stop molars drifting forward?": from a site, where; else how
@@ -293,6 +321,11 @@ def _noun_phrase_intent(words, cues, kinds, specific, found, outside=frozenset()
     if kinds & {"site"} and not kinds & {"malocclusion", "factor", "finding", "indication"}:
         return "where"
     return "definition" if len(specific) == 1 else "evidence"
+
+
+def _extraction_site(words: list[str]) -> bool:
+    """"an extraction site": a place in the arch the question is about, not where to insert."""
+    return any(a == "extraction" and b in ("site", "space") for a, b in zip(words, words[1:]))
 
 
 PREVENT_WORDS = frozenset({"prevent", "avoid", "stop", "minimize", "minimise"})
@@ -334,6 +367,10 @@ def _form_for(text, intent, frame, subjects, patient_names, patient, found) -> Q
     if intent == "where" and indications and not sites:
         return Query("sites", text, subject=_mention(indications[0]), indication=_mention(indications[0]),
                      patient=patient, **base)
+    planes = [n for n in specific if n.category == "plane"]
+    if intent == "suitability" and planes and len(specific) == len(planes) == 1 and not factors:
+        # "what AP problems can TADs treat?": the indications in that plane of space
+        return Query("indications", text, subject=_mention(planes[0]), patient=patient, **base)
     if intent == "suitability" and factors and not specific:
         return Query("is_contraindication", text, subject=_mention(factors[0]), patient=patient, **base)
     subject = specific[0] if specific else (subjects[0] if subjects else found[0] if found else None)

@@ -223,6 +223,35 @@ class NameIndex:
                 partial.append(Partial(word.text, word.start, word.end, nearest))
         return names, partial
 
+    def shared_heads(self) -> dict[str, tuple[str, ...]]:
+        """A word that ends the two-word names of exactly two terms of one kind, and names nothing
+        itself: said alone, it names both ("anaesthesia": topical and local anaesthesia;
+        "loading": immediate and delayed loading). Built on first use."""
+        shared = self.__dict__.get("_shared_heads")
+        if shared is None:
+            heads: dict[str, list[str]] = {}
+            for term in self.model.terms:
+                if term.category == "factor":
+                    continue  # a patient factor is named, never guessed
+                key = tuple(w for w in norms_of(term.name.replace("_", " ")) if w not in FILLER)
+                if len(key) == 2 and (key[-1],) not in self.keys and key[0] not in MODIFIERS:
+                    heads.setdefault(key[-1], []).append(term.name)
+            ending: dict[str, set[str]] = {}  # every term with a name of two or more words ending in the word
+            for key, term in self.keys.items():
+                if len(key) >= 2 and key[0] not in MODIFIERS:
+                    ending.setdefault(key[-1], set()).add(term)
+            general = {w for t in GENERIC if t in self.model.term_by_name
+                       for w in norms_of(self.model.label(t))}  # "orthodontics" is no head
+            shared = {w: tuple(ts) for w, ts in heads.items() if len(ts) == 2 and w not in self.heads
+                      and len({self.category(t) for t in ts}) == 1 and ending.get(w) == set(ts)
+                      and w not in general}
+            for w, ts in ending.items():  # the same pair's other head word ("anaesthetic")
+                pair = next((p for p in shared.values() if set(p) == ts), None)
+                if pair and w not in shared and (w,) not in self.keys and w not in self.heads and w not in general:
+                    shared[w] = pair
+            self.__dict__["_shared_heads"] = shared
+        return shared
+
     def _elided(self, text: str, words: list[Word], names: list[Name], left: list[int]):
         """"short or long neck", "direct or indirect anchorage": a word before 'or'/'and' shares
         the rest of the name after it."""
@@ -241,11 +270,27 @@ class NameIndex:
                 tail = tuple(w.norm for w in words if name.start < w.start and w.end <= name.end)
                 term = self.keys.get((word.norm,) + tail) if tail else None
             if term is None:
+                term = self._elided_after(text, words, names, word)
+            if term is None:
                 rest.append(i)
                 continue
             out.append(Name(term, self.category(term), word.text, word.start, word.end))
         out.sort(key=lambda n: n.start)
         return out, rest
+
+    def _elided_after(self, text: str, words: list[Word], names: list[Name], word: Word) -> Optional[str]:
+        """"cortical thickness or density": a word after 'or'/'and' that follows a name of two or
+        more words shares that name's first words (cortical density)."""
+        before = next((n for n in names if n.end <= word.start and
+                       text[n.end:word.start].lower().split() in (["or"], ["and"], ["nor"])), None)
+        if before is None:
+            return None
+        head = [w.norm for w in words if before.start <= w.start and w.end <= before.end]
+        for size in range(len(head) - 1, 0, -1):
+            term = self.keys.get(tuple(head[:size]) + (word.norm,))
+            if term is not None and term != before.term:
+                return term
+        return None
 
     def _unordered(self, text: str, words: list[Word], names: list[Name], left: list[int]):
         """Two- and three-word names said in another order, within a few words ("intrude the upper
@@ -290,11 +335,12 @@ class NameIndex:
             word = words[i]
             fixed = corrections.get(id(word))
             term = self.heads.get(fixed or word.norm)
-            if term is None:
+            terms = (term,) if term is not None else self.shared_heads().get(fixed or word.norm, ())
+            if not terms:
                 rest.append(i)
                 continue
             corrected = ((word.text, fixed),) if fixed else ()
-            out.append(Name(term, self.category(term), word.text, word.start, word.end, corrected))
+            out += [Name(t, self.category(t), word.text, word.start, word.end, corrected) for t in terms]
         out.sort(key=lambda n: n.start)
         return out, rest
 

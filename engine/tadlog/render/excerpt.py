@@ -12,7 +12,7 @@ import re
 
 GAP = "\u2026"
 # A full stop after these is no sentence end ("e.g. 50 g", "Fig. 5", "et al. [12]").
-_ABBREVIATIONS = ("e.g", "i.e", "et al", "fig", "figs", "approx", "vs", "cf", "no", "ref", "refs", "dr",
+_ABBREVIATIONS = ("e.g", "i.e", "et al", "al", "fig", "figs", "approx", "vs", "cf", "no", "ref", "refs", "dr",
                   "mr", "ed", "eds", "vol", "pp", "ca", "resp")
 _SENTENCE_END = re.compile(r"(?<=[.!?;])\s+(?=[\"'\u201c(\[]?[A-Z0-9])")
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")
@@ -21,6 +21,9 @@ _QUALIFYING = re.compile(r"(However|But|Although|Though|Nevertheless|Nonetheless
                          r"Only|Except|Unless|Note|This is (?:not|only|usually))\b")
 _POINTS_BACK = re.compile(r"(Here|This|These|That|Those|Such|Therefore|Thus|Hence|It|They|Its|Their|"
                           r"In this|In these|As a result|Consequently|Accordingly|In addition|Also)\b")
+_STUDY = re.compile(r"\b(?:stud(?:y|ies)|trial|meta-analys[ie]s|review|investigated|analysed|analyzed)\b", re.I)
+_RESULT = re.compile(r"(?:(?:Their|The|These|Its|Our) (?:results?|findings?|data)|Results?|They (?:found|showed|"
+                     r"reported|concluded|demonstrated)|This (?:study )?(?:showed|found|demonstrated))\b")
 _STOP = frozenset("""with that this from have been were which their there these those than into also such more
 most only other some when where while would could should about after before under over between
 within without being does each very much many them they then what your""".split())
@@ -76,6 +79,11 @@ def excerpt(quote: str, claim: str, limit: int) -> str:
         while following < len(units) and _QUALIFYING.match(units[following][1]):
             kept.add(following)
             following += 1
+    for i in sorted(kept):  # a study kept without its result ("... published a meta-analysis of ...")
+        following = i + 1   # keeps the sentence that gives it ("Their results show ...")
+        if (following < len(units) and following not in kept and units[following][0] == units[i][0]
+                and _STUDY.search(units[i][1]) and _RESULT.match(units[following][1])):
+            kept.add(following)
     for i in sorted(kept, reverse=True):  # "Here, ..." / "This ..." needs the sentence it points back to
         while i > 0 and units[i - 1][0] == units[i][0] and _POINTS_BACK.match(units[i][1]):
             kept.add(i - 1)

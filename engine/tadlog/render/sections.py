@@ -121,6 +121,8 @@ def _evidence_lines(answer: Answer, style: _Style, full: bool, limit, quoted: se
             out += _fill(f"{short_citation(cite)}: \u201c{item.excerpt}\u201d", head, " " * len(head))
             continue
         out += _fill(item.summary.rstrip(".") + ".", head, " " * len(head))
+        if full and not item.arguments and cite is not None:  # a statement without a fact: its own words
+            out += _citation_lines(cite, "     ")
         for arg in item.arguments[:1]:
             if full:
                 for sid in arg.proof.statements():

@@ -198,6 +198,7 @@ QUOTED_ITEMS = {"sites", "anchorage", "compare", "contraindications"}  # items w
 
 
 SCREEN = 50
+SHORT_LIST = 4  # an indications answer for one plane with this many entries or fewer quotes its sources
 # Compact limits, loosest first: (reasons per side, list items, reasons per item, changes/instead).
 # (reason entries per side, list items, reasons per item, changes/instead, quote length shown)
 # An optional sixth field False drops the quotes under "What blocks it" (the blocking fact is
@@ -293,7 +294,9 @@ def _render_text(answer: Answer, colour: bool, full: bool, depth: int, limits, a
             if hidden:
                 out.append(f"    ... {hidden} more (--full)")
                 more = True
-    overview = answer.form == "indications" and answer.subject is None  # one entry a plane, the source's list quoted
+    # one entry a plane, the source's list quoted; a plane's short list (a few indications) has room
+    # for the source's own words too ("Transverse … Centreline corrections …")
+    overview = answer.form == "indications" and (answer.subject is None or len(answer.items) <= SHORT_LIST)
     quote_items = (answer.form in QUOTED_ITEMS or overview) and (clip or 0) > 120
     out += (_evidence_lines(answer, style, full, item_limit, quoted, clip) if answer.form == "evidence"
             else _item_lines(answer, style, full, item_limit, item_reasons, quoted if quote_items else None,

@@ -74,6 +74,14 @@ ANSWERING = {
                            "research_needed"}),
 }
 ANSWER_LIFT = 0.5
+# Question words (stems) that ask for the facts of a predicate whatever they are about: the history of
+# skeletal anchorage is its milestones, though no milestone names skeletal anchorage; "what factors
+# determine success?" asks for the sources' categories of factors (patient, design, technique).
+PREDICATE_CUES = {"history": ("historical_milestone",), "historic": ("historical_milestone",),
+                  "histor": ("historical_milestone",), "factor": ("success_factor_category",)}
+# Predicates that compare amounts: their statements answer a quantity question with or without a number.
+COMPARING = frozenset({"success_lower_than", "lower_success_than", "greater_at", "less_than"})
+WHOLE_BONUS = 4.0  # a statement naming every name of a question of two or more
 
 # What clinicians say → the words the sources use (added to the question's words, never replacing them).
 EXPANSIONS = {
@@ -88,6 +96,8 @@ EXPANSIONS = {
     "longer": ("length",), "thicker": ("thickness",), "space": ("interradicular",), "room": ("space",),
     "hit": ("contact",), "touch": ("contact",), "touching": ("contact",), "made": ("material", "alloy"),
 }
+DIMENSIONS = {"high": ("level", "crest", "apical", "height"), "deep": ("depth",), "far": ("distance",),
+              "thick": ("thickness",), "wide": ("width", "diameter"), "big": ("size",)}
 SAME_STEM = {"cortical": "cortex", "cortices": "cortex", "teeth": "tooth", "roots": "root", "bony": "bone"}
 # Words that carry no subject in a question (beyond the names' filler): never matched in quotes.
 LEXICAL_STOP = frozenset({"take", "out", "get", "make", "go", "know", "tell", "say", "give", "keep", "mean", "worry",
@@ -168,6 +178,21 @@ class StatementIndex:
         for st in model.statements:
             self.by_section.setdefault(f"{st.source} {st.section}", []).append((st.id, st.lines[0], st.lines[1]))
 
+    def result(self, model: KnowledgeBaseModel, sid: str) -> Optional[str]:
+        """The statement right after it, in the same source and section, that gives a study's result
+        ("The authors concluded that ...", "Their results show ...") or qualifies what it says
+        ("However, this has not been validated ..."); None when there is none."""
+        st = model.statement_by_id.get(sid)
+        if st is None:
+            return None
+        end = st.lines[1]
+        for other, first, last in self.by_section.get(f"{st.source} {st.section}", ()):
+            if other != sid and end <= first <= end + 1 and last > end - 1:
+                quote = model.statement_by_id[other].quote
+                if GIVES_RESULT.match(quote):
+                    return other
+        return None
+
     def antecedent(self, model: KnowledgeBaseModel, sid: str) -> Optional[str]:
         """The statement a quote points back to: same source and section, ending on the line (or the
         line before) where this one starts; None when the quote does not point back."""
@@ -235,8 +260,11 @@ def _ranking(explainer: Explainer, query: Query, terms: list[str], intent: str):
     model = explainer.model
     index = statement_index(model)
     patient = set(patient_factors(explainer))
-    plain = [w for w in name_index(model).corrected_words(query.text) if w not in FILLER and w not in FRAME_WORDS]
-    extra = [x for w in plain for x in EXPANSIONS.get(w, ())]
+    said = name_index(model).corrected_words(query.text)
+    # "how high", "how deep": the dimension asked, in the sources' words ("higher failure" is not height)
+    asked = {b for a, b in zip(said, said[1:]) if a == "how" and b in DIMENSIONS}
+    plain = [w for w in said if w not in FILLER and w not in FRAME_WORDS and w not in asked]
+    extra = [x for w in plain for x in EXPANSIONS.get(w, ())] + [x for w in asked for x in DIMENSIONS[w]]
     words = list(dict.fromkeys([stem(w) for w in plain if w not in LEXICAL_STOP] + [stem(x) for x in extra]))
     options = _options(query) if intent == "choice" else ()
     weights = {t: (0.2 if t in GENERIC else 1.0) for t in terms}
@@ -246,12 +274,20 @@ def _ranking(explainer: Explainer, query: Query, terms: list[str], intent: str):
             weights.setdefault(term, 0.7)
     for parent in _larger_sites(explainer, terms):  # what is said of the alveolus reaches its buccal part
         weights.setdefault(parent, 0.5)
+    if intent == "howto":  # how to do it: the steps it requires, and theirs (self-tapping: pilot hole, bur)
+        for step, weight in _required_steps(explainer, terms):
+            weights.setdefault(step, weight)
     scored = _score(model, index, weights, words, intent, patient, options)
     fitting = [s for s in scored if _fits(model, index, s[1], intent, options)]
     ranked = _with_antecedents(model, index, _distinct(model, _fitting_first(scored, fitting, intent)))
     return ranked, fitting, weights, words, options
 
 
+# What follows a statement and belongs with it: a study's result, or a qualification of what it said
+# ("However, this has not been validated by animal or clinical studies").
+GIVES_RESULT = re.compile(r"(?:The|These) authors (?:concluded|found|reported)|(?:Their|The) (?:results|findings) "
+                          r"(?:show|showed|suggest|indicated)|They (?:concluded|found)"
+                          r"|(?:However|But|Yet|Fortunately|Unfortunately),? (?:this|these|such)\b")
 POINTS_BACK = re.compile(r"(?:This|These|Such)\s+(?!is\b|are\b)[a-z]+")  # "This marked drop", not "This is"
 LEADING = 6  # the entries on a first screen: only their antecedents are brought forward
 
@@ -259,8 +295,21 @@ LEADING = 6  # the entries on a first screen: only their antecedents are brought
 def _with_antecedents(model, index: StatementIndex, ranked: list) -> list:
     """A quote that points back ("This marked drop in success rates ...") is shown right after the
     statement it points to, the one that ends where it begins in the same section: the figures it
-    speaks of are then on the screen with it (brought forward, or moved up from lower down)."""
+    speaks of are then on the screen with it (brought forward, or moved up from lower down). Likewise
+    a study among the first entries is followed by the statement right after it that gives its result
+    ("The authors concluded that OMI anchorage ... much more versatile and reliable ...")."""
     out = list(ranked)
+    for here in range(min(LEADING, len(out))):  # a result follows its study ("The authors concluded ..."),
+        score, sid = out[here]                   # and what it brings may bring its own (a chain of three)
+        after = index.result(model, sid)
+        if after is None:
+            continue
+        there = next((i for i, entry in enumerate(out) if entry[1] == after), None)
+        if there is not None and there <= here + 1:
+            continue  # already above it, or right after
+        if there is not None:
+            out.pop(there)
+        out.insert(here + 1, (score, after))
     for score, sid in ranked[:LEADING]:
         before = index.antecedent(model, sid)
         if before is None:
@@ -308,6 +357,28 @@ def _options(query: Query) -> tuple[str, ...]:
     return tuple(m.term for m in (query.subject, query.other) if m is not None)
 
 
+def _required_steps(explainer: Explainer, terms) -> list[tuple[str, float]]:
+    """What the question's techniques require (required_for, two steps deep), each with a weight
+    below that of a name the question says: 0.7 for a direct requirement, 0.5 for one of those."""
+    needs: dict[str, list[str]] = {}
+    for row in explainer.interpretation.tuples("required_for"):
+        if len(row) == 2 and isinstance(row[0], str):
+            needs.setdefault(row[1], []).append(row[0])
+    out: list[tuple[str, float]] = []
+    seen = set(terms)
+    level = [t for t in terms if t not in GENERIC]
+    for weight in (0.7, 0.5):
+        following = []
+        for term in level:
+            for step in sorted(needs.get(term, ())):
+                if step not in seen:
+                    seen.add(step)
+                    out.append((step, weight))
+                    following.append(step)
+        level = following
+    return out
+
+
 def _larger_sites(explainer: Explainer, terms) -> list[str]:
     """The sites the question's sites are part of (part_of/within, transitively)."""
     edges: dict[str, set[str]] = {}
@@ -332,6 +403,10 @@ def _score(model, index: StatementIndex, weights, words, intent, patient, option
     for word in words:
         if index.idf.get(word, 0) > 1.0:  # words in most quotes say nothing
             candidates.update(index.by_word.get(word, ()))
+    whole = [t for t, w in weights.items() if w >= 1.0 and t not in patient]
+    asked = {p for w in words for p in PREDICATE_CUES.get(w, ())}  # "history of ...": the milestones
+    if asked:
+        candidates.update(sid for sid, facts in index.facts.items() if any(p in asked for p, _ in facts))
     out = []
     for sid in candidates:
         st = model.statement_by_id.get(sid)
@@ -339,10 +414,14 @@ def _score(model, index: StatementIndex, weights, words, intent, patient, option
             continue
         mentioned = index.terms.get(sid, set())
         named = sum(min(index.term_idf.get(t, 1.0), 4.0) * w for t, w in weights.items() if t in mentioned)
+        if asked and any(p in asked for p, _ in index.facts.get(sid, ())):
+            named += 4.0  # gives what a cue word asks for, as a rare name would
         said = _bm25(index, sid, words)
         bonus = sum(1.0 for f in patient if f in mentioned)
         if options and all(o in mentioned or _says(model, index, sid, o) for o in options):
             bonus += 6.0
+        elif len(whole) >= 2 and all(t in mentioned or _says(model, index, sid, t) for t in whole):
+            bonus += WHOLE_BONUS  # speaks of everything the question names ("pilot hole" and "posterior maxilla")
         # what the intent wants first lifts a statement in proportion to how well it fits the question
         score = (1.5 * named + said) * (1.0 + INTENT_LIFT * _intent_bonus(model, index, sid, intent)) + bonus
         if named > 0 or said > 2.0:
@@ -396,8 +475,8 @@ def _kind_bonus(model, index: StatementIndex, sid: str, intent: str) -> float:
 def _fits(model, index: StatementIndex, sid: str, intent: str, options) -> bool:
     """Whether a statement gives what the intent asks for (a figure, a recommendation, a risk, ...)."""
     st = model.statement_by_id[sid]
-    if intent == "quantity":
-        return _has_figure(st.quote)
+    if intent == "quantity":  # a figure, or a comparison of amounts ("much lower success rates than ...")
+        return _has_figure(st.quote) or any(p in COMPARING for p, _ in index.facts.get(sid, ()))
     if intent == "choice" and len(options) == 2:
         mentioned = index.terms.get(sid, set())
         return all(o in mentioned or _says(model, index, sid, o) for o in options)
@@ -455,8 +534,11 @@ def _item(explainer: Explainer, index: StatementIndex, sid: str, score: float, t
     """One statement: the fact it supports that names most of the question, with its quote."""
     facts = index.facts.get(sid, ())
     wanted = set(terms)
-    if not facts:
-        return None
+    if not facts:  # a sentence the curators record without a fact ("... lack of information in private
+        citation = explainer.citation(sid)  # practices"): shown by its source and its own words
+        st = explainer.model.statement_by_id[sid]
+        return Item(sid, citation.short or citation.source, f"{citation.short} \u00a7{st.section} ({st.kind})", (),
+                    round(score, 2), excerpt(index, sid, citation.quote, focus))
     atom = max(facts, key=lambda f: (len(wanted & set(map(str, f[1]))), -len(f[1])))
     argument = explainer.argument(atom)
     citation = explainer.citation(sid)

@@ -32,8 +32,27 @@ def indications(explainer: Explainer, query: Query, *, depth: int, full: bool) -
         verdict = (f"{len(items)} indication{'s' if len(items) != 1 else ''} for mini-implant anchorage in the "
                    f"{term_label(explainer, plane)} plane.")
     subject = plane
+    notes = _source_list(explainer, by_indication) if plane and len(items) > SOURCE_LIST else ()
     return Answer(query.text, query.form, verdict, subject, term_label(explainer, plane) if plane else None,
-                  bool(items), items=tuple(items))
+                  bool(items), items=tuple(items), notes=notes)
+
+
+SOURCE_LIST = 4  # a plane with more indications than this quotes, above them, the source that lists most
+
+
+def _source_list(explainer: Explainer, by_indication: dict[str, list]) -> tuple[str, ...]:
+    """The statement that lists most of a plane's indications (the handbook's table of uses),
+    quoted whole in one note, so the source's own words stand above the list of names."""
+    cited: dict[str, int] = {}
+    for atoms in by_indication.values():
+        for sid in {sid for atom in atoms for sid in explainer.proof(atom).statements()}:
+            cited[sid] = cited.get(sid, 0) + 1
+    best = max(sorted(cited), key=lambda sid: cited[sid]) if cited else None
+    if best is None or cited[best] < 3:
+        return ()
+    c = explainer.citation(best)
+    lines = f"lines {c.lines[0]}-{c.lines[1]}" if c.lines else ""
+    return (f"the source's list: {c.short} \u00a7{c.section}, {lines}: \u201c{c.quote}\u201d",)
 
 
 def _by_plane(explainer: Explainer, by_indication: dict[str, list]) -> list[Item]:

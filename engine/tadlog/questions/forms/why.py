@@ -29,12 +29,14 @@ def why(explainer: Explainer, query: Query, *, depth: int, full: bool) -> Answer
     support = [a for a in partial_support(explainer, query) if a[0] != "recommended"] and \
         partial_support(explainer, query)
     if support:
-        said = _said(explainer, support)
-        verdict = (f"Partly: {said}; no source states that {lower_first(sentence)} as such "
-                   f"({reason_count(pro, con)}).")
+        said = _said(explainer, support) + _others_said(explainer, subject, query)
         proof = explainer.proof(support[0], depth=depth)
         rest = [explainer.argument(a, "for") for a in support[1:]]
         pro = rest + [a for a in pro if a.proof.atom not in support[1:]]
+        known = {a.proof.atom for a in pro}
+        pro += [a for a in _others_limited(explainer, subject, query) if a.proof.atom not in known]
+        verdict = (f"Partly: {said}; no source states that {lower_first(sentence)} as such "
+                   f"({reason_count(pro, con)}).")
         return Answer(query.text, query.form, verdict, subject, label, True, arguments_for=tuple(pro),
                       arguments_against=tuple(con), proof=proof, notes=figure_notes(explainer, subject, pro, con))
     analyses, changes = explainer.why_not(target, expand=1 if full else 0)
@@ -72,6 +74,36 @@ def why_not(explainer: Explainer, query: Query, *, depth: int, full: bool) -> An
                   arguments_for=tuple(pro), arguments_against=tuple(con), why_not=tuple(analyses),
                   would_change=tuple(changes), instead=tuple(_instead(explainer, subject, query)),
                   notes=figure_notes(explainer, subject, pro, con))
+
+
+def _others_limited(explainer: Explainer, subject: str, query: Query) -> list[Argument]:
+    """For 'why X for an indication': what the sources say limits the other sites for it ("alveolar
+    sites give limited scope for molar distalisation"), a reason the question's site is chosen."""
+    if query.indication is None:
+        return []
+    atoms = _limiting_atoms(explainer, subject, query)
+    return [explainer.argument(atom, "for") for atom in atoms[:2]]
+
+
+def _limiting_atoms(explainer: Explainer, subject: str, query: Query) -> list[tuple]:
+    if query.indication is None:
+        return []
+    family = indication_family(explainer, query.indication.term)
+    return [("limited_scope_for", row) for row in sorted(explainer.interpretation.tuples("limited_scope_for"), key=str)
+            if len(row) == 2 and row[1] in family and row[0] != subject]
+
+
+def _others_said(explainer: Explainer, subject: str, query: Query) -> str:
+    """'; the maxillary alveolus provides limited scope for molar distalisation (so does the
+    mandibular alveolus)': the comparison that makes the question's site the one to use."""
+    atoms = _limiting_atoms(explainer, subject, query)
+    if not atoms:
+        return ""
+    said = "; " + lower_first(explainer.sentence(*atoms[0]))
+    others = [term_label(explainer, a[1][0]) for a in atoms[1:] if a[1][1] == atoms[0][1][1]]
+    if others:
+        said += " (so does the " + " and the ".join(others) + ")"
+    return said
 
 
 def _said(explainer: Explainer, support: list[tuple]) -> str:
