@@ -241,7 +241,7 @@ def test_a_cached_question_index_decodes_once_when_threads_reach_it_together(kb)
 
     from tadlog.codec import LazyIndex, encode_index
     from tadlog.kb import QUESTION_INDEXES
-    from tadlog.questions.forms.evidence import statement_index
+    from tadlog.questions.forms.statements import statement_index
 
     blob = encode_index(statement_index(kb.model), kb.model)
     for _ in range(20):

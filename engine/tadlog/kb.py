@@ -305,7 +305,7 @@ def _name_index_class():
 
 
 def _statement_index_class():
-    from .questions.forms.evidence import StatementIndex
+    from .questions.forms.statements import StatementIndex
     return StatementIndex
 
 

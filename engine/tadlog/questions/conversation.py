@@ -18,7 +18,8 @@ from .answer import Answer
 from .intents import age_in
 from .patient import describes_patient
 from .reading import make_reading
-from .names import name_index, words_of
+from .names import name_index
+from .words import words_of
 from .query import Mention, PatientContext, Query
 from .reader import parse_question
 

@@ -14,7 +14,8 @@ from typing import Optional
 
 from ..errors import Diagnostic, Location, QueryError
 from ..language.model import KnowledgeBaseModel
-from .names import FILLER, GENERIC, PATIENT_CATEGORIES, Name, name_index, normal_word, words_of
+from .names import FILLER, GENERIC, PATIENT_CATEGORIES, Name, name_index
+from .words import normal_word, words_of
 from .patient import describes_patient
 from .reading import make_reading
 from .query import Mention, PatientContext, Query
