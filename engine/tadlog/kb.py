@@ -337,9 +337,12 @@ def save_question_indexes(kb: KnowledgeBase) -> None:
             index = kb.model.__dict__.get(name)
             if name in kb._indexes_saved or not isinstance(index, cls_of()):
                 continue  # not built here (absent, or still the cache's undecoded copy)
-            kb._indexes_saved.add(name)
             try:
                 blob = encode_index(index, kb.model)
-            except (TypeError, ValueError):  # an index holding what the format cannot: built per model instead
+            except RuntimeError:  # another thread (the service) filled the index's memo meanwhile: next time
                 continue
+            except (TypeError, ValueError):  # an index holding what the format cannot: built per model instead
+                kb._indexes_saved.add(name)
+                continue
+            kb._indexes_saved.add(name)
             cache.write(_index_key(key, name), {"paths": b"[]", "index": blob})
