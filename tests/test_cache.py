@@ -296,3 +296,24 @@ def test_a_cached_model_answers_lookups_without_decoding_every_fact_and_statemen
     for predicate in {f.atom.predicate for f in kb.model.facts}:
         assert model.fact_values(predicate) == kb.model.fact_values(predicate)
     assert "_facts" not in model.__dict__ and "_statements" not in model.__dict__
+
+
+def test_an_index_that_changes_while_it_is_saved_is_saved_after_the_next_answer(folder, kb, monkeypatch):
+    """The service answers in threads; one thread filling an index's sentence memo while another
+    saves it makes the encoding fail (dictionary changed size). The answer must not fail: the save
+    is retried after the next answer."""
+    import tadlog.codec
+
+    first = tadlog.load(KB)
+    real, calls = tadlog.codec.encode_index, []
+
+    def racing(index, model):
+        calls.append(type(index).__name__)
+        if len(calls) == 1:
+            raise RuntimeError("dictionary changed size during iteration")
+        return real(index, model)
+    monkeypatch.setattr(tadlog.codec, "encode_index", racing)
+    assert first.ask(QUESTION).to_json() == kb.ask(QUESTION).to_json()
+    assert not list(folder.glob("kb-*-name_index.json"))
+    first.ask(QUESTION)
+    assert len(list(folder.glob("kb-*-name_index.json"))) == 1
