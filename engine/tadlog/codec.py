@@ -192,8 +192,7 @@ class CachedModel(KnowledgeBaseModel):
         rows = self.__dict__.get("#fact_rows")
         if rows is None or "_facts" in self.__dict__:  # no section, or the facts are decoded anyway
             return super().fact_values(predicate)
-        with unbudgeted():
-            return tuple(values for values, _, _ in rows(predicate))
+        return tuple(values for values, _, _ in rows(predicate))  # decoded (and guarded) by LazyRelations
 
 
 def _guarded(name: str, decode: Callable):
@@ -337,19 +336,18 @@ def encode_plain(value):
     kind = type(value)
     if kind is dict:
         if all(type(k) is str and not k.startswith("#") for k in value):
-            if all(type(v) in _JSON_SCALARS for v in value.values()):
+            if all(type(v) in _SCALARS for v in value.values()):
                 return value  # JSON as it stands (most of an index: word counts, lengths)
             return {k: encode_plain(v) for k, v in value.items()}
         return {"#D": [[encode_plain(k), encode_plain(v)] for k, v in value.items()]}
     tag = _TAGS.get(kind)
     if tag is None:
         raise TypeError(f"cannot cache a {kind.__name__}")
-    items = list(value) if all(type(v) in _JSON_SCALARS for v in value) else [encode_plain(v) for v in value]
+    items = list(value) if all(type(v) in _SCALARS for v in value) else [encode_plain(v) for v in value]
     return items if kind is list else {tag: items}
 
 
 _TAGS = {list: "", tuple: "#T", set: "#S", frozenset: "#F"}
-_JSON_SCALARS = frozenset({str, int, float, bool, type(None)})
 _PLAIN = {"#T": tuple, "#S": set, "#F": frozenset}
 
 

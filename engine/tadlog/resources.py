@@ -102,7 +102,7 @@ def write_shipped_tables(grammar: str, options: dict) -> Path:
     text = grammar_path(grammar).read_text(encoding="utf-8")
     target = shipped_tables_path(grammar, text, options)
     target.parent.mkdir(exist_ok=True)
-    _store_tables(Lark(text, parser="lalr", **options), str(target), _lark_cache_file(grammar, text, options)[1])
+    _store_tables(Lark(text, parser="lalr", **options), str(target), _tables_key(grammar, text, options))
     return target
 
 
@@ -130,13 +130,17 @@ def _store_tables(parser, path: str, key: str) -> None:
         pass
 
 
-def _lark_cache_file(grammar: str, text: str, options: dict):
+def _tables_key(grammar: str, text: str, options: dict) -> str:
+    """What a parser's stored tables must match: the grammar, its text, the options and lark's version."""
     import hashlib
 
     import lark
 
-    key = hashlib.sha256("\0".join([grammar, text, repr(sorted(options.items())), lark.__version__]).encode())
-    key = key.hexdigest()[:24]
+    return hashlib.sha256("\0".join([grammar, text, repr(sorted(options.items())), lark.__version__]).encode()).hexdigest()[:24]
+
+
+def _lark_cache_file(grammar: str, text: str, options: dict):
+    key = _tables_key(grammar, text, options)
     base = writable_cache_dir()
     if base is None:
         return None, key

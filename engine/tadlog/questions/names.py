@@ -37,7 +37,8 @@ putting place placing placed get getting got go going want wanting need needed n
 something thing things if then than such other another way ways best right ok okay safe
 """.split())
 
-# Question words → the word the knowledge base uses (after normal form), one word each.
+# Two question words read as one word of the knowledge base's vocabulary ("how thick is the
+# mucosa?" asks for the mucosa's thickness, not about thick mucosa).
 PHRASE_SYNONYMS = {("how", "thick"): "thickness"}
 
 # Words kept in the question (they change what a name means: "won't wear headgear" is not

@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+# Question words → the word the knowledge base uses (after normal form), one word each.
 WORD_SYNONYMS = {
     "teen": "teenager", "teens": "teenager", "kid": "young", "kids": "young", "child": "young",
     "children": "young", "youngster": "young", "midline": "centerline",
@@ -38,9 +39,6 @@ WORD_SYNONYMS = {
     # extractions" non-extraction, and neither is the anaesthesia or the extractions themselves
     "without": "no", "non": "no", "upright": "uprighting", "uprighted": "uprighting",
 }
-
-# Two question words read as one word of the knowledge base's vocabulary ("how thick is the
-# mucosa?" asks for the mucosa's thickness, not about thick mucosa).
 
 TOKEN = re.compile(r"[0-9]+(?:\.[0-9]+)?%?|[^\W_]+(?:['\u2019][^\W_]+)*", re.UNICODE)
 _BRITISH_ENDINGS = (("isation", "ization"), ("isations", "izations"), ("ised", "ized"), ("ising", "izing"),

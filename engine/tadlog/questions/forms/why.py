@@ -26,15 +26,16 @@ def why(explainer: Explainer, query: Query, *, depth: int, full: bool) -> Answer
         return Answer(query.text, query.form, verdict, subject, label, True, arguments_for=tuple(pro),
                       arguments_against=tuple(con), proof=explainer.proof(target, depth=depth),
                       notes=figure_notes(explainer, subject, pro, con), instead=_better_arguments(explainer, subject, query))
-    support = [a for a in partial_support(explainer, query) if a[0] != "recommended"] and \
-        partial_support(explainer, query)
-    if support:
-        said = _said(explainer, support) + _others_said(explainer, subject, query)
+    support = partial_support(explainer, query)
+    if any(a[0] != "recommended" for a in support):
+        limiting = _limiting_atoms(explainer, subject, query)
+        said = _said(explainer, support) + _others_said(explainer, limiting)
         proof = explainer.proof(support[0], depth=depth)
         rest = [explainer.argument(a, "for") for a in support[1:]]
         pro = rest + [a for a in pro if a.proof.atom not in support[1:]]
         known = {a.proof.atom for a in pro}
-        pro += [a for a in _others_limited(explainer, subject, query) if a.proof.atom not in known]
+        # what the sources say limits the other sites for the indication: a reason this one is chosen
+        pro += [explainer.argument(atom, "for") for atom in limiting[:2] if atom not in known]
         verdict = (f"Partly: {said}; no source states that {lower_first(sentence)} as such "
                    f"({reason_count(pro, con)}).")
         return Answer(query.text, query.form, verdict, subject, label, True, arguments_for=tuple(pro),
@@ -76,16 +77,8 @@ def why_not(explainer: Explainer, query: Query, *, depth: int, full: bool) -> An
                   notes=figure_notes(explainer, subject, pro, con))
 
 
-def _others_limited(explainer: Explainer, subject: str, query: Query) -> list[Argument]:
-    """For 'why X for an indication': what the sources say limits the other sites for it ("alveolar
-    sites give limited scope for molar distalisation"), a reason the question's site is chosen."""
-    if query.indication is None:
-        return []
-    atoms = _limiting_atoms(explainer, subject, query)
-    return [explainer.argument(atom, "for") for atom in atoms[:2]]
-
-
 def _limiting_atoms(explainer: Explainer, subject: str, query: Query) -> list[tuple]:
+    """For 'why X for an indication': the other sites the sources give limited scope for it."""
     if query.indication is None:
         return []
     family = indication_family(explainer, query.indication.term)
@@ -93,10 +86,9 @@ def _limiting_atoms(explainer: Explainer, subject: str, query: Query) -> list[tu
             if len(row) == 2 and row[1] in family and row[0] != subject]
 
 
-def _others_said(explainer: Explainer, subject: str, query: Query) -> str:
+def _others_said(explainer: Explainer, atoms: list[tuple]) -> str:
     """'; the maxillary alveolus provides limited scope for molar distalisation (so does the
     mandibular alveolus)': the comparison that makes the question's site the one to use."""
-    atoms = _limiting_atoms(explainer, subject, query)
     if not atoms:
         return ""
     said = "; " + lower_first(explainer.sentence(*atoms[0]))
