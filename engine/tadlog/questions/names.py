@@ -121,6 +121,10 @@ class NameIndex:
                     heads.setdefault(key[-1], []).append((term.name, headed))
         self.heads = {w: ts[0][0] for w, ts in heads.items() if len(ts) == 1 and ts[0][1]}
         self.shared = self._shared_heads(model)  # built here, so the cached copy has it
+        from .query import build_alias_index, build_stripped_index
+
+        self.aliases = build_alias_index(model)  # the fixed forms' names (query.alias_index), cached here too
+        self.stripped = build_stripped_index(self.aliases)
 
     @property
     def model(self) -> KnowledgeBaseModel:

@@ -403,20 +403,20 @@ def _close(word: str, pool: dict[str, str], n: int = 3) -> list[str]:
 
 def _stripped_index(model: KnowledgeBaseModel) -> dict[str, str]:
     """Every name with the question's small words dropped → its term (built once per model)."""
-    cached = model.__dict__.get("_alias_stripped")
-    if cached is None:
-        cached = {}
-        for name, term in alias_index(model).items():
-            cached.setdefault(" ".join(w for w in name.split() if w not in STOPWORDS), term)
-        model.__dict__["_alias_stripped"] = cached
-    return cached
+    from .names import name_index
+
+    return name_index(model).stripped
 
 
 def alias_index(model: KnowledgeBaseModel) -> dict[str, str]:
-    """Every way to name a term (lower case) → the term's name (built once per model)."""
-    cached = model.__dict__.get("_alias_index")
-    if cached is not None:
-        return cached
+    """Every way to name a term (lower case) → the term's name (built once per model, with the
+    name index, and cached with it)."""
+    from .names import name_index
+
+    return name_index(model).aliases
+
+
+def build_alias_index(model: KnowledgeBaseModel) -> dict[str, str]:
     index: dict[str, str] = {}
     for term in model.terms:
         words = [term.name, term.name.replace("_", " "), *(term.aliases)]
@@ -424,5 +424,11 @@ def alias_index(model: KnowledgeBaseModel) -> dict[str, str]:
             words.append(term.label)
         for word in words:
             index.setdefault(word.lower(), term.name)
-    model.__dict__["_alias_index"] = index  # the model is frozen; this is a derived cache
     return index
+
+
+def build_stripped_index(aliases: dict[str, str]) -> dict[str, str]:
+    stripped: dict[str, str] = {}
+    for name, term in aliases.items():
+        stripped.setdefault(" ".join(w for w in name.split() if w not in STOPWORDS), term)
+    return stripped
