@@ -121,10 +121,7 @@ class NameIndex:
                     heads.setdefault(key[-1], []).append((term.name, headed))
         self.heads = {w: ts[0][0] for w, ts in heads.items() if len(ts) == 1 and ts[0][1]}
         self.shared = self._shared_heads(model)  # built here, so the cached copy has it
-        from .query import build_alias_index, build_stripped_index
-
-        self.aliases = build_alias_index(model)  # the fixed forms' names (query.alias_index), cached here too
-        self.stripped = build_stripped_index(self.aliases)
+        self.aliases = _aliases(model)  # the fixed forms' names (query.alias_index), cached here too
 
     @property
     def model(self) -> KnowledgeBaseModel:
@@ -437,6 +434,18 @@ def _read_keys(form: str) -> dict[bool, list[tuple[str, ...]]]:
         if key and key not in out[whole]:
             out[whole].append(key)
     return out
+
+
+def _aliases(model: KnowledgeBaseModel) -> dict[str, str]:
+    """Every way to name a term (lower case) → the term's name."""
+    index: dict[str, str] = {}
+    for term in model.terms:
+        words = [term.name, term.name.replace("_", " "), *(term.aliases)]
+        if term.label:
+            words.append(term.label)
+        for word in words:
+            index.setdefault(word.lower(), term.name)
+    return index
 
 
 def name_index(model: KnowledgeBaseModel) -> NameIndex:

@@ -403,9 +403,13 @@ def _close(word: str, pool: dict[str, str], n: int = 3) -> list[str]:
 
 def _stripped_index(model: KnowledgeBaseModel) -> dict[str, str]:
     """Every name with the question's small words dropped → its term (built once per model)."""
-    from .names import name_index
-
-    return name_index(model).stripped
+    cached = model.__dict__.get("_alias_stripped")
+    if cached is None:
+        cached = {}
+        for name, term in alias_index(model).items():
+            cached.setdefault(" ".join(w for w in name.split() if w not in STOPWORDS), term)
+        model.__dict__["_alias_stripped"] = cached
+    return cached
 
 
 def alias_index(model: KnowledgeBaseModel) -> dict[str, str]:
@@ -414,21 +418,3 @@ def alias_index(model: KnowledgeBaseModel) -> dict[str, str]:
     from .names import name_index
 
     return name_index(model).aliases
-
-
-def build_alias_index(model: KnowledgeBaseModel) -> dict[str, str]:
-    index: dict[str, str] = {}
-    for term in model.terms:
-        words = [term.name, term.name.replace("_", " "), *(term.aliases)]
-        if term.label:
-            words.append(term.label)
-        for word in words:
-            index.setdefault(word.lower(), term.name)
-    return index
-
-
-def build_stripped_index(aliases: dict[str, str]) -> dict[str, str]:
-    stripped: dict[str, str] = {}
-    for name, term in aliases.items():
-        stripped.setdefault(" ".join(w for w in name.split() if w not in STOPWORDS), term)
-    return stripped
