@@ -231,16 +231,19 @@ class Client:
             sock = self.sock or self._connect()
             sock.sendall(request)
             status, raw = self._read_response(sock)
+        except (OSError, ValueError):  # no whole response: this connection is done with
             received = time.perf_counter()
-            data = json.loads(raw)
-            parsed = time.perf_counter()
-            ok = status == 200 or (status == 422 and data.get("code") == "Q002")
-        except (OSError, ValueError):
-            received = parsed = time.perf_counter()
-            ok = False
             if self.sock is not None:
                 self.sock.close()
                 self.sock = None
+            return received - start, 0.0, False, None
+        received = time.perf_counter()
+        try:
+            data = json.loads(raw)
+        except ValueError:
+            data = None
+        parsed = time.perf_counter()
+        ok = status == 200 or (status == 422 and isinstance(data, dict) and data.get("code") == "Q002")
         return received - start, parsed - received, ok, data
 
     def ask(self, item: dict) -> tuple[float, bool]:
@@ -265,19 +268,22 @@ class StdlibClient(Client):
             self.conn.request("POST", "/v1/ask", body=body, headers={"Content-Type": "application/json"})
             response = self.conn.getresponse()
             raw = response.read()
-            received = time.perf_counter()
-            data = json.loads(raw)
-            parsed = time.perf_counter()
-            ok = response.status == 200 or (response.status == 422 and data.get("code") == "Q002")
         except (OSError, ValueError):
-            received = parsed = time.perf_counter()
-            ok = False
+            self.conn.close()
+            return time.perf_counter() - start, 0.0, False, None
+        received = time.perf_counter()
+        try:
+            data = json.loads(raw)
+        except ValueError:
+            data = None
+        parsed = time.perf_counter()
+        ok = response.status == 200 or (response.status == 422 and isinstance(data, dict) and data.get("code") == "Q002")
         return received - start, parsed - received, ok, data
 
 
 NULL_SERVER = r"""
 import asyncio, sys
-body = b"x" * int(sys.argv[1])
+body = b'"' + b"x" * (int(sys.argv[1]) - 2) + b'"'  # a JSON string of that size
 reply = (b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: %d\r\n\r\n" % len(body)) + body
 class Null(asyncio.Protocol):
     def connection_made(self, transport):

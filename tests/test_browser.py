@@ -198,10 +198,13 @@ def test_the_patient_form_offers_patient_factors_and_findings_by_readable_names(
 def test_a_question_not_understood_shows_where(browser, server):
     from selenium.webdriver.common.by import By
     from selenium.webdriver.common.keys import Keys
+    from selenium.webdriver.support import expected_conditions as EC
+    from selenium.webdriver.support.ui import WebDriverWait
 
     browser.get(server + "/")
     browser.find_element(By.ID, "q").send_keys("why not qqxxv?", Keys.ENTER)
-    error = browser.find_element(By.ID, "error")
+    # the form's GET loads a new page: wait for it (looking at once raced the navigation, on main too)
+    error = WebDriverWait(browser, 30).until(EC.presence_of_element_located((By.ID, "error")))
     assert "qqxxv" in error.text and "^" in error.find_element(By.CSS_SELECTOR, "pre.caret").text
     shot(browser, "06-not-understood")
 
