@@ -225,17 +225,12 @@ class Client:
         shown apart), whether it is the answer expected (200, or the 422 of the bad question),
         and the parsed body."""
         request = self.request_bytes(item)
-        data = None
         start = time.perf_counter()
         try:
-            sock = self.sock or self._connect()
-            sock.sendall(request)
-            status, raw = self._read_response(sock)
+            status, raw = self._round_trip(request)
         except (OSError, ValueError):  # no whole response: this connection is done with
             received = time.perf_counter()
-            if self.sock is not None:
-                self.sock.close()
-                self.sock = None
+            self._reset()
             return received - start, 0.0, False, None
         received = time.perf_counter()
         try:
@@ -245,6 +240,16 @@ class Client:
         parsed = time.perf_counter()
         ok = status == 200 or (status == 422 and isinstance(data, dict) and data.get("code") == "Q002")
         return received - start, parsed - received, ok, data
+
+    def _round_trip(self, request: bytes) -> tuple[int, bytes]:
+        sock = self.sock or self._connect()
+        sock.sendall(request)
+        return self._read_response(sock)
+
+    def _reset(self) -> None:
+        if self.sock is not None:
+            self.sock.close()
+            self.sock = None
 
     def ask(self, item: dict) -> tuple[float, bool]:
         seconds, _, ok, _ = self.exchange(item)
@@ -260,25 +265,16 @@ class StdlibClient(Client):
         super().__init__(base)
         self.conn = http.client.HTTPConnection(*self.address, timeout=60)
 
-    def exchange(self, item: dict) -> tuple[float, float, bool, object]:
-        body = json.dumps(item).encode()
-        data = None
-        start = time.perf_counter()
-        try:
-            self.conn.request("POST", "/v1/ask", body=body, headers={"Content-Type": "application/json"})
-            response = self.conn.getresponse()
-            raw = response.read()
-        except (OSError, ValueError):
-            self.conn.close()
-            return time.perf_counter() - start, 0.0, False, None
-        received = time.perf_counter()
-        try:
-            data = json.loads(raw)
-        except ValueError:
-            data = None
-        parsed = time.perf_counter()
-        ok = response.status == 200 or (response.status == 422 and isinstance(data, dict) and data.get("code") == "Q002")
-        return received - start, parsed - received, ok, data
+    def request_bytes(self, item: dict) -> bytes:  # the body only: http.client builds the rest per request
+        return json.dumps(item).encode()
+
+    def _round_trip(self, request: bytes) -> tuple[int, bytes]:
+        self.conn.request("POST", "/v1/ask", body=request, headers={"Content-Type": "application/json"})
+        response = self.conn.getresponse()
+        return response.status, response.read()
+
+    def _reset(self) -> None:
+        self.conn.close()
 
 
 NULL_SERVER = r"""
