@@ -145,7 +145,7 @@ def write(key: str, sections: dict[str, bytes]) -> Optional[Path]:
         except OSError:
             pass
         return None
-    evict(folder, keep=target)
+    evict(folder, keep=key.split("-")[0])  # an entry and the question indexes stored beside it
     return target
 
 
@@ -166,8 +166,9 @@ def entries(folder: Path) -> list[Path]:
         return []
 
 
-def evict(folder: Path, keep: Optional[Path] = None) -> int:
-    """Delete the oldest entries until the folder is within its bound; return how many went."""
+def evict(folder: Path, keep: Optional[str] = None) -> int:
+    """Delete the oldest entries until the folder is within its bound, never those of the key
+    ``keep`` (the entry just written and its question indexes); return how many went."""
     files = []
     for path in entries(folder):
         try:
@@ -179,7 +180,7 @@ def evict(folder: Path, keep: Optional[Path] = None) -> int:
     for _, size, path in sorted(files):
         if total <= max_bytes():
             break
-        if path == keep:
+        if keep is not None and path.name.startswith(f"{ENTRY_PREFIX}{keep}"):
             continue
         try:
             path.unlink()

@@ -255,7 +255,7 @@ class Entry:
 
     def __init__(self, sections: dict):
         self.sections = sections
-        self._decode = _Decoder(self._load("paths"))
+        self._decode = _Decoder(self._load("paths") if "paths" in sections else [])  # an index has no locations
 
     def _load(self, name: str):
         return json.loads(bytes(self.sections[name]))
@@ -324,6 +324,28 @@ class Entry:
             return None
         found = self._keyed("mentions", lambda items: [(o, at, (p, tuple(row))) for o, at, p, row in items])
         return lambda term: found.get(term, [])
+
+
+# ---- keyed indexes (the statement index) --------------------------------------------------
+def encode_keyed(maps: dict[str, dict], whole: dict) -> dict[str, bytes]:
+    """An index as sections: each map one blob per key (decoded key by key on read, as the
+    relations are) and ``whole``, the small part every lookup needs, as one JSON object."""
+    sections = {"whole": _dumps(whole)}
+    for name, mapping in maps.items():
+        _keyed(sections, name, mapping)
+    return sections
+
+
+def decode_keyed(sections: dict, converters: dict[str, Callable]) -> tuple[dict[str, "LazyRelations"], dict]:
+    """The maps of :func:`encode_keyed` (each value converted on first use) and its ``whole``."""
+    def decode():
+        maps = {name: LazyRelations(json.loads(bytes(sections[name + "_index"])), sections[name], convert)
+                for name, convert in converters.items()}
+        whole = json.loads(bytes(sections["whole"]))
+        if not isinstance(whole, dict):
+            raise ValueError("an index of another shape")
+        return maps, whole
+    return _guarded("an index", decode)
 
 
 # ---- plain data (the question indexes) ------------------------------------------------------

@@ -62,6 +62,7 @@ class StatementIndex:
         self.mean_length: float = whole["mean_length"]
         self.sentences: dict[str, list] = {}  # filled on first use: a quote's sentences and their stems
 
+    from_cache = False  # True for a stored copy (never written back)
     MAPS = ("postings", "per_statement", "by_term", "by_predicate", "by_section")
 
     @classmethod
@@ -116,6 +117,34 @@ class StatementIndex:
                    {p: tuple(s) for p, s in by_predicate.items()},
                    {k: tuple(v) for k, v in by_section.items()}, whole)
 
+    # ---- cached ---------------------------------------------------------------------------
+    def to_sections(self) -> dict[str, bytes]:
+        """The index as cache sections (``codec.encode_keyed``); the sentence memo is not kept."""
+        from ...codec import encode_keyed
+
+        maps = {
+            "postings": self.postings,
+            "per_statement": {sid: [n, sorted(terms), [[p, list(v)] for p, v in facts]]
+                              for sid, (n, terms, facts) in self.per_statement.items()},
+            "by_term": {t: list(s) for t, s in self.by_term.items()},
+            "by_predicate": {p: list(s) for p, s in self.by_predicate.items()},
+            "by_section": {k: [list(e) for e in v] for k, v in self.by_section.items()},
+        }
+        return encode_keyed(maps, {"idf": self.idf, "term_idf": self.term_idf, "mean_length": self.mean_length})
+
+    @classmethod
+    def from_sections(cls, sections: dict, model=None) -> "StatementIndex":
+        """A stored index, each entry decoded when a question first looks it up."""
+        from ...codec import decode_keyed
+
+        maps, whole = decode_keyed(sections, {
+            "postings": dict,
+            "per_statement": lambda v: (v[0], frozenset(v[1]), tuple((p, tuple(x)) for p, x in v[2])),
+            "by_term": tuple, "by_predicate": tuple,
+            "by_section": lambda v: tuple(map(tuple, v)),
+        })
+        return cls(*(maps[name] for name in cls.MAPS), whole)
+
     # ---- lookups --------------------------------------------------------------------------
     def count(self, sid: str, word: str) -> int:
         """How often a (stemmed) word is in a statement's quote, or names a term its facts cite."""
@@ -168,4 +197,8 @@ class StatementIndex:
 
 
 def statement_index(model: KnowledgeBaseModel) -> StatementIndex:
-    return model.memo("_statement_index", lambda: StatementIndex.build(model))
+    """The model's statement index: the cache's stored copy when it has one (kb.KEYED_INDEXES), else built."""
+    def stored_or_built():
+        read = model.__dict__.get("#_statement_index")
+        return (read() if read is not None else None) or StatementIndex.build(model)
+    return model.memo("_statement_index", stored_or_built)
