@@ -290,16 +290,19 @@ def test_question_indexes_are_saved_when_first_built_and_read_back(folder, kb):
 
 
 def test_a_cached_model_answers_lookups_without_decoding_every_fact_and_statement(folder, kb):
-    """statement_by_id, terms_by_statement and one predicate's fact values come from sections of
-    their own: equal to the parsed model's, and neither the facts nor the statements decoded."""
+    """statement_by_id and one predicate's fact values come from sections of their own: equal to
+    the parsed model's; neither they nor questions of each kind decode every fact or statement."""
     tadlog.load(KB).interpretation
     cached = tadlog.load(KB)
     model = cached.model
     assert cached.loaded_from == "cache"
     assert dict(model.statement_by_id) == kb.model.statement_by_id
-    assert model.terms_by_statement == kb.model.terms_by_statement
     for predicate in {f.atom.predicate for f in kb.model.facts}:
         assert model.fact_values(predicate) == kb.model.fact_values(predicate)
+    assert "_facts" not in model.__dict__ and "_statements" not in model.__dict__
+    for question in ("why not infrazygomatic?", "sites for molar intrusion for an adolescent with a high MMPA?",
+                     "how long should I wait before loading a mini-implant?", "infrazygomatic vs buccal shelf?"):
+        _same_answer(cached, kb, question)
     assert "_facts" not in model.__dict__ and "_statements" not in model.__dict__
 
 

@@ -32,7 +32,7 @@ from .resources import (
 )
 
 TYPE = "tadlog-kb-cache"
-FORMAT = 2
+FORMAT = 3
 ENTRY_PREFIX, ENTRY_SUFFIX = "kb-", ".json"
 DEFAULT_MAX_MB = 512
 _engine_digest: Optional[str] = None

@@ -12,7 +12,6 @@ import json
 import threading
 from collections.abc import Mapping
 from dataclasses import fields
-from functools import cached_property
 from typing import Callable, Optional
 
 from .engine.evaluate import Interpretation
@@ -87,13 +86,12 @@ def encode_model(model: KnowledgeBaseModel, diagnostics) -> dict[str, bytes]:
         by_predicate.setdefault(fact.atom.predicate, []).append(
             [[a.value for a in fact.atom.args], list(fact.cites), fact.rationale])
     _keyed(sections, "fact_rows", by_predicate)
-    # each statement again by id, and what each is about: a question reads a few statements
-    # and the terms of all, never needing every Statement and Fact decoded (seconds at 100x)
+    # each statement again by id: a question reads a few statements, never needing every
+    # Statement decoded (seconds at 100x); what each is about is in the statement index
     first: dict = {}
     for st in model.statements:
         first.setdefault(st.id, st)
     _keyed(sections, "statement_by_id", {sid: enc(st) for sid, st in first.items()})
-    sections["terms_by_statement"] = _dumps({sid: sorted(terms) for sid, terms in model.terms_by_statement.items()})
     sections["paths"] = _dumps(list(enc.paths))  # only the model holds locations
     return sections
 
@@ -118,14 +116,18 @@ def encode(model: KnowledgeBaseModel, diagnostics, interpretation: Optional[Inte
 
 
 def _keyed(sections: dict, name: str, mapping: dict) -> None:
-    """``mapping`` as one blob per key and an index of their byte ranges: decoded key by key."""
-    index, blobs, offset = {}, [], 0
+    """``mapping`` as one blob per key and an index of where each ends: decoded key by key. The
+    index is two flat lists (the keys, the end offsets), not an object of [start, length] pairs:
+    at 100x the relations, statements and facts by predicate have tens of thousands of keys each,
+    and reading the pairs' lists was most of a cached load."""
+    keys, ends, blobs, offset = [], [], [], 0
     for key, value in mapping.items():
         blob = _dumps(value)
-        index[key] = [offset, len(blob)]
-        blobs.append(blob)
         offset += len(blob)
-    sections[name + "_index"] = _dumps(index)
+        keys.append(key)
+        ends.append(offset)
+        blobs.append(blob)
+    sections[name + "_index"] = _dumps([keys, ends])
     sections[name] = b"".join(blobs)
 
 
@@ -183,11 +185,6 @@ class CachedModel(KnowledgeBaseModel):
 
     __hash__ = KnowledgeBaseModel.__hash__
 
-    @cached_property
-    def terms_by_statement(self) -> dict[str, frozenset]:
-        blob = self.__dict__["#terms_by_statement"]
-        return _guarded("terms_by_statement", lambda: {sid: frozenset(terms) for sid, terms in json.loads(bytes(blob)).items()})
-
     def fact_values(self, predicate: str) -> tuple[tuple, ...]:
         rows = self.__dict__.get("#fact_rows")
         if rows is None or "_facts" in self.__dict__:  # no section, or the facts are decoded anyway
@@ -229,25 +226,29 @@ class LazyRelations(Mapping):
     """Values by key (relations by predicate, index entries by term), each decoded from its own
     byte range on first use."""
 
-    def __init__(self, index: dict, blob, convert=lambda rows: frozenset(map(tuple, rows))):
-        self._index, self._blob, self._done, self._convert = index, blob, {}, convert
+    def __init__(self, index: list, blob, convert=lambda rows: frozenset(map(tuple, rows))):
+        keys, self._ends = index  # as _keyed writes it: the keys, and where each one's blob ends
+        if not (isinstance(keys, list) and isinstance(self._ends, list) and len(keys) == len(self._ends)):
+            raise ValueError("a keyed section of another shape")
+        self._keys, self._at = keys, dict(zip(keys, range(len(keys))))
+        self._blob, self._done, self._convert = blob, {}, convert
 
     def __getitem__(self, name):
         value = self._done.get(name)
         if value is None:
-            start, length = self._index[name]
-            value = self._done[name] = _guarded(
-                name, lambda: self._convert(json.loads(bytes(self._blob[start:start + length]))))
+            i = self._at[name]
+            start, end = (self._ends[i - 1] if i else 0), self._ends[i]
+            value = self._done[name] = _guarded(name, lambda: self._convert(json.loads(bytes(self._blob[start:end]))))
         return value
 
     def __iter__(self):
-        return iter(self._index)
+        return iter(self._keys)
 
     def __len__(self):
-        return len(self._index)
+        return len(self._keys)
 
     def __contains__(self, name):
-        return name in self._index
+        return name in self._at
 
 
 class Entry:
@@ -269,7 +270,6 @@ class Entry:
         model.__dict__["#decode"] = self._decode_lazy
         model.__dict__["#fact_rows"] = self.fact_rows()
         model.__dict__["statement_by_id"] = self._keyed("statement_by_id", self._statement)
-        model.__dict__["#terms_by_statement"] = self.sections["terms_by_statement"]
         return model
 
     def _statement(self, encoded) -> Statement:
