@@ -334,15 +334,16 @@ def _index_key(key: str, name: str) -> str:
 
 def _stored_index(key: str, cls_of):
     """A keyed index from its cache entry, or None (absent or damaged: the question builds it)."""
+    from .codec import decode_keyed
+
     entry = cache.read(key)
     if entry is None:
         return None
+    cls = cls_of()
     try:
-        index = cls_of().from_sections(entry.sections)
+        return cls.from_maps(*decode_keyed(entry.sections, cls.CONVERTERS))
     except TadlogError:
         return None
-    index.from_cache = True
-    return index
 
 
 def _save_keyed_indexes(kb: KnowledgeBase, key: str) -> None:
@@ -380,7 +381,8 @@ def _write_index(kb: KnowledgeBase, key: str, name: str, index) -> None:
     from . import codec
 
     try:
-        sections = index.to_sections() if name in KEYED_INDEXES else {"index": codec.encode_index(index, kb.model)}
+        sections = (codec.encode_keyed(*index.stored_maps()) if name in KEYED_INDEXES
+                    else {"index": codec.encode_index(index, kb.model)})
     except RuntimeError:  # another thread (the service) filled the index's memo meanwhile: next time
         return
     except (TypeError, ValueError):  # an index holding what the format cannot: built per model instead

@@ -117,11 +117,9 @@ class StatementIndex:
                    {p: tuple(s) for p, s in by_predicate.items()},
                    {k: tuple(v) for k, v in by_section.items()}, whole)
 
-    # ---- cached ---------------------------------------------------------------------------
-    def to_sections(self) -> dict[str, bytes]:
-        """The index as cache sections (``codec.encode_keyed``); the sentence memo is not kept."""
-        from ...codec import encode_keyed
-
+    # ---- cached (kb.KEYED_INDEXES: codec.encode_keyed writes these maps, decode_keyed reads them) ----
+    def stored_maps(self) -> tuple[dict[str, dict], dict]:
+        """The maps as JSON data, and the small part every lookup needs; the sentence memo is not kept."""
         maps = {
             "postings": self.postings,
             "per_statement": {sid: [n, sorted(terms), [[p, list(v)] for p, v in facts]]
@@ -130,20 +128,22 @@ class StatementIndex:
             "by_predicate": {p: list(s) for p, s in self.by_predicate.items()},
             "by_section": {k: [list(e) for e in v] for k, v in self.by_section.items()},
         }
-        return encode_keyed(maps, {"idf": self.idf, "term_idf": self.term_idf, "mean_length": self.mean_length})
+        return maps, {"idf": self.idf, "term_idf": self.term_idf, "mean_length": self.mean_length}
+
+    # each stored map's entry back as the built index holds it
+    CONVERTERS = {
+        "postings": dict,
+        "per_statement": lambda v: (v[0], frozenset(v[1]), tuple((p, tuple(x)) for p, x in v[2])),
+        "by_term": tuple, "by_predicate": tuple,
+        "by_section": lambda v: tuple(map(tuple, v)),
+    }
 
     @classmethod
-    def from_sections(cls, sections: dict, model=None) -> "StatementIndex":
-        """A stored index, each entry decoded when a question first looks it up."""
-        from ...codec import decode_keyed
-
-        maps, whole = decode_keyed(sections, {
-            "postings": dict,
-            "per_statement": lambda v: (v[0], frozenset(v[1]), tuple((p, tuple(x)) for p, x in v[2])),
-            "by_term": tuple, "by_predicate": tuple,
-            "by_section": lambda v: tuple(map(tuple, v)),
-        })
-        return cls(*(maps[name] for name in cls.MAPS), whole)
+    def from_maps(cls, maps, whole: dict) -> "StatementIndex":
+        """A stored index (maps decoded entry by entry on first lookup)."""
+        index = cls(*(maps[name] for name in cls.MAPS), whole)
+        index.from_cache = True
+        return index
 
     # ---- lookups --------------------------------------------------------------------------
     def count(self, sid: str, word: str) -> int:
