@@ -15,6 +15,7 @@ from typing import Iterable, Optional
 from ..errors import ERROR, Diagnostic, KBSyntaxError, Location, did_you_mean
 from .model import NUMBER, SYMBOL, TEXT, Atom, Comparison, Conflict, Const, Fact, KnowledgeBaseModel, Negation, Param, Predicate, Rule, Section, Source, Statement, TermDecl, Var
 from ..limits import MAX_NUMBER_DIGITS
+from .fastparse import NotFast, read, unquote
 from .files import kb_files, read_kb_text, walk_kb  # noqa: F401  (kb_files is used by callers)
 from ..resources import parser as named_parser
 
@@ -66,18 +67,14 @@ def parse_text(text: str, path: str = "<text>") -> tuple[list, list[Diagnostic]]
     After a syntax error, what parsed before it is kept and parsing resumes after the next
     full stop. Each stretch of text is parsed at most twice (once until the error, once up
     to the last good declaration), so recovery stays linear in the size of the file."""
-    from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken
-
-    from .fastparse import NotFast, parse_tree
-
     decls: list = []
     diagnostics: list[Diagnostic] = []
-    try:  # well-formed text: the fast reader gives lark's tree; anything else is lark's to report
-        tree = parse_tree(text)
+    try:  # well-formed, clean text: the fast reader's model (lark is not even imported)
+        return read(text, path), diagnostics
     except (NotFast, RecursionError):
-        tree = None
-    if tree is not None:
-        return _transform(tree, path, text, 0, diagnostics), diagnostics
+        pass
+    from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken
+
     offset = 0  # character offset where the current parse attempt starts
     while offset < len(text):
         chunk = text[offset:]
@@ -191,14 +188,6 @@ def build_model(decls: list, root: Optional[str] = None) -> KnowledgeBaseModel:
         statements=tuple(groups[Statement]), terms=tuple(groups[TermDecl]),
         conflicts=tuple(groups[Conflict]), predicates=tuple(groups[Predicate]),
         facts=tuple(groups[Fact]), rules=tuple(groups[Rule]), root=root)
-
-
-def unquote(token: str) -> str:
-    """A STRING token's value: escapes resolved, line breaks and indentation folded to spaces."""
-    body = token[1:-1]
-    body = re.sub(r"\\(.)", lambda m: "\x00" + m.group(1), body)
-    body = re.sub(r"\s*\n\s*", " ", body)
-    return body.replace("\x00", "")
 
 
 def to_number(token: str):
