@@ -94,7 +94,8 @@ def test_what_the_builder_reports_is_the_builder_s(text, code):
 
 
 @pytest.mark.parametrize("text", ["p(a", "rule r: p(X).", "p(a) :- .", "p(a). ?",
-                                  'predicate p(x) "t" format.', "source(x).", "p(X) :- not(X)."])
+                                  'predicate p(x) "t" format.', "source(x).", "p(X) :- not(X).",
+                                  "p(a).\u00a0p(b).", "p(a).\vp(b)."])
 def test_what_the_fast_reader_refuses_is_lark_s_to_report(text):
     with pytest.raises(fastparse.NotFast):
         fastparse.read(text, "t.tad")

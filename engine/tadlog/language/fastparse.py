@@ -25,8 +25,12 @@ from ..limits import MAX_NUMBER_DIGITS
 from .model import NUMBER, SYMBOL, TEXT, Atom, Comparison, Conflict, Const, Fact, Negation, Param, Predicate, Rule, \
     Section, Source, Statement, TermDecl, Var
 
-_TOKEN = re.compile(r'''(?:\s+|\#[^\n]*)*(?:
-    (?P<STRING>"(?:\\.|[^"\\])*")
+# Spaces and comments (the grammar's WS and COMMENT: other Unicode spaces are lark's to refuse),
+# then one token. Written for the regular-expression engine's fast paths (single-character
+# repeats): a repeated alternation per character, as (?:\s+|#...)* and the grammar's
+# "(\\.|[^"\\])*" are, took twice as long on the long quotes.
+_TOKEN = re.compile(r'''[ \t\f\r\n]*(?:\#[^\n]*[ \t\f\r\n]*)*(?:
+    (?P<STRING>"[^"\\]*(?:\\.[^"\\]*)*")
   | (?P<NUMBER>-?\d+(?:\.\d+)?)
   | (?P<NAME>[a-z][a-z0-9_]*)
   | (?P<VARIABLE>[A-Z_][A-Za-z0-9_]*)
