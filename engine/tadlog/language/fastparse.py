@@ -19,6 +19,8 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
+from itertools import accumulate, chain
+from operator import itemgetter
 
 from ..errors import Location
 from ..limits import MAX_NUMBER_DIGITS
@@ -26,19 +28,19 @@ from .model import NUMBER, SYMBOL, TEXT, Atom, Comparison, Conflict, Const, Fact
     Section, Source, Statement, TermDecl, Var
 
 # Spaces and comments (the grammar's WS and COMMENT: other Unicode spaces are lark's to refuse),
-# then one token. Written for the regular-expression engine's fast paths (single-character
-# repeats): a repeated alternation per character, as (?:\s+|#...)* and the grammar's
-# "(\\.|[^"\\])*" are, took twice as long on the long quotes.
-_TOKEN = re.compile(r'''[ \t\f\r\n]*(?:\#[^\n]*[ \t\f\r\n]*)*(?:
-    (?P<STRING>"[^"\\]*(?:\\.[^"\\]*)*")
-  | (?P<NUMBER>-?\d+(?:\.\d+)?)
-  | (?P<NAME>[a-z][a-z0-9_]*)
-  | (?P<VARIABLE>[A-Z_][A-Za-z0-9_]*)
-  | (?P<IF>:-)
-  | (?P<COMPARATOR><=|>=|!=|<|>|=)
-  | (?P<DOT>\.) | (?P<COMMA>,) | (?P<LPAR>\() | (?P<RPAR>\)) | (?P<COLON>:)
-  | (?P<other>.)
-  | (?P<END>\Z))''', re.X | re.S)
+# then one token: a string, a number, a name, a variable, ':-', a two-character comparison, or
+# any other one character (punctuation, or what only lark can report), or the end. One findall
+# reads a file: each token is its text, told apart by its first character, and its place is
+# counted from the lengths, without a Python step per token. Written for the regular-expression
+# engine's fast paths (single-character repeats): a repeated alternation per character, as
+# (?:\s+|#...)* and the grammar's "(\\.|[^"\\])*" are, took twice as long on the long quotes.
+_TOKEN = re.compile(r'''([ \t\f\r\n]*(?:\#[^\n]*[ \t\f\r\n]*)*)
+    ("[^"\\]*(?:\\.[^"\\]*)*" | -?\d+(?:\.\d+)? | [a-z][a-z0-9_]* | [A-Z_][A-Za-z0-9_]*
+     | :- | <= | >= | != | . | \Z)''', re.X | re.S)
+_NAME_START = frozenset("abcdefghijklmnopqrstuvwxyz")
+_VARIABLE_START = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ_")
+_NUMBER_START = frozenset("-0123456789")
+_COMPARATORS = frozenset({"<=", ">=", "!=", "<", ">", "="})
 _RANGE_TAIL = re.compile(r"\s*-\s*\d+")
 _RANGE_SPLIT = re.compile(r"\s*-\s*")
 _ESCAPE = re.compile(r"\\(.)")
@@ -89,70 +91,78 @@ def _number(token: str):
 class _Reader:
     def __init__(self, text: str, path: str):
         self.text, self.path = text, path
-        tokens = []  # (kind, value, start); locations are made for the tokens that need one
-        append = tokens.append
-        for match in _TOKEN.finditer(text):
-            kind = match.lastgroup
-            if kind == "END":
-                break
-            if kind == "other":
-                raise NotFast(match.group(kind))
-            append((kind, match.group(kind), match.start(kind)))
-        append(("$END", "", len(text)))
-        self.tokens = tokens
-        self.line_starts = [0] + [m.end() for m in re.finditer("\n", text)]
+        pairs = _TOKEN.findall(text)  # (spaces and comments before, token); the end is ""
+        self.toks = toks = list(map(itemgetter(1), pairs))
+        if '"' in toks or "-" in toks:  # a string not closed, a minus without digits
+            raise NotFast("a lone '\"' or '-'")
+        self.starts = list(accumulate(map(len, chain.from_iterable(pairs)), initial=0))[1::2]
+        self.line_starts = list(accumulate(map((1).__add__, map(len, text.split("\n"))), initial=0))
         self.i = 0
-        self.unlabelled = 0
 
     # ---- tokens -------------------------------------------------------------------------
-    def take(self, kind: str):
-        tok = self.tokens[self.i]
-        if tok[0] != kind:
-            raise NotFast(f"expected {kind} at offset {tok[2]}")
-        self.i += 1
-        return tok
-
-    def loc(self, tok) -> Location:
-        start = tok[2]
+    def loc(self, i: int) -> Location:
+        """The location of token ``i``, as lark gives its token (line, column, width)."""
+        start = self.starts[i]
         line = bisect_right(self.line_starts, start)
-        return Location(self.path, line, start - self.line_starts[line - 1] + 1, len(tok[1]))
+        return Location(self.path, line, start - self.line_starts[line - 1] + 1, len(self.toks[i]))
+
+    def name(self) -> str:
+        name = self.toks[self.i]
+        if name[:1] not in _NAME_START:
+            raise NotFast("expected a name")
+        self.i += 1
+        return name
+
+    def string(self) -> str:
+        token = self.toks[self.i]
+        if token[:1] != '"':
+            raise NotFast("expected a string")
+        self.i += 1
+        return token
+
+    def expect(self, text: str) -> None:
+        if self.toks[self.i] != text:
+            raise NotFast(f"expected {text!r}")
+        self.i += 1
 
     # ---- declarations -------------------------------------------------------------------
     def start(self) -> list:
         out = []
-        tokens = self.tokens
+        append = out.append
+        toks = self.toks
         while True:
-            kind, value, _ = tokens[self.i]
-            if kind != "NAME":
-                if kind == "$END":
+            word = toks[self.i]
+            if word[:1] not in _NAME_START:
+                if word == "":
                     return out
                 raise NotFast("a declaration")
-            if value in _ATTRIBUTE_DECLARATIONS:
+            if word in _ATTRIBUTE_DECLARATIONS:
                 self.i += 1
-                out.append(self.attributed(value))
-            elif value == "predicate":
+                append(self.attributed(word))
+            elif word == "predicate":
                 self.i += 1
-                out.append(self.predicate())
-            elif value == "rule":
+                append(self.predicate())
+            elif word == "rule":
                 self.i += 1
-                label = self.take("NAME")[1]
-                self.take("COLON")
-                out.append(self.clause(label))
+                label = self.name()
+                self.expect(":")
+                append(self.clause(label))
             else:
-                out.append(self.clause(None))
+                append(self.clause(None))
 
     def attributed(self, kind: str):
-        tokens = self.tokens
-        name = self.take("NAME")
-        number = self.take("STRING")[1] if kind == "section" else None
+        toks = self.toks
+        at = self.i
+        name = self.name()
+        number = self.string() if kind == "section" else None
         allowed, required = _KEYS[kind]
         found: dict = {}
         sides = []
-        while tokens[self.i][0] == "NAME":
-            key = tokens[self.i][1]
+        while toks[self.i][:1] in _NAME_START:
+            key = toks[self.i]
             self.i += 1
             values = [self.value()]
-            while tokens[self.i][0] == "COMMA":
+            while toks[self.i] == ",":
                 self.i += 1
                 values.append(self.value())
             if key not in allowed:
@@ -164,114 +174,113 @@ class _Reader:
                 raise NotFast("an attribute given twice")
             else:
                 found[key] = values
-        self.take("DOT")
+        self.expect(".")
         if not required <= found.keys():
             raise NotFast("a missing attribute")
         get = found.get
         if kind == "statement":
-            section = get("section")
-            if section is not None:
-                section = _single(section, (TEXT, SYMBOL))
-            return Statement(name[1], _single(found["from"], (SYMBOL,)) or "",
-                             str(section) if section is not None else "",
+            section = _single(found["section"], (TEXT, SYMBOL))
+            return Statement(name, _single(found["from"], (SYMBOL,)) or "", str(section),
                              _single(found["lines"], ("range",)) or (0, 0),
                              _single(found["kind"], (SYMBOL,)) or "",
                              _single(found["quote"], (TEXT,)) or "",
                              _optional(get("evidence"), (SYMBOL,)),
                              _optional(get("n"), (NUMBER,)),
                              _optional(get("population"), (TEXT,)),
-                             _optional(get("ci"), (TEXT,)), self.loc(name))
+                             _optional(get("ci"), (TEXT,)), self.loc(at))
         if kind == "section":
             clinical = _optional(get("clinical"), (SYMBOL,), default="yes")
             if clinical not in ("yes", "no"):
                 raise NotFast("a clinical value other than yes or no")
-            return Section(name[1], unquote(number), _single(found["title"], (TEXT,)),
-                           _optional(get("lines"), ("range",)), clinical != "no", self.loc(name))
+            return Section(name, unquote(number), _single(found["title"], (TEXT,)),
+                           _optional(get("lines"), ("range",)), clinical != "no", self.loc(at))
         if kind == "term":
             aliases = get("aliases")
-            return TermDecl(name[1], _single(found["category"], (SYMBOL,)), _single(found["label"], (TEXT,)),
-                            tuple(v for t, v in aliases if t == TEXT) if aliases else (), self.loc(name),
+            return TermDecl(name, _single(found["category"], (SYMBOL,)), _single(found["label"], (TEXT,)),
+                            tuple(v for t, v in aliases if t == TEXT) if aliases else (), self.loc(at),
                             _optional(get("patients"), (TEXT,)))
         if kind == "source":
             authors = found["authors"]
             authors = (None if len(authors) == 1 and authors[0] == (SYMBOL, "unknown")
                        else tuple(v for t, v in authors if t == TEXT))
-            return Source(name[1], _single(found["title"], (TEXT,), True), authors,
+            return Source(name, _single(found["title"], (TEXT,), True), authors,
                           _single(found["year"], (NUMBER,), True), _single(found["venue"], (TEXT,), True),
                           _single(found["kind"], (SYMBOL,), True), _single(found["file"], (TEXT,)),
-                          self.loc(name))
+                          self.loc(at))
         if len(sides) < 2 or any(t != SYMBOL for side in sides for t, _ in side):
             raise NotFast("a conflict with one side, or a side that is not statement names")
-        return Conflict(name[1], _single(found["topic"], (TEXT,)),
+        return Conflict(name, _single(found["topic"], (TEXT,)),
                         tuple(tuple(v for _, v in side) for side in sides),
-                        _optional(get("note"), (TEXT,)), self.loc(name))
+                        _optional(get("note"), (TEXT,)), self.loc(at))
 
     def value(self) -> tuple:
         """An attribute value as (type, value); a line range is one token, as lark's lexer makes it."""
-        kind, value, start = self.tokens[self.i]
-        self.i += 1
-        if kind == "STRING":
-            return (TEXT, unquote(value))
-        if kind == "NAME":
-            return (SYMBOL, value)
-        if kind == "NUMBER":
-            tail = _RANGE_TAIL.match(self.text, start + len(value)) if value[0] != "-" else None
-            if tail is None:
-                return (NUMBER, _number(value))
-            if "." in value:
-                raise NotFast("a range with a fraction")
-            end = tail.end()
-            tokens = self.tokens
-            while tokens[self.i][2] < end:
-                self.i += 1
-            after = tokens[self.i - 1]
-            if tokens[self.i][2] != end and after[2] + len(after[1]) != end:
-                raise NotFast("a range that ends inside a token")
-            sides = _RANGE_SPLIT.split(self.text[start:end])
-            if any(len(side) > MAX_NUMBER_DIGITS for side in sides):
-                raise NotFast("a line number over the limit")  # E011 is the builder's
-            return ("range", (int(sides[0]), int(sides[1])))
-        raise NotFast("a value")
+        i = self.i
+        token = self.toks[i]
+        self.i = i + 1
+        first = token[:1]
+        if first == '"':
+            return (TEXT, unquote(token))
+        if first in _NAME_START:
+            return (SYMBOL, token)
+        if first not in _NUMBER_START:
+            raise NotFast("a value")
+        starts = self.starts
+        tail = _RANGE_TAIL.match(self.text, starts[i] + len(token)) if first != "-" else None
+        if tail is None:
+            return (NUMBER, _number(token))
+        if "." in token:
+            raise NotFast("a range with a fraction")
+        end = tail.end()
+        while starts[self.i] < end:
+            self.i += 1
+        if starts[self.i] != end and starts[self.i - 1] + len(self.toks[self.i - 1]) != end:
+            raise NotFast("a range that ends inside a token")
+        sides = _RANGE_SPLIT.split(self.text[starts[i]:end])
+        if any(len(side) > MAX_NUMBER_DIGITS for side in sides):
+            raise NotFast("a line number over the limit")  # E011 is the builder's
+        return ("range", (int(sides[0]), int(sides[1])))
 
     def predicate(self):
-        tokens = self.tokens
-        name = self.take("NAME")
-        self.take("LPAR")
+        toks = self.toks
+        at = self.i
+        name = self.name()
+        self.expect("(")
         params = [self.param()]
-        while tokens[self.i][0] == "COMMA":
+        while toks[self.i] == ",":
             self.i += 1
             params.append(self.param())
-        self.take("RPAR")
-        template = unquote(self.take("STRING")[1])
+        self.expect(")")
+        template = unquote(self.string())
         stance = None
-        if tokens[self.i][0] == "NAME" and tokens[self.i][1] in ("for", "against"):
-            stance = tokens[self.i][1]
+        if toks[self.i] in ("for", "against"):
+            stance = toks[self.i]
             self.i += 1
-        self.take("DOT")
-        return Predicate(name[1], tuple(params), template, stance, self.loc(name))
+        self.expect(".")
+        return Predicate(name, tuple(params), template, stance, self.loc(at))
 
     def param(self) -> Param:
-        name = self.take("NAME")[1]
-        if self.tokens[self.i][0] != "COLON":
+        name = self.name()
+        if self.toks[self.i] != ":":
             return Param(name, SYMBOL, None)
         self.i += 1
-        kind = self.take("NAME")[1]
+        kind = self.name()
         if kind in (SYMBOL, NUMBER):
             return Param(name, kind, None)
         return Param(name, SYMBOL, kind)  # a term category (site: site), checked by validation
 
     # ---- facts and rules ----------------------------------------------------------------
     def clause(self, label):
-        tokens = self.tokens
+        toks = self.toks
         head = self.atom()
-        if tokens[self.i][0] == "IF":
+        if toks[self.i] == ":-":
             self.i += 1
             body = [self.literal()]
-            while tokens[self.i][0] == "COMMA":
+            while toks[self.i] == ",":
                 self.i += 1
                 body.append(self.literal())
             cites, rationale = self.citation()
-            self.take("DOT")
+            self.expect(".")
             if label is None:
                 return Rule(f"{head.predicate}@{self.path}:{head.location.line}", head, tuple(body), cites,
                             rationale, False, head.location)
@@ -279,62 +288,69 @@ class _Reader:
         if label is not None:
             raise NotFast("a labelled rule without ':-'")
         cites, rationale = self.citation()
-        self.take("DOT")
+        self.expect(".")
         return Fact(head, cites, head.location, rationale)
 
     def citation(self) -> tuple:
-        tokens = self.tokens
+        toks = self.toks
         cites, rationale = (), None
-        kind, value, _ = tokens[self.i]
-        if kind == "NAME" and value == "cites":
+        word = toks[self.i]
+        if word == "cites":
             self.i += 1
-            names = [self.take("NAME")[1]]
-            while tokens[self.i][0] == "COMMA":
+            names = [self.name()]
+            while toks[self.i] == ",":
                 self.i += 1
-                names.append(self.take("NAME")[1])
+                names.append(self.name())
             cites = tuple(names)
-            kind, value, _ = tokens[self.i]
-        if kind == "NAME" and value == "because":
+            word = toks[self.i]
+        if word == "because":
             self.i += 1
-            rationale = unquote(self.take("STRING")[1])
+            rationale = unquote(self.string())
         return cites, rationale
 
     def atom(self) -> Atom:
-        tokens = self.tokens
-        name = self.take("NAME")
-        self.take("LPAR")
+        toks = self.toks
+        at = self.i
+        name = toks[at]
+        if name[:1] not in _NAME_START or toks[at + 1] != "(":
+            raise NotFast("an atom")
+        self.i = at + 2
         args = [self.arg()]
-        while tokens[self.i][0] == "COMMA":
+        while toks[self.i] == ",":
             self.i += 1
             args.append(self.arg())
-        self.take("RPAR")
-        return Atom(name[1], tuple(args), self.loc(name))
+        self.expect(")")
+        return Atom(name, tuple(args), self.loc(at))
 
     def literal(self):
-        tokens = self.tokens
-        kind, value, _ = tokens[self.i]
-        if kind == "NAME":
-            if value == "not":
+        toks = self.toks
+        word = toks[self.i]
+        if word[:1] in _NAME_START:
+            if word == "not":
                 self.i += 1
                 return Negation(self.atom())
-            if tokens[self.i + 1][0] == "LPAR":
+            if toks[self.i + 1] == "(":
                 return self.atom()
         left = self.arg()
-        op = self.take("COMPARATOR")
-        return Comparison(left, op[1], self.arg(), self.loc(op))
+        at = self.i
+        if toks[at] not in _COMPARATORS:
+            raise NotFast("a comparison")
+        self.i += 1
+        return Comparison(left, toks[at], self.arg(), self.loc(at))
 
     def arg(self):
-        tok = self.tokens[self.i]
-        kind = tok[0]
-        self.i += 1
-        if kind == "VARIABLE":
-            return Var(tok[1])
-        if kind == "NAME":
-            return Const(tok[1], SYMBOL, self.loc(tok))
-        if kind == "STRING":
-            return Const(unquote(tok[1]), TEXT, self.loc(tok))
-        if kind == "NUMBER":
-            return Const(_number(tok[1]), NUMBER, self.loc(tok))
+        i = self.i
+        token = self.toks[i]
+        self.i = i + 1
+        first = token[:1]
+        if first in _VARIABLE_START:
+            return Var(token)
+        if first in _NAME_START:
+            return Const(token, SYMBOL, self.loc(i))
+        if first == '"':
+            return Const(unquote(token), TEXT, self.loc(i))
+        if first in _NUMBER_START:
+            return Const(_number(token), NUMBER, self.loc(i))
         raise NotFast("an argument")
 
 
