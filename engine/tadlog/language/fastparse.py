@@ -24,7 +24,7 @@ from operator import itemgetter
 
 from ..errors import Location
 from ..limits import MAX_NUMBER_DIGITS
-from .model import NUMBER, SYMBOL, TEXT, Atom, Comparison, Conflict, Const, Fact, Negation, Param, Predicate, Rule, \
+from .model import ATTRIBUTES, NUMBER, REPEATABLE, SYMBOL, TEXT, Atom, Comparison, Conflict, Const, Fact, Negation, Param, Predicate, Rule, \
     Section, Source, Statement, TermDecl, Var
 
 # Spaces and comments (the grammar's WS and COMMENT: other Unicode spaces are lark's to refuse),
@@ -46,19 +46,6 @@ _RANGE_SPLIT = re.compile(r"\s*-\s*")
 _ESCAPE = re.compile(r"\\(.)")
 _FOLD = re.compile(r"\s*\n\s*")
 _ATTRIBUTE_DECLARATIONS = {"source", "section", "statement", "term", "conflict"}
-
-# Which attributes each declaration takes and which it needs (parse.ATTRIBUTES, as sets), and
-# the type each single-valued one wants (values of another type are the builder's to report).
-_KEYS = {
-    "source": ({"title", "authors", "year", "venue", "kind", "file"},
-               {"title", "authors", "year", "venue", "kind", "file"}),
-    "section": ({"title", "lines", "clinical"}, {"title"}),
-    "statement": ({"from", "section", "lines", "kind", "evidence", "n", "population", "ci", "quote"},
-                  {"from", "section", "lines", "kind", "quote"}),
-    "term": ({"category", "label", "aliases", "patients"}, {"category", "label"}),
-    "conflict": ({"topic", "side", "note"}, {"topic", "side"}),
-}
-
 
 class NotFast(Exception):
     """Something this reader does not handle: lark and the builder read the file instead."""
@@ -155,9 +142,8 @@ class _Reader:
         at = self.i
         name = self.name()
         number = self.string() if kind == "section" else None
-        allowed, required = _KEYS[kind]
+        allowed, required = ATTRIBUTES[kind]
         found: dict = {}
-        sides = []
         while toks[self.i][:1] in _NAME_START:
             key = toks[self.i]
             self.i += 1
@@ -167,9 +153,8 @@ class _Reader:
                 values.append(self.value())
             if key not in allowed:
                 raise NotFast("an unknown attribute")
-            if key == "side":
-                sides.append(values)
-                found[key] = values
+            if (kind, key) in REPEATABLE:  # a conflict's sides: each a list of values
+                found.setdefault(key, []).append(values)
             elif key in found:
                 raise NotFast("an attribute given twice")
             else:
@@ -207,6 +192,7 @@ class _Reader:
                           _single(found["year"], (NUMBER,), True), _single(found["venue"], (TEXT,), True),
                           _single(found["kind"], (SYMBOL,), True), _single(found["file"], (TEXT,)),
                           self.loc(at))
+        sides = found["side"]
         if len(sides) < 2 or any(t != SYMBOL for side in sides for t, _ in side):
             raise NotFast("a conflict with one side, or a side that is not statement names")
         return Conflict(name, _single(found["topic"], (TEXT,)),

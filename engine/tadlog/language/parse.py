@@ -14,23 +14,12 @@ from pathlib import Path
 from typing import Iterable, Optional
 
 from ..errors import ERROR, Diagnostic, KBSyntaxError, Location, did_you_mean
-from .model import NUMBER, SYMBOL, TEXT, Atom, Comparison, Conflict, Const, Fact, KnowledgeBaseModel, Negation, Param, Predicate, Rule, Section, Source, Statement, TermDecl, Var
+from .model import ATTRIBUTES, NUMBER, REPEATABLE, SYMBOL, TEXT, Atom, Comparison, Conflict, Const, Fact, KnowledgeBaseModel, Negation, Param, Predicate, Rule, Section, Source, Statement, TermDecl, Var
 from ..limits import MAX_NUMBER_DIGITS
 from .fastparse import NotFast, read, unquote
 from .files import kb_files, read_kb_text, walk_kb  # noqa: F401  (kb_files is used by callers)
 from ..resources import parser as named_parser
 
-# Which attributes each declaration takes, and which it needs.
-ATTRIBUTES = {
-    "source": ({"title", "authors", "year", "venue", "kind", "file"},
-               {"title", "authors", "year", "venue", "kind", "file"}),
-    "section": ({"title", "lines", "clinical"}, {"title"}),
-    "statement": ({"from", "section", "lines", "kind", "evidence", "n", "population", "ci", "quote"},
-                  {"from", "section", "lines", "kind", "quote"}),
-    "term": ({"category", "label", "aliases", "patients"}, {"category", "label"}),
-    "conflict": ({"topic", "side", "note"}, {"topic", "side"}),
-}
-REPEATABLE = {("conflict", "side")}
 
 TOKEN_WORDS = {
     "NAME": "a name (lowercase, e.g. midpalate)", "VARIABLE": "a variable (e.g. Site)",
