@@ -2,6 +2,7 @@
 
   python benchmarks/bench.py            # 1x, 10x, 100x, 1000x; 7 cold repetitions
   python benchmarks/bench.py --quick    # 1x, 10x, 100x; 3 cold repetitions; fewer repeats
+  python benchmarks/bench.py --profile  # and, for each goal not met, the profile that shows why
 
 1. cold `tadlog ask` against `python -c "import pyDatalog.pyDatalog, lark"` and `python -c pass`,
    with a filled cache and first-ever (an empty cache folder), alternated;
@@ -32,6 +33,8 @@ ROOT = Path(__file__).resolve().parents[1]
 HERE = Path(__file__).resolve().parent
 ASK = "why not infrazygomatic?"
 RESULTS: list[tuple[str, str, str, str, bool]] = []  # measure, figure, baseline, goal, met
+PROFILES: dict[str, str] = {}  # measure -> the profile showing why its goal is not met (--profile)
+PROFILE = {"on": False}
 
 
 def _env(**extra) -> dict:
@@ -92,7 +95,6 @@ def cold(repeats: int) -> None:
         empty = tempfile.mkdtemp(prefix="tadlog-bench-empty-")
         samples["first"].append(_time(ask, _env(TADLOG_CACHE_DIR=empty)))
         shutil.rmtree(empty, ignore_errors=True)
-    shutil.rmtree(filled, ignore_errors=True)
     med = {k: statistics.median(v) for k, v in samples.items()}
     print(f"1. cold start: `tadlog ask \"{ASK}\"` (python -m tadlog), median of {repeats}, alternated")
     print(f"   python -c pass                          {ms(med['pass']):>10}")
@@ -104,6 +106,23 @@ def cold(repeats: int) -> None:
          f"floor {ms(med['floor'])}", "<= 1.5x", med["cached"] / med["floor"] <= 1.5)
     goal("first-ever cold ask / import floor", f"{med['first'] / med['floor']:.2f}x",
          f"floor {ms(med['floor'])}", "<= 2x", med["first"] / med["floor"] <= 2)
+    if PROFILE["on"]:
+        for key, cache in (("cached cold ask / import floor", filled), ("first-ever cold ask / import floor", None)):
+            if not RESULTS[-2 if cache else -1][4]:
+                PROFILES[key] = _cold_profile(ask, cache)
+    shutil.rmtree(filled, ignore_errors=True)
+
+
+def _cold_profile(ask: list, cache) -> str:
+    """One cold ask under cProfile (``python -m cProfile -m tadlog ...``): imports show as importlib."""
+    folder = cache or tempfile.mkdtemp(prefix="tadlog-bench-empty-")
+    cmd = [sys.executable, "-m", "cProfile", "-s", "cumulative", *ask[1:]]
+    done = subprocess.run(cmd, env=_env(TADLOG_CACHE_DIR=folder), capture_output=True, text=True)
+    if cache is None:
+        shutil.rmtree(folder, ignore_errors=True)
+    lines = done.stdout.splitlines()
+    start = next((i for i, line in enumerate(lines) if line.strip().startswith("ncalls")), 0)
+    return "\n".join(lines[start:start + 24])
 
 
 # ---- 2. warm ------------------------------------------------------------------------------
@@ -126,6 +145,11 @@ def warm(repeats: int) -> None:
         listing.write_text(json.dumps(questions), encoding="utf-8")
         cache = Path(folder) / "cache"
         result = _stage("warm", listing, repeats, env=_env(TADLOG_CACHE_DIR=str(cache)))
+        if PROFILE["on"] and p95(result["first"]) > 0.05:
+            listing.write_text(json.dumps([q for _, q in result["slowest"]]), encoding="utf-8")
+            PROFILES["first asking in a warm process, p95"] = (
+                "the five slowest first askings, together:\n"
+                + _stage("profile_first", listing, repeats, env=_env(TADLOG_CACHE_DIR=str(cache)))["first"])
     first, repeat, loads = result["first"], result["repeat"], result["load"]
     print(f"2. warm process: {len(questions)} questions of {where}")
     print(f"   cached load of a fresh KB object   median {ms(statistics.median(loads))}")
@@ -162,6 +186,15 @@ def scale(factors) -> None:
             row.update(_stage("raw_engine", kb_dir, "", env=env))
             if sources:
                 row.update(_stage("quotes", kb_dir, sources, env=env))
+            if PROFILE["on"] and k in (1, 100):
+                PROFILES[f"uncached load {'of the bundled knowledge base' if k == 1 else 'at 100x'}"] = _stage(
+                    "profile_uncached", kb_dir, "", env=_env(TADLOG_NO_CACHE="1"))["load"]
+            if PROFILE["on"] and k == 100:
+                found = _stage("profile_cached", kb_dir, "", env=env)
+                PROFILES["cached load at 100x"] = found["cached_load"]
+                PROFILES["first why-not at 100x (after a cached load)"] = found["why_not"]
+                PROFILES["evaluation from scratch / clingo at 100x"] = _stage(
+                    "profile_evaluate", kb_dir, "", env=env)["evaluate"]
             rows[k] = row
             _print_row(k, row)
         finally:
@@ -234,6 +267,11 @@ def summary() -> None:
     width = max(len(r[0]) for r in RESULTS)
     for measure, figure, baseline, goal_text, met in RESULTS:
         print(f"  {'MET ' if met else 'NOT '} {measure:<{width}}  {figure:>12}  goal {goal_text:<10}  {baseline}")
+    unmet = [(m, PROFILES[m]) for m, _, _, _, met in RESULTS if not met and m in PROFILES]
+    if unmet:
+        print("\nProfiles of the goals not met (run after the measurements; cumulative seconds under cProfile):")
+    for measure, text in unmet:
+        print(f"\n--- {measure}\n{text}")
 
 
 def main() -> int:
@@ -241,7 +279,10 @@ def main() -> int:
     parser.add_argument("--quick", action="store_true", help="1x-100x, fewer repetitions")
     parser.add_argument("--only", choices=("cold", "warm", "scale"), help="one section")
     parser.add_argument("--scales", help="comma-separated factors (default 1,10,100,1000; quick 1,10,100)")
+    parser.add_argument("--profile", action="store_true",
+                        help="after measuring, profile what each goal not met spends its time on")
     args = parser.parse_args()
+    PROFILE["on"] = args.profile
     factors = [int(x) for x in args.scales.split(",")] if args.scales else (
         [1, 10, 100] if args.quick else [1, 10, 100, 1000])
     compile_checkout()

@@ -118,6 +118,61 @@ def warm(questions_file: str, repeats: str) -> dict:
             "slowest": [(round(s * 1000, 1), q) for s, q in slowest]}
 
 
+# ---- profiles: why a goal is not met (run after the measurements, never timed) ----------------
+def _profile(fn, top: int = 22) -> str:
+    """``fn()`` under cProfile: its heaviest functions by cumulative time, as pstats prints them."""
+    import cProfile
+    import io
+    import pstats
+
+    profiler = cProfile.Profile()
+    profiler.runcall(fn)
+    text = io.StringIO()
+    pstats.Stats(profiler, stream=text).strip_dirs().sort_stats("cumulative").print_stats(top)
+    lines = text.getvalue().splitlines()
+    start = next((i for i, line in enumerate(lines) if line.strip().startswith("ncalls")), 0)
+    return "\n".join(lines[start:])
+
+
+def profile_cached(kb_dir: str, sources: str) -> dict:
+    """The cached load and the first why-not after it, profiled (a filled cache, a fresh process)."""
+    import tadlog
+
+    holder = {}
+    out = {"cached_load": _profile(lambda: holder.setdefault("kb", tadlog.load(kb_dir)))}
+    out["why_not"] = _profile(lambda: holder["kb"].ask(WHY_NOT).to_text())
+    return out
+
+
+def profile_uncached(kb_dir: str, sources: str) -> dict:
+    """An uncached load (parse and validate), profiled."""
+    import tadlog
+
+    return {"load": _profile(lambda: tadlog.load(kb_dir, use_cache=False))}
+
+
+def profile_evaluate(kb_dir: str, sources: str) -> dict:
+    """Evaluation from scratch, profiled (pyDatalog's own work shows under evaluate and ask)."""
+    import tadlog
+    from tadlog.engine.evaluate import evaluate
+
+    program = tadlog.load(kb_dir).program
+    return {"evaluate": _profile(lambda: evaluate(program))}
+
+
+def profile_first(questions_file: str, repeats: str) -> dict:
+    """The first askings of the given questions (each in a fresh knowledge-base object), profiled together."""
+    import tadlog
+
+    questions = json.loads(Path(questions_file).read_text(encoding="utf-8"))
+    tadlog.load().ask(WHY_NOT)
+
+    def first_askings():
+        for question in questions:
+            _ask(tadlog.load(), question)
+    return {"first": _profile(first_askings)}
+
+
 def _ask(kb, question: str) -> float:
     import tadlog
 
@@ -133,7 +188,8 @@ if __name__ == "__main__":
     sys.path.insert(0, str(Path(__file__).parent))
     stage, *args = sys.argv[1:]
     result = {"load_stages": load_stages, "uncached_load": uncached_load, "quotes": quotes, "cached": cached,
-              "raw_engine": raw_engine, "warm": warm}[stage](*args)
+              "raw_engine": raw_engine, "warm": warm, "profile_cached": profile_cached,
+              "profile_evaluate": profile_evaluate, "profile_uncached": profile_uncached, "profile_first": profile_first}[stage](*args)
     sys.stdout.write("\n" + json.dumps(result) + "\n")
     sys.stdout.flush()
     os._exit(0)  # skip interpreter teardown of a large heap: not part of any figure

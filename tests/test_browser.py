@@ -198,11 +198,15 @@ def test_the_patient_form_offers_patient_factors_and_findings_by_readable_names(
 def test_a_question_not_understood_shows_where(browser, server):
     from selenium.webdriver.common.by import By
     from selenium.webdriver.common.keys import Keys
+    from selenium.webdriver.support import expected_conditions as EC
+    from selenium.webdriver.support.ui import WebDriverWait
 
     browser.get(server + "/")
     browser.find_element(By.ID, "q").send_keys("why not qqxxv?", Keys.ENTER)
+    # the error is filled in when the service answers: wait for it (on a busy machine it came after the first look)
+    caret = WebDriverWait(browser, 30).until(EC.visibility_of_element_located((By.CSS_SELECTOR, "#error pre.caret")))
     error = browser.find_element(By.ID, "error")
-    assert "qqxxv" in error.text and "^" in error.find_element(By.CSS_SELECTOR, "pre.caret").text
+    assert "qqxxv" in error.text and "^" in caret.text
     shot(browser, "06-not-understood")
 
 

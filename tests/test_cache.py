@@ -33,8 +33,13 @@ def folder(tmp_path, monkeypatch):
     return where
 
 
+def _models(folder):
+    """The model entries (kb-<key>.json), not the question indexes stored beside them (kb-<key>-<index>.json)."""
+    return sorted(p for p in folder.glob("kb-*.json") if "-" not in p.stem[3:])
+
+
 def _entry(folder):
-    found = sorted(folder.glob("kb-*.json"))
+    found = _models(folder)
     assert len(found) == 1, found
     return found[0]
 
@@ -169,7 +174,7 @@ def test_folder_stays_within_its_bound(folder, monkeypatch, tmp_path):
     monkeypatch.setenv("TADLOG_CACHE_MAX_MB", "0.3")  # room for about one entry
     os.utime(_entry(folder), (1, 1))  # the older one
     tadlog.load(copy).interpretation
-    left = list(folder.glob("kb-*.json"))
+    left = _models(folder)
     assert len(left) == 1
     assert tadlog.load(copy).loaded_from == "cache" and tadlog.load(KB).loaded_from == "parse"
 
@@ -241,17 +246,17 @@ def test_a_cached_question_index_decodes_once_when_threads_reach_it_together(kb)
 
     from tadlog.codec import LazyIndex, encode_index
     from tadlog.kb import QUESTION_INDEXES
-    from tadlog.questions.forms.statements import statement_index
+    from tadlog.questions.names import name_index
 
-    blob = encode_index(statement_index(kb.model), kb.model)
+    blob = encode_index(name_index(kb.model), kb.model)
     for _ in range(20):
-        lazy = LazyIndex(blob, QUESTION_INDEXES["_statement_index"], kb.model)
+        lazy = LazyIndex(blob, QUESTION_INDEXES["_name_index"], kb.model)
         start, seen, errors = threading.Barrier(8), [], []
 
         def use():
             start.wait()
             try:
-                seen.append(len(lazy.idf))
+                seen.append(len(lazy.keys))
             except Exception as exc:  # noqa: BLE001 - the failure under test
                 errors.append(exc)
 
@@ -285,16 +290,19 @@ def test_question_indexes_are_saved_when_first_built_and_read_back(folder, kb):
 
 
 def test_a_cached_model_answers_lookups_without_decoding_every_fact_and_statement(folder, kb):
-    """statement_by_id, terms_by_statement and one predicate's fact values come from sections of
-    their own: equal to the parsed model's, and neither the facts nor the statements decoded."""
+    """statement_by_id and one predicate's fact values come from sections of their own: equal to
+    the parsed model's; neither they nor questions of each kind decode every fact or statement."""
     tadlog.load(KB).interpretation
     cached = tadlog.load(KB)
     model = cached.model
     assert cached.loaded_from == "cache"
     assert dict(model.statement_by_id) == kb.model.statement_by_id
-    assert model.terms_by_statement == kb.model.terms_by_statement
     for predicate in {f.atom.predicate for f in kb.model.facts}:
         assert model.fact_values(predicate) == kb.model.fact_values(predicate)
+    assert "_facts" not in model.__dict__ and "_statements" not in model.__dict__
+    for question in ("why not infrazygomatic?", "sites for molar intrusion for an adolescent with a high MMPA?",
+                     "how long should I wait before loading a mini-implant?", "infrazygomatic vs buccal shelf?"):
+        _same_answer(cached, kb, question)
     assert "_facts" not in model.__dict__ and "_statements" not in model.__dict__
 
 
@@ -317,3 +325,29 @@ def test_an_index_that_changes_while_it_is_saved_is_saved_after_the_next_answer(
     assert not list(folder.glob("kb-*-name_index.json"))
     first.ask(QUESTION)
     assert len(list(folder.glob("kb-*-name_index.json"))) == 1
+
+
+def test_the_statement_index_is_stored_with_the_evaluation_and_read_key_by_key(folder, kb):
+    """The evaluated entry is written with the statement index beside it; a fresh load answers as a
+    parse does while decoding only the postings and statements its question looks up."""
+    from tadlog.questions.forms.statements import statement_index
+
+    tadlog.load(KB).interpretation
+    assert len(list(folder.glob("kb-*-statement_index.json"))) == 1
+    second = tadlog.load(KB)
+    assert second.loaded_from == "cache"
+    for question in (QUESTION, "how long should I wait before loading a mini-implant?", "why not infrazygomatic?"):
+        _same_answer(second, kb, question)
+    index = statement_index(second.model)
+    assert index.from_cache
+    built = statement_index(kb.model)
+    assert 0 < len(index.postings._done) < len(built.postings) // 4
+    assert 0 < len(index.per_statement._done) < len(built.per_statement) // 4
+    for word in list(built.postings)[:50]:
+        assert index.with_word(word) == built.with_word(word)
+    for sid in list(built.per_statement)[:50]:
+        assert (index.length(sid), index.terms_of(sid), index.facts_of(sid)) == (
+            built.length(sid), built.terms_of(sid), built.facts_of(sid))
+    before = sorted(p.name for p in folder.glob("kb-*"))
+    second.ask(QUESTION)  # a stored index is not written again
+    assert sorted(p.name for p in folder.glob("kb-*")) == before

@@ -237,7 +237,7 @@ def test_why_do_they_fail_puts_the_causes_first(qkb):
     answer = qkb.ask("why do mini-implants fail?")
     first = [item.term for item in answer.items[:6]]
     answering = [sid for sid in first
-                 if any(p in evidence.ANSWERING["reasons"] for p, _ in index.facts.get(sid, ()))]
+                 if any(p in evidence.ANSWERING["reasons"] for p, _ in index.facts_of(sid))]
     assert answering == first
 
 

@@ -32,7 +32,7 @@ from .resources import (
 )
 
 TYPE = "tadlog-kb-cache"
-FORMAT = 2
+FORMAT = 3
 ENTRY_PREFIX, ENTRY_SUFFIX = "kb-", ".json"
 DEFAULT_MAX_MB = 512
 _engine_digest: Optional[str] = None
@@ -67,8 +67,13 @@ def key_for(files: Iterable[Path]) -> str:
     knowledge-base file's path and bytes (never mtimes)."""
     digest = hashlib.sha256(f"{TYPE}:{FORMAT}:{engine_digest()}:{_engine_build()}".encode())
     digest.update(grammar_path("kb.lark").read_bytes())
+    folders: dict[str, str] = {}  # each folder resolved once (at 100x, resolving every file was a sixth of a load)
     for path in files:
-        digest.update(str(Path(path).resolve()).encode() + b"\0")
+        folder, name = os.path.split(os.fspath(path))
+        where = folders.get(folder)
+        if where is None:
+            where = folders[folder] = os.path.realpath(folder)
+        digest.update(os.path.join(where, name).encode() + b"\0")
         digest.update(Path(path).read_bytes() + b"\0")
     return digest.hexdigest()
 
@@ -145,7 +150,7 @@ def write(key: str, sections: dict[str, bytes]) -> Optional[Path]:
         except OSError:
             pass
         return None
-    evict(folder, keep=target)
+    evict(folder, keep=key.split("-")[0])  # an entry and the question indexes stored beside it
     return target
 
 
@@ -166,8 +171,9 @@ def entries(folder: Path) -> list[Path]:
         return []
 
 
-def evict(folder: Path, keep: Optional[Path] = None) -> int:
-    """Delete the oldest entries until the folder is within its bound; return how many went."""
+def evict(folder: Path, keep: Optional[str] = None) -> int:
+    """Delete the oldest entries until the folder is within its bound, never those of the key
+    ``keep`` (the entry just written and its question indexes); return how many went."""
     files = []
     for path in entries(folder):
         try:
@@ -179,7 +185,7 @@ def evict(folder: Path, keep: Optional[Path] = None) -> int:
     for _, size, path in sorted(files):
         if total <= max_bytes():
             break
-        if path == keep:
+        if keep is not None and path.name.startswith(f"{ENTRY_PREFIX}{keep}"):
             continue
         try:
             path.unlink()

@@ -12,7 +12,6 @@ import json
 import threading
 from collections.abc import Mapping
 from dataclasses import fields
-from functools import cached_property
 from operator import methodcaller
 from typing import Callable, Optional
 
@@ -88,13 +87,12 @@ def encode_model(model: KnowledgeBaseModel, diagnostics) -> dict[str, bytes]:
         by_predicate.setdefault(fact.atom.predicate, []).append(
             [[a.value for a in fact.atom.args], list(fact.cites), fact.rationale])
     _keyed(sections, "fact_rows", by_predicate)
-    # each statement again by id, and what each is about: a question reads a few statements
-    # and the terms of all, never needing every Statement and Fact decoded (seconds at 100x)
+    # each statement again by id: a question reads a few statements, never needing every
+    # Statement decoded (seconds at 100x); what each is about is in the statement index
     first: dict = {}
     for st in model.statements:
         first.setdefault(st.id, st)
     _keyed(sections, "statement_by_id", {sid: enc(st) for sid, st in first.items()})
-    sections["terms_by_statement"] = _dumps({sid: sorted(terms) for sid, terms in model.terms_by_statement.items()})
     sections["paths"] = _dumps(list(enc.paths))  # only the model holds locations
     return sections
 
@@ -119,14 +117,18 @@ def encode(model: KnowledgeBaseModel, diagnostics, interpretation: Optional[Inte
 
 
 def _keyed(sections: dict, name: str, mapping: dict) -> None:
-    """``mapping`` as one blob per key and an index of their byte ranges: decoded key by key."""
-    index, blobs, offset = {}, [], 0
+    """``mapping`` as one blob per key and an index of where each ends: decoded key by key. The
+    index is two flat lists (the keys, the end offsets), not an object of [start, length] pairs:
+    at 100x the relations, statements and facts by predicate have tens of thousands of keys each,
+    and reading the pairs' lists was most of a cached load."""
+    keys, ends, blobs, offset = [], [], [], 0
     for key, value in mapping.items():
         blob = _dumps(value)
-        index[key] = [offset, len(blob)]
-        blobs.append(blob)
         offset += len(blob)
-    sections[name + "_index"] = _dumps(index)
+        keys.append(key)
+        ends.append(offset)
+        blobs.append(blob)
+    sections[name + "_index"] = _dumps([keys, ends])
     sections[name] = b"".join(blobs)
 
 
@@ -163,13 +165,13 @@ class _Decoder:
                 raise ValueError("unexpected object")
             return v
         tag = v[0]
-        if tag == _TUPLE:
-            return tuple(map(self, v[1:]))
         if tag == _LOCATION:
             obj = _new(Location)
             obj.__dict__.update(path=self.paths[v[1]], line=v[2], column=v[3], width=v[4], text=None)
             return obj
-        return _BUILDERS[tag](list(map(self, v[1:])))
+        # most items are strings and numbers: a call each was most of a cached load at 100x
+        items = [x if type(x) in _SCALARS else self(x) for x in v[1:]]
+        return tuple(items) if tag == _TUPLE else _BUILDERS[tag](items)
 
 
 class CachedModel(KnowledgeBaseModel):
@@ -183,11 +185,6 @@ class CachedModel(KnowledgeBaseModel):
         return all(getattr(self, f) == getattr(other, f) for f in _MODEL_FIELDS)
 
     __hash__ = KnowledgeBaseModel.__hash__
-
-    @cached_property
-    def terms_by_statement(self) -> dict[str, frozenset]:
-        blob = self.__dict__["#terms_by_statement"]
-        return _guarded("terms_by_statement", lambda: {sid: frozenset(terms) for sid, terms in json.loads(bytes(blob)).items()})
 
     def fact_values(self, predicate: str) -> tuple[tuple, ...]:
         rows = self.__dict__.get("#fact_rows")
@@ -230,25 +227,29 @@ class LazyRelations(Mapping):
     """Values by key (relations by predicate, index entries by term), each decoded from its own
     byte range on first use."""
 
-    def __init__(self, index: dict, blob, convert=lambda rows: frozenset(map(tuple, rows))):
-        self._index, self._blob, self._done, self._convert = index, blob, {}, convert
+    def __init__(self, index: list, blob, convert=lambda rows: frozenset(map(tuple, rows))):
+        keys, self._ends = index  # as _keyed writes it: the keys, and where each one's blob ends
+        if not (isinstance(keys, list) and isinstance(self._ends, list) and len(keys) == len(self._ends)):
+            raise ValueError("a keyed section of another shape")
+        self._keys, self._at = keys, dict(zip(keys, range(len(keys))))
+        self._blob, self._done, self._convert = blob, {}, convert
 
     def __getitem__(self, name):
         value = self._done.get(name)
         if value is None:
-            start, length = self._index[name]
-            value = self._done[name] = _guarded(
-                name, lambda: self._convert(json.loads(bytes(self._blob[start:start + length]))))
+            i = self._at[name]
+            start, end = (self._ends[i - 1] if i else 0), self._ends[i]
+            value = self._done[name] = _guarded(name, lambda: self._convert(json.loads(bytes(self._blob[start:end]))))
         return value
 
     def __iter__(self):
-        return iter(self._index)
+        return iter(self._keys)
 
     def __len__(self):
-        return len(self._index)
+        return len(self._keys)
 
     def __contains__(self, name):
-        return name in self._index
+        return name in self._at
 
 
 class Entry:
@@ -256,7 +257,7 @@ class Entry:
 
     def __init__(self, sections: dict):
         self.sections = sections
-        self._decode = _Decoder(self._load("paths"))
+        self._decode = _Decoder(self._load("paths") if "paths" in sections else [])  # an index has no locations
 
     def _load(self, name: str):
         return json.loads(bytes(self.sections[name]))
@@ -270,7 +271,6 @@ class Entry:
         model.__dict__["#decode"] = self._decode_lazy
         model.__dict__["#fact_rows"] = self.fact_rows()
         model.__dict__["statement_by_id"] = self._keyed("statement_by_id", self._statement)
-        model.__dict__["#terms_by_statement"] = self.sections["terms_by_statement"]
         return model
 
     def _statement(self, encoded) -> Statement:
@@ -325,6 +325,28 @@ class Entry:
             return None
         found = self._keyed("mentions", lambda items: [(o, at, (p, tuple(row))) for o, at, p, row in items])
         return lambda term: found.get(term, [])
+
+
+# ---- keyed indexes (the statement index) --------------------------------------------------
+def encode_keyed(maps: dict[str, dict], whole: dict) -> dict[str, bytes]:
+    """An index as sections: each map one blob per key (decoded key by key on read, as the
+    relations are) and ``whole``, the small part every lookup needs, as one JSON object."""
+    sections = {"whole": _dumps(whole)}
+    for name, mapping in maps.items():
+        _keyed(sections, name, mapping)
+    return sections
+
+
+def decode_keyed(sections: dict, converters: dict[str, Callable]) -> tuple[dict[str, "LazyRelations"], dict]:
+    """The maps of :func:`encode_keyed` (each value converted on first use) and its ``whole``."""
+    def decode():
+        maps = {name: LazyRelations(json.loads(bytes(sections[name + "_index"])), sections[name], convert)
+                for name, convert in converters.items()}
+        whole = json.loads(bytes(sections["whole"]))
+        if not isinstance(whole, dict):
+            raise ValueError("an index of another shape")
+        return maps, whole
+    return _guarded("an index", decode)
 
 
 # ---- plain data (the question indexes) ------------------------------------------------------

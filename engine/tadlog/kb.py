@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import os
 import threading
-from functools import cached_property
+from functools import cached_property, partial
 from pathlib import Path
 from typing import Iterable, Optional, Union
 
@@ -96,6 +96,9 @@ class KnowledgeBase:
         from .codec import LazyIndex
 
         for name, cls_of in QUESTION_INDEXES.items():  # kept on the model, as the questions keep them
+            if name in KEYED_INDEXES:  # read when a question first needs it, entry by entry
+                kb.model.__dict__["#" + name] = partial(_stored_index, _index_key(key, name), cls_of)
+                continue
             stored = cache.read(_index_key(key, name))
             blob = stored.sections.get("index") if stored is not None else None
             if blob is not None:
@@ -266,7 +269,10 @@ def write_cache(kb: KnowledgeBase, interpretation: Optional[Interpretation] = No
                               _what_if_worlds(kb, interpretation), model_sections=model_sections)
     except (TypeError, ValueError):  # a value the format cannot hold: this knowledge base is not cached
         return None
-    return cache.write(key, sections)
+    written = cache.write(key, sections)
+    if evaluated and written is not None:
+        _save_keyed_indexes(kb, key)
+    return written
 
 
 def world_key(world) -> str:
@@ -324,8 +330,39 @@ def _statement_index_class():
 QUESTION_INDEXES = {"_name_index": _name_index_class, "_statement_index": _statement_index_class}
 
 
+# Indexes stored as keyed sections (codec.encode_keyed) and read entry by entry: large enough at
+# literature scale that a first question must not decode them whole. They are built when the
+# evaluated entry is written (a question needs them first thing; at a hundred times the bundled
+# size building one took longer than the whole answer should), the others when first built.
+KEYED_INDEXES = ("_statement_index",)
+
+
 def _index_key(key: str, name: str) -> str:
     return f"{key}-{name.strip('_')}"
+
+
+def _stored_index(key: str, cls_of):
+    """A keyed index from its cache entry, or None (absent or damaged: the question builds it)."""
+    from .codec import decode_keyed
+
+    entry = cache.read(key)
+    if entry is None:
+        return None
+    cls = cls_of()
+    try:
+        return cls.from_maps(*decode_keyed(entry.sections, cls.CONVERTERS))
+    except TadlogError:
+        return None
+
+
+def _save_keyed_indexes(kb: KnowledgeBase, key: str) -> None:
+    """Build and store the keyed indexes of a model that was parsed (one read from the cache has
+    them stored, or builds them for its first question and saves them then)."""
+    for name in KEYED_INDEXES:
+        if "#" + name in kb.model.__dict__ or name in kb._indexes_saved:
+            continue
+        index = kb.model.memo(name, lambda: QUESTION_INDEXES[name]().build(kb.model))
+        _write_index(kb, key, name, index)
 
 
 _SAVING = threading.Lock()
@@ -333,25 +370,32 @@ _SAVING = threading.Lock()
 
 def save_question_indexes(kb: KnowledgeBase) -> None:
     """Store each question index the questions built since the model was cached, in an entry
-    of its own. Indexes are saved when first built, not when the model is: a raw query or a
-    check never needs them, and building and encoding both took a quarter of the first run
-    of a 10,000-term knowledge base."""
+    of its own. The name index is saved when first built, not when the model is: a raw query or
+    a check never needs it. (The statement index is written with the evaluation: KEYED_INDEXES.)"""
     key = kb._cache_key
     if key is None or len(kb._indexes_saved) == len(QUESTION_INDEXES):
         return
-    from .codec import encode_index
-
     with _SAVING:
         for name, cls_of in QUESTION_INDEXES.items():
             index = kb.model.__dict__.get(name)
             if name in kb._indexes_saved or not isinstance(index, cls_of()):
                 continue  # not built here (absent, or still the cache's undecoded copy)
-            try:
-                blob = encode_index(index, kb.model)
-            except RuntimeError:  # another thread (the service) filled the index's memo meanwhile: next time
-                continue
-            except (TypeError, ValueError):  # an index holding what the format cannot: built per model instead
+            if getattr(index, "from_cache", False):
                 kb._indexes_saved.add(name)
                 continue
-            kb._indexes_saved.add(name)
-            cache.write(_index_key(key, name), {"paths": b"[]", "index": blob})
+            _write_index(kb, key, name, index)
+
+
+def _write_index(kb: KnowledgeBase, key: str, name: str, index) -> None:
+    from . import codec
+
+    try:
+        sections = (codec.encode_keyed(*index.stored_maps()) if name in KEYED_INDEXES
+                    else {"index": codec.encode_index(index, kb.model)})
+    except RuntimeError:  # another thread (the service) filled the index's memo meanwhile: next time
+        return
+    except (TypeError, ValueError):  # an index holding what the format cannot: built per model instead
+        kb._indexes_saved.add(name)
+        return
+    kb._indexes_saved.add(name)
+    cache.write(_index_key(key, name), sections)

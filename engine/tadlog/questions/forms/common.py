@@ -89,12 +89,14 @@ def _bearing(explainer: Explainer, conflicts: list, terms: set[str]) -> list:
     A question without names (raw queries) keeps every conflict its evidence touches."""
     if not terms:
         return conflicts
+    from .statements import statement_index
+
     terms = terms | {w for t in terms for w in explainer.wholes(t)}
-    about = explainer.model.terms_by_statement
+    index = statement_index(explainer.model)  # what each statement is about, looked up one by one
 
     def share(conflict) -> float:
         statements = [sid for side in conflict.sides for sid in side]
-        return sum(1 for sid in statements if about.get(sid, frozenset()) & terms) / max(len(statements), 1)
+        return sum(1 for sid in statements if index.terms_of(sid) & terms) / max(len(statements), 1)
 
     return [c for c in conflicts if share(c) >= BEARING]
 

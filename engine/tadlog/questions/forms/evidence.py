@@ -142,8 +142,8 @@ def also_said(explainer: Explainer, query: Query, terms, intent: str, cited, abo
         return ()
     ranked = _ranking(explainer, query, known, intent)[0]
     cited = set(cited)
-    return tuple([sid for _, sid in ranked if sid not in cited and index.terms.get(sid, set()) & about
-                  and free & index.words[sid]][:n])
+    return tuple([sid for _, sid in ranked if sid not in cited and index.terms_of(sid) & about
+                  and any(index.has(sid, w) for w in free)][:n])
 
 
 def _ranking(explainer: Explainer, query: Query, terms: list[str], intent: str):
@@ -290,19 +290,20 @@ def _score(model, index: StatementIndex, weights, words, intent, patient, option
         candidates.update(index.by_term.get(term, ()))
     for word in words:
         if index.idf.get(word, 0) > 1.0:  # words in most quotes say nothing
-            candidates.update(index.by_word.get(word, ()))
+            candidates.update(index.with_word(word))
     whole = [t for t, w in weights.items() if w >= 1.0 and t not in patient]
     asked = {p for w in words for p in PREDICATE_CUES.get(w, ())}  # "history of ...": the milestones
     if asked:
-        candidates.update(sid for sid, facts in index.facts.items() if any(p in asked for p, _ in facts))
+        for predicate in sorted(asked):
+            candidates.update(index.by_predicate.get(predicate, ()))
     out = []
     for sid in candidates:
         st = model.statement_by_id.get(sid)
         if st is None:
             continue
-        mentioned = index.terms.get(sid, set())
+        mentioned = index.terms_of(sid)
         named = sum(min(index.term_idf.get(t, 1.0), 4.0) * w for t, w in weights.items() if t in mentioned)
-        if asked and any(p in asked for p, _ in index.facts.get(sid, ())):
+        if asked and any(p in asked for p, _ in index.facts_of(sid)):
             named += 4.0  # gives what a cue word asks for, as a rare name would
         said = _bm25(index, sid, words)
         bonus = sum(1.0 for f in patient if f in mentioned)
@@ -320,9 +321,9 @@ def _score(model, index: StatementIndex, weights, words, intent, patient, option
 
 def _bm25(index: StatementIndex, sid: str, words) -> float:
     """Okapi BM25 of the question's words in one quote: rare words count more, long quotes less."""
-    counts, length = index.counts[sid], index.lengths[sid]
-    norm = 1.2 * (0.25 + 0.75 * length / index.mean_length)
-    return sum(index.idf.get(w, 0.0) * counts[w] * 2.2 / (counts[w] + norm) for w in words if w in counts)
+    norm = 1.2 * (0.25 + 0.75 * index.length(sid) / index.mean_length)
+    found = [(w, index.count(sid, w)) for w in words]
+    return sum(index.idf.get(w, 0.0) * n * 2.2 / (n + norm) for w, n in found if n)
 
 
 def _says(model, index: StatementIndex, sid: str, term: str) -> bool:
@@ -331,7 +332,7 @@ def _says(model, index: StatementIndex, sid: str, term: str) -> bool:
     decl = model.term_by_name.get(term)
     for name in (model.label(term), *(decl.aliases if decl else ())):
         words = stems(name)
-        if words and all(w in index.words[sid] for w in words):
+        if words and all(index.has(sid, w) for w in words):
             return True
     return False
 
@@ -341,7 +342,7 @@ def _intent_bonus(model, index: StatementIndex, sid: str, intent: str) -> float:
     recommendation, a risk, a definition; reasons 0.5 for a stance), plus ANSWER_LIFT when a fact it
     supports is of a predicate that answers the intent (a cause for 'why', a guideline for how-to)."""
     answering = ANSWERING.get(intent, frozenset())
-    lift = ANSWER_LIFT if any(p in answering for p, _ in index.facts.get(sid, ())) else 0.0
+    lift = ANSWER_LIFT if any(p in answering for p, _ in index.facts_of(sid)) else 0.0
     return _kind_bonus(model, index, sid, intent) + lift
 
 
@@ -354,9 +355,9 @@ def _kind_bonus(model, index: StatementIndex, sid: str, intent: str) -> float:
     if intent == "risks":
         return 1.0 if _against(model, index, sid) else 0.0
     if intent == "definition":
-        return 1.0 if st.kind == "definition" or any(p == "definition" for p, _ in index.facts.get(sid, ())) else 0.0
+        return 1.0 if st.kind == "definition" or any(p == "definition" for p, _ in index.facts_of(sid)) else 0.0
     if intent == "reasons":
-        return 0.5 if any(_stance(model, p) for p, _ in index.facts.get(sid, ())) else 0.0
+        return 0.5 if any(_stance(model, p) for p, _ in index.facts_of(sid)) else 0.0
     return 0.0
 
 
@@ -364,9 +365,9 @@ def _fits(model, index: StatementIndex, sid: str, intent: str, options) -> bool:
     """Whether a statement gives what the intent asks for (a figure, a recommendation, a risk, ...)."""
     st = model.statement_by_id[sid]
     if intent == "quantity":  # a figure, or a comparison of amounts ("much lower success rates than ...")
-        return _has_figure(st.quote) or any(p in COMPARING for p, _ in index.facts.get(sid, ()))
+        return _has_figure(st.quote) or any(p in COMPARING for p, _ in index.facts_of(sid))
     if intent == "choice" and len(options) == 2:
-        mentioned = index.terms.get(sid, set())
+        mentioned = index.terms_of(sid)
         return all(o in mentioned or _says(model, index, sid, o) for o in options)
     return True
 
@@ -382,7 +383,7 @@ def _stance(model, predicate: str) -> Optional[str]:
 
 
 def _against(model, index: StatementIndex, sid: str) -> bool:
-    for predicate, _ in index.facts.get(sid, ()):
+    for predicate, _ in index.facts_of(sid):
         if _stance(model, predicate) == "against" or any(k in predicate for k in ("risk", "complication", "fail")):
             return True
     return False
@@ -420,7 +421,7 @@ def excerpt(index: StatementIndex, sid: str, quote: str, focus: set[str], limit:
 
 def _item(explainer: Explainer, index: StatementIndex, sid: str, score: float, terms, focus) -> Optional[Item]:
     """One statement: the fact it supports that names most of the question, with its quote."""
-    facts = index.facts.get(sid, ())
+    facts = index.facts_of(sid)
     wanted = set(terms)
     if not facts:  # a sentence the curators record without a fact ("... lack of information in private
         citation = explainer.citation(sid)  # practices"): shown by its source and its own words

@@ -39,62 +39,134 @@ def stems(text: str) -> list[str]:
     return [stem(w) for w in norms_of(text) if w not in FILLER]
 
 
-class StatementIndex:
-    """Per statement: the words of its quote and the terms of the facts citing it (built once per model)."""
+EMPTY: dict = {}
 
-    def __init__(self, model: KnowledgeBaseModel):
-        self.words: dict[str, frozenset[str]] = {}
-        self.counts: dict[str, dict[str, int]] = {}
-        self.lengths: dict[str, int] = {}
-        self.terms: dict[str, set[str]] = {}
-        self.facts: dict[str, list] = {}
+
+class StatementIndex:
+    """Per word, the statements whose quote has it (and how often); per statement, its quote's
+    length and the terms and facts citing it; per term, per predicate and per section, the statements.
+
+    Every map is looked up by key, never walked whole, so a knowledge-base object read from the
+    cache answers from a stored copy decoded key by key (``codec.LazyRelations``): a first
+    question at a hundred times the bundled size touches the postings of its own words, not
+    every statement. Built from a model (``build``) it is plain dictionaries of the same shape."""
+
+    def __init__(self, postings, per_statement, by_term, by_predicate, by_section, whole: dict):
+        self.postings = postings          # word -> {statement: count}
+        self.per_statement = per_statement  # statement -> (quote length, terms, facts (predicate, values))
+        self.by_term = by_term            # term -> statements whose facts name it
+        self.by_predicate = by_predicate  # predicate -> statements citing one of its facts
+        self.by_section = by_section      # "source section" -> ((statement, first line, last line), ...)
+        self.idf: dict[str, float] = whole["idf"]
+        self.term_idf: dict[str, float] = whole["term_idf"]
+        self.mean_length: float = whole["mean_length"]
         self.sentences: dict[str, list] = {}  # filled on first use: a quote's sentences and their stems
+
+    from_cache = False  # True for a stored copy (never written back)
+    MAPS = ("postings", "per_statement", "by_term", "by_predicate", "by_section")
+
+    @classmethod
+    def build(cls, model: KnowledgeBaseModel) -> "StatementIndex":
+        counts: dict[str, dict[str, int]] = {}
+        lengths: dict[str, int] = {}
         for st in model.statements:
             quote = stems(st.quote)
-            counts: dict[str, int] = {}
+            mine: dict[str, int] = {}
             for word in quote:
-                counts[word] = counts.get(word, 0) + 1
-            self.counts[st.id], self.lengths[st.id] = counts, max(1, len(quote))
+                mine[word] = mine.get(word, 0) + 1
+            counts[st.id], lengths[st.id] = mine, max(1, len(quote))
+        facts: dict[str, list] = {}
+        terms: dict[str, dict] = {}  # insertion-ordered sets
+        by_predicate: dict[str, dict] = {}
         for fact in model.facts:
             values = tuple(a.value for a in fact.atom.args)
             for sid in fact.cites:
-                self.facts.setdefault(sid, []).append((fact.atom.predicate, values))
-                self.terms.setdefault(sid, set()).update(v for v in values if isinstance(v, str))
+                facts.setdefault(sid, []).append((fact.atom.predicate, values))
+                terms.setdefault(sid, {}).update(dict.fromkeys(v for v in values if isinstance(v, str)))
+                by_predicate.setdefault(fact.atom.predicate, {})[sid] = None
         label_stems: dict[str, list[str]] = {}  # each term's label read once, not once per statement
-        for sid, terms in self.terms.items():  # what the facts say a quote is about counts as its words
-            counts = self.counts.get(sid)
-            if counts is not None:
-                for term in terms:
+        for sid, named in terms.items():  # what the facts say a quote is about counts as its words
+            mine = counts.get(sid)
+            if mine is not None:
+                for term in named:
                     found = label_stems.get(term)
                     if found is None:
                         found = label_stems[term] = stems(model.label(term)) if term in model.term_by_name else []
                     for word in found:
-                        counts.setdefault(word, 1)
-        for sid, counts in self.counts.items():
-            self.words[sid] = frozenset(counts)
-        count = max(1, len(self.words))
-        frequency: dict[str, int] = {}
-        for words in self.words.values():
-            for word in words:
-                frequency[word] = frequency.get(word, 0) + 1
-        self.idf = {w: math.log(1 + (count - f + 0.5) / (f + 0.5)) for w, f in frequency.items()}
-        self.mean_length = sum(self.lengths.values()) / count
-        term_frequency: dict[str, int] = {}
-        for terms in self.terms.values():
-            for term in terms:
-                term_frequency[term] = term_frequency.get(term, 0) + 1
-        self.term_idf = {t: math.log(count / f) for t, f in term_frequency.items()}
-        self.by_term: dict[str, list[str]] = {}
-        for sid, terms in self.terms.items():
-            for term in terms:
-                self.by_term.setdefault(term, []).append(sid)
-        self.by_word: dict[str, list[str]] = {}
-        for sid, words in self.words.items():
-            for word in words:
-                self.by_word.setdefault(word, []).append(sid)
-        self.by_section: dict[str, list] = {}  # "source section" -> [(statement, first line, last line)]
+                        mine.setdefault(word, 1)
+        postings: dict[str, dict[str, int]] = {}
+        for sid, mine in counts.items():
+            for word, n in mine.items():
+                postings.setdefault(word, {})[sid] = n
+        count = max(1, len(counts))
+        by_term: dict[str, list[str]] = {}
+        for sid, named in terms.items():
+            for term in named:
+                by_term.setdefault(term, []).append(sid)
+        by_section: dict[str, list] = {}
         for st in model.statements:
-            self.by_section.setdefault(f"{st.source} {st.section}", []).append((st.id, st.lines[0], st.lines[1]))
+            by_section.setdefault(f"{st.source} {st.section}", []).append((st.id, st.lines[0], st.lines[1]))
+        whole = {
+            "idf": {w: math.log(1 + (count - len(f) + 0.5) / (len(f) + 0.5)) for w, f in postings.items()},
+            "term_idf": {t: math.log(count / len(sids)) for t, sids in by_term.items()},
+            "mean_length": sum(lengths.values()) / count,
+        }
+        per_statement = {sid: (lengths.get(sid, 1), frozenset(terms.get(sid, ())), tuple(facts.get(sid, ())))
+                         for sid in dict.fromkeys([*lengths, *facts])}
+        return cls(postings, per_statement, {t: tuple(s) for t, s in by_term.items()},
+                   {p: tuple(s) for p, s in by_predicate.items()},
+                   {k: tuple(v) for k, v in by_section.items()}, whole)
+
+    # ---- cached (kb.KEYED_INDEXES: codec.encode_keyed writes these maps, decode_keyed reads them) ----
+    def stored_maps(self) -> tuple[dict[str, dict], dict]:
+        """The maps as JSON data, and the small part every lookup needs; the sentence memo is not kept."""
+        maps = {
+            "postings": self.postings,
+            "per_statement": {sid: [n, sorted(terms), [[p, list(v)] for p, v in facts]]
+                              for sid, (n, terms, facts) in self.per_statement.items()},
+            "by_term": {t: list(s) for t, s in self.by_term.items()},
+            "by_predicate": {p: list(s) for p, s in self.by_predicate.items()},
+            "by_section": {k: [list(e) for e in v] for k, v in self.by_section.items()},
+        }
+        return maps, {"idf": self.idf, "term_idf": self.term_idf, "mean_length": self.mean_length}
+
+    # each stored map's entry back as the built index holds it
+    CONVERTERS = {
+        "postings": dict,
+        "per_statement": lambda v: (v[0], frozenset(v[1]), tuple((p, tuple(x)) for p, x in v[2])),
+        "by_term": tuple, "by_predicate": tuple,
+        "by_section": lambda v: tuple(map(tuple, v)),
+    }
+
+    @classmethod
+    def from_maps(cls, maps, whole: dict) -> "StatementIndex":
+        """A stored index (maps decoded entry by entry on first lookup)."""
+        index = cls(*(maps[name] for name in cls.MAPS), whole)
+        index.from_cache = True
+        return index
+
+    # ---- lookups --------------------------------------------------------------------------
+    def count(self, sid: str, word: str) -> int:
+        """How often a (stemmed) word is in a statement's quote, or names a term its facts cite."""
+        return self.postings.get(word, EMPTY).get(sid, 0)
+
+    def has(self, sid: str, word: str) -> bool:
+        return sid in self.postings.get(word, EMPTY)
+
+    def with_word(self, word: str):
+        return self.postings.get(word, EMPTY)
+
+    def length(self, sid: str) -> int:
+        return self.per_statement[sid][0]
+
+    def terms_of(self, sid: str) -> frozenset:
+        found = self.per_statement.get(sid)
+        return found[1] if found is not None else frozenset()
+
+    def facts_of(self, sid: str) -> tuple:
+        """The facts citing the statement, as (predicate, values)."""
+        found = self.per_statement.get(sid)
+        return found[2] if found is not None else ()
 
     def result(self, model: KnowledgeBaseModel, sid: str) -> Optional[str]:
         """The statement right after it, in the same source and section, that gives a study's result
@@ -125,4 +197,8 @@ class StatementIndex:
 
 
 def statement_index(model: KnowledgeBaseModel) -> StatementIndex:
-    return model.memo("_statement_index", lambda: StatementIndex(model))
+    """The model's statement index: the cache's stored copy when it has one (kb.KEYED_INDEXES), else built."""
+    def stored_or_built():
+        read = model.__dict__.get("#_statement_index")
+        return (read() if read is not None else None) or StatementIndex.build(model)
+    return model.memo("_statement_index", stored_or_built)
