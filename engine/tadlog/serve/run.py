@@ -18,15 +18,17 @@ def run(settings: Settings, *, host: str = "127.0.0.1", port: int = 8000, worker
         from ..errors import UsageError
 
         raise UsageError('tadlog serve needs the serve extra: pip install "tadlog[serve]"', code="U011") from None
+    from .protocol import http_protocol
+
     print(f"tadlog: serving on http://{host}:{port}/ (page), /v1/ask, /cds-services, /openapi.json", file=sys.stderr)
+    options = dict(host=host, port=port, http=http_protocol(), log_level="warning")
     if workers > 1:
         os.environ.update(settings.to_env())
-        uvicorn.run("tadlog.serve.app:app_from_env", factory=True, host=host, port=port, workers=workers,
-                    log_level="warning")
+        uvicorn.run("tadlog.serve.app:app_from_env", factory=True, workers=workers, **options)
     else:
         from .app import create_app
 
-        uvicorn.run(create_app(settings), host=host, port=port, log_level="warning")
+        uvicorn.run(create_app(settings), **options)
     return 0
 
 
