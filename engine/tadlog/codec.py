@@ -13,6 +13,7 @@ import threading
 import weakref
 from collections.abc import Mapping
 from dataclasses import fields
+from operator import methodcaller
 from typing import Callable, Optional
 
 from .engine.evaluate import Interpretation
@@ -357,19 +358,21 @@ def encode_plain(value):
     if value is None or isinstance(value, (bool, int, float, str)):
         return value
     kind = type(value)
-    if kind is dict:
-        if all(type(k) is str and not k.startswith("#") for k in value):
-            if all(type(v) in _SCALARS for v in value.values()):
+    if kind is dict:  # (the type checks run in C: issuperset over map(type, ...))
+        if _STR.issuperset(map(type, value)) and not any(map(_TAGGED, value)):
+            if _SCALARS.issuperset(map(type, value.values())):
                 return value  # JSON as it stands (most of an index: word counts, lengths)
             return {k: encode_plain(v) for k, v in value.items()}
         return {"#D": [[encode_plain(k), encode_plain(v)] for k, v in value.items()]}
     tag = _TAGS.get(kind)
     if tag is None:
         raise TypeError(f"cannot cache a {kind.__name__}")
-    items = list(value) if all(type(v) in _SCALARS for v in value) else [encode_plain(v) for v in value]
+    items = list(value) if _SCALARS.issuperset(map(type, value)) else [encode_plain(v) for v in value]
     return items if kind is list else {tag: items}
 
 
+_STR = frozenset({str})
+_TAGGED = methodcaller("startswith", "#")
 _TAGS = {list: "", tuple: "#T", set: "#S", frozenset: "#F"}
 _PLAIN = {"#T": tuple, "#S": set, "#F": frozenset}
 

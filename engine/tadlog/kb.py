@@ -47,6 +47,7 @@ class KnowledgeBase:
         self._cache_key = cache_key
         self._entry = entry
         self._indexes_saved: set[str] = set()  # question indexes the cache holds for this model
+        self._worlds: dict[str, Interpretation] = {}  # what-if worlds evaluated for the cache, by world_key
         self.loaded_from = "cache" if entry is not None else "parse"
 
     # ---- loading ------------------------------------------------------------------------
@@ -192,10 +193,14 @@ class KnowledgeBase:
                 for i, world in enumerate(worlds)]
 
     def _precomputed(self, world: tuple) -> Optional[Interpretation]:
-        """The evaluation of ``world`` (a set of input facts) when the cache entry holds it."""
+        """The evaluation of ``world`` (a set of input facts) when the cache entry holds it, or
+        when this process evaluated it for the cache (a first run then does not evaluate it twice)."""
+        key = world_key(world)
+        if key in self._worlds:
+            return self._worlds[key]
         if self._entry is None:
             return None
-        changed = self._entry.world(world_key(world))
+        changed = self._entry.world(key)
         if changed is None:
             return None
         return Interpretation(Overlay(changed, self.interpretation.relations, dict(self.program.arities)))
@@ -293,6 +298,7 @@ def _what_if_worlds(kb: KnowledgeBase, interpretation: Interpretation) -> Option
     try:
         factors = patient_factor_candidates(kb)
         worlds = [(("patient", (f,)),) for f in factors]
+        own_base = kb._base is not None and kb._base[0] is interpretation
         out: dict = {}
         rows = 0
         for batch in (worlds, [(("patient", (a,)), ("patient", (b,))) for a, b in combinations(factors, 2)]):
@@ -301,7 +307,10 @@ def _what_if_worlds(kb: KnowledgeBase, interpretation: Interpretation) -> Option
             for world, result in zip(batch, evaluate_worlds(kb.program, interpretation, batch, {"patient"})):
                 own = result.relations.own()
                 rows += sum(len(v) for v in own.values())
-                out[world_key(world)] = {name: [list(row) for row in v] for name, v in own.items()}
+                key = world_key(world)
+                out[key] = {name: [list(row) for row in v] for name, v in own.items()}
+                if own_base:  # the questions of this process read them too
+                    kb._worlds[key] = result
         return out
     except TadlogError:
         return None

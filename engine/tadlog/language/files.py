@@ -60,11 +60,14 @@ def read_kb_text(path: Path, shown: str) -> tuple[Optional[str], list[Diagnostic
                                  f"{MAX_KB_FILE_BYTES:,} bytes for one knowledge-base file", None, ERROR,
                                  "split it into several .tad files")]
     data = path.read_bytes()
-    problem = text_problem(data)
-    if problem is not None:
-        return None, [Diagnostic("E012", f"{display_path(shown)} is not a text file: {problem}", None, ERROR,
-                                 "knowledge-base files are UTF-8 text")]
-    return data.decode("utf-8"), []
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        text = None
+    if text is None or "\x00" in text:
+        return None, [Diagnostic("E012", f"{display_path(shown)} is not a text file: {text_problem(data)}", None,
+                                 ERROR, "knowledge-base files are UTF-8 text")]
+    return text, []
 
 
 def text_problem(data: bytes) -> Optional[str]:

@@ -24,6 +24,19 @@ DEFAULT_EVIDENCE = {"finding": "review", "recommendation": "textbook",
                     "opinion": "experience", "definition": "textbook"}
 SYMBOL, NUMBER, TEXT = "symbol", "number", "text"
 
+# Which attributes each declaration takes, and which it needs (checked by the parser, where
+# their locations are known).
+ATTRIBUTES = {
+    "source": ({"title", "authors", "year", "venue", "kind", "file"},
+               {"title", "authors", "year", "venue", "kind", "file"}),
+    "section": ({"title", "lines", "clinical"}, {"title"}),
+    "statement": ({"from", "section", "lines", "kind", "evidence", "n", "population", "ci", "quote"},
+                  {"from", "section", "lines", "kind", "quote"}),
+    "term": ({"category", "label", "aliases", "patients"}, {"category", "label"}),
+    "conflict": ({"topic", "side", "note"}, {"topic", "side"}),
+}
+REPEATABLE = {("conflict", "side")}
+
 
 @dataclass(frozen=True)
 class Var:

@@ -7,28 +7,19 @@ declaration so a curator sees every broken declaration of a file in one run.
 """
 from __future__ import annotations
 
+import os
 import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Iterable, Optional
 
 from ..errors import ERROR, Diagnostic, KBSyntaxError, Location, did_you_mean
-from .model import NUMBER, SYMBOL, TEXT, Atom, Comparison, Conflict, Const, Fact, KnowledgeBaseModel, Negation, Param, Predicate, Rule, Section, Source, Statement, TermDecl, Var
+from .model import ATTRIBUTES, NUMBER, REPEATABLE, SYMBOL, TEXT, Atom, Comparison, Conflict, Const, Fact, KnowledgeBaseModel, Negation, Param, Predicate, Rule, Section, Source, Statement, TermDecl, Var
 from ..limits import MAX_NUMBER_DIGITS
+from .fastparse import NotFast, read, unquote
 from .files import kb_files, read_kb_text, walk_kb  # noqa: F401  (kb_files is used by callers)
 from ..resources import parser as named_parser
 
-# Which attributes each declaration takes, and which it needs.
-ATTRIBUTES = {
-    "source": ({"title", "authors", "year", "venue", "kind", "file"},
-               {"title", "authors", "year", "venue", "kind", "file"}),
-    "section": ({"title", "lines", "clinical"}, {"title"}),
-    "statement": ({"from", "section", "lines", "kind", "evidence", "n", "population", "ci", "quote"},
-                  {"from", "section", "lines", "kind", "quote"}),
-    "term": ({"category", "label", "aliases", "patients"}, {"category", "label"}),
-    "conflict": ({"topic", "side", "note"}, {"topic", "side"}),
-}
-REPEATABLE = {("conflict", "side")}
 
 TOKEN_WORDS = {
     "NAME": "a name (lowercase, e.g. midpalate)", "VARIABLE": "a variable (e.g. Site)",
@@ -66,18 +57,14 @@ def parse_text(text: str, path: str = "<text>") -> tuple[list, list[Diagnostic]]
     After a syntax error, what parsed before it is kept and parsing resumes after the next
     full stop. Each stretch of text is parsed at most twice (once until the error, once up
     to the last good declaration), so recovery stays linear in the size of the file."""
-    from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken
-
-    from .fastparse import NotFast, parse_tree
-
     decls: list = []
     diagnostics: list[Diagnostic] = []
-    try:  # well-formed text: the fast reader gives lark's tree; anything else is lark's to report
-        tree = parse_tree(text)
+    try:  # well-formed, clean text: the fast reader's model (lark is not even imported)
+        return read(text, path), diagnostics
     except (NotFast, RecursionError):
-        tree = None
-    if tree is not None:
-        return _transform(tree, path, text, 0, diagnostics), diagnostics
+        pass
+    from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken
+
     offset = 0  # character offset where the current parse attempt starts
     while offset < len(text):
         chunk = text[offset:]
@@ -156,7 +143,7 @@ def parse_kb(root: Path | str, strict: bool = True, *, parse=None, display=None,
     located by its absolute path."""
     root = Path(root)
     parse = parse or (lambda shown, text: parse_text(text, shown))
-    display = display or _display
+    display = display or _displayer()
     decls: list = []
     files, diagnostics = walk_kb(root)
     if not files and not diagnostics:
@@ -176,9 +163,22 @@ def parse_kb(root: Path | str, strict: bool = True, *, parse=None, display=None,
     return model, diagnostics
 
 
-def _display(path: Path) -> str:
-    """Locations keep absolute paths; errors.display_path shortens them when shown."""
-    return str(path.resolve())
+def _displayer():
+    """Locations keep absolute paths (``path.resolve()``); errors.display_path shortens them when
+    shown. Each folder is resolved once: resolving every file, component by component, was a
+    tenth of reading the files."""
+    folders: dict[str, str] = {}
+
+    def display(path: Path) -> str:
+        name = os.fspath(path)
+        if os.path.islink(name):
+            return os.path.realpath(name)
+        folder, base = os.path.split(name)
+        real = folders.get(folder)
+        if real is None:
+            real = folders[folder] = os.path.realpath(folder)
+        return os.path.join(real, base)
+    return display
 
 
 def build_model(decls: list, root: Optional[str] = None) -> KnowledgeBaseModel:
@@ -191,14 +191,6 @@ def build_model(decls: list, root: Optional[str] = None) -> KnowledgeBaseModel:
         statements=tuple(groups[Statement]), terms=tuple(groups[TermDecl]),
         conflicts=tuple(groups[Conflict]), predicates=tuple(groups[Predicate]),
         facts=tuple(groups[Fact]), rules=tuple(groups[Rule]), root=root)
-
-
-def unquote(token: str) -> str:
-    """A STRING token's value: escapes resolved, line breaks and indentation folded to spaces."""
-    body = token[1:-1]
-    body = re.sub(r"\\(.)", lambda m: "\x00" + m.group(1), body)
-    body = re.sub(r"\s*\n\s*", " ", body)
-    return body.replace("\x00", "")
 
 
 def to_number(token: str):

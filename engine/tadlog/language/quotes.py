@@ -144,17 +144,28 @@ def _line_of(all_lines, fragment: str) -> Optional[int]:
 
 def number_in_quote(number, quote: str) -> bool:
     """Does the number a fact states occur in the quote it cites (78 in "78%", 0.5 in "0.5 mm")?"""
-    text = re.sub(r"(?<=\d),(?=\d{3}\b)", "", normalise(quote))  # "5,000" states 5000
+    text = _number_text(quote)
     candidates = {str(number)}
     if isinstance(number, float) and number.is_integer():
         candidates.add(str(int(number)))
     for candidate in candidates:
-        if re.search(rf"(?<![\d.]){re.escape(candidate)}(?![\d]|\.\d)", text):
+        if _number_pattern(candidate).search(text):
             return True
     return False
 
 
+@lru_cache(maxsize=4096)
+def _number_text(quote: str) -> str:
+    """A quote normalised for finding numbers in it ("5,000" states 5000); kept, as a quote is
+    cited by several facts (and, in a grown knowledge base, the same quotes recur)."""
+    return re.sub(r"(?<=\d),(?=\d{3}\b)", "", normalise(quote))
+
+
+@lru_cache(maxsize=1024)
+def _number_pattern(candidate: str):
+    return re.compile(rf"(?<![\d.]){re.escape(candidate)}(?![\d]|\.\d)")
+
+
 def numbers_in(quote: str) -> list[str]:
     """The numbers a quote gives, as written ("78", "0.5", "5000" for "5,000"), in order."""
-    text = re.sub(r"(?<=\d),(?=\d{3}\b)", "", normalise(quote))
-    return list(dict.fromkeys(re.findall(r"(?<![\w.])\d+(?:\.\d+)?", text)))
+    return list(dict.fromkeys(re.findall(r"(?<![\w.])\d+(?:\.\d+)?", _number_text(quote))))
