@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import threading
+import weakref
 from collections.abc import Mapping
 from dataclasses import fields
 from operator import methodcaller
@@ -391,9 +392,11 @@ def decode_plain(text: bytes):
 
 
 def encode_index(index, model) -> bytes:
-    """An index object's fields (its reference to the model left out) as JSON."""
-    fields = {k: v for k, v in vars(index).items() if v is not model}
-    return _dumps({"fields": encode_plain(fields), "model": [k for k, v in vars(index).items() if v is model]})
+    """An index object's fields (its references to the model, strong or weak, left out) as JSON."""
+    strong = [k for k, v in vars(index).items() if v is model]
+    weak = [k for k, v in vars(index).items() if type(v) is weakref.ref and v() is model]
+    fields = {k: v for k, v in vars(index).items() if k not in strong and k not in weak}
+    return _dumps({"fields": encode_plain(fields), "model": strong, "weak": weak})
 
 
 _DECODING = threading.Lock()  # the service shares one model between threads: one decodes, the rest wait
@@ -403,7 +406,9 @@ class LazyIndex:
     """A question index read from the cache, decoded (and turned into its class) on first use."""
 
     def __init__(self, blob, cls_of: Callable, model):
-        self.__dict__["#lazy"] = (blob, cls_of, model)
+        # the model weakly: it keeps this index (model.__dict__), so a strong reference back
+        # would make every discarded model cyclic garbage, freed only by the cyclic collector
+        self.__dict__["#lazy"] = (blob, cls_of, weakref.ref(model))
 
     def __getattr__(self, name):
         with _DECODING:
@@ -416,10 +421,12 @@ class LazyIndex:
         return getattr(self, name)
 
     def _decode(self, lazy) -> None:
-        blob, cls_of, model = lazy
+        blob, cls_of, model_ref = lazy
+        model = model_ref()
 
         def fields_of() -> dict:
             stored = decode_plain(bytes(blob))
-            return {**stored["fields"], **dict.fromkeys(stored["model"], model)}
+            return {**stored["fields"], **dict.fromkeys(stored["model"], model),
+                    **dict.fromkeys(stored["weak"], model_ref)}
         self.__dict__.update(_guarded("an index", fields_of))
         self.__class__ = cls_of()

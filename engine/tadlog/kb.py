@@ -115,9 +115,10 @@ class KnowledgeBase:
 
         def facts_of(name):
             return tuple(dict.fromkeys(values for values, _, _ in rows(name)))
-        arities = tuple((p.name, p.arity) for p in self.model.predicates)
-        return LazyProgram(arities, tuple(order_bodies(list(self.model.rules))), facts_of,
-                           lambda: compile_model(self.model).facts)
+        model = self.model  # not self: the program is kept on self, and a cycle outlives the last reference
+        arities = tuple((p.name, p.arity) for p in model.predicates)
+        return LazyProgram(arities, tuple(order_bodies(list(model.rules))), facts_of,
+                           lambda: compile_model(model).facts)
 
     def _evaluated(self) -> tuple[Interpretation, Derivations]:
         if self._base is not None:
@@ -218,11 +219,12 @@ class KnowledgeBase:
         if not 0 <= depth <= MAX_PROOF_DEPTH:
             raise limit_error("L005", f"a proof depth of {depth} is outside 0-{MAX_PROOF_DEPTH}",
                               suggestion=f"ask with a depth of at most {MAX_PROOF_DEPTH}")
-        self._evaluated()
-        with limits.budget(budget):
-            query = question if isinstance(question, Query) else parse_question(str(question), self.model)
-            answer = answer_query(self, query, depth=depth, full=full)
-        save_question_indexes(self)
+        with collector.paused():  # what an answer makes lives as long as the answer: see collector
+            self._evaluated()
+            with limits.budget(budget):
+                query = question if isinstance(question, Query) else parse_question(str(question), self.model)
+                answer = answer_query(self, query, depth=depth, full=full)
+            save_question_indexes(self)
         return answer
 
     def parse_question(self, text: str):

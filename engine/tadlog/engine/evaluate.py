@@ -79,6 +79,7 @@ def evaluate(program: Program, base: Optional[Interpretation] = None,
     arity = dict(program.arities)
     plan = program.plan
     known: dict[str, frozenset] = {}
+    logic = None
     try:
         for name in arity:
             if name not in plan.derived:
@@ -88,7 +89,7 @@ def evaluate(program: Program, base: Optional[Interpretation] = None,
             rules = plan.by_stratum[stratum]
             heads = list(dict.fromkeys(r.head.predicate for r in rules))
             used = _used(rules)
-            Logic()  # a fresh, empty logic for this thread and stratum
+            logic = _fresh_logic(Logic, logic)  # a fresh, empty logic for this thread and stratum
             for name in used | set(heads):  # every predicate the stratum reads, even if empty
                 pyEngine.insert(pyEngine.Pred(name, arity[name]))
             for name in used - set(heads):
@@ -110,7 +111,43 @@ def evaluate(program: Program, base: Optional[Interpretation] = None,
         raise
     except Exception as exc:  # pyDatalog failing on a validated program is our bug: say so plainly
         raise EngineError(f"the Datalog engine failed: {type(exc).__name__}: {exc}", code="E900") from exc
+    finally:
+        _release(logic)
     return Interpretation(known)
+
+
+def _fresh_logic(Logic, previous):
+    """A fresh, empty pyDatalog logic for this thread, the one it replaces (``previous``, made
+    by this evaluation) taken apart first."""
+    _release(previous)
+    return Logic()
+
+
+def _release(logic) -> None:
+    """Take apart a logic this evaluation made and no longer needs. pyDatalog's predicates and
+    clauses refer to each other (a predicate's table holds its clauses, each clause's literals
+    their predicate): left whole, every evaluation leaves thousands of objects in reference
+    cycles, which only the cyclic collector frees, in generation-2 passes that walk the whole
+    heap (issue 10: most of a first answer in a process that loads many knowledge bases).
+    Emptied, they are freed by reference counting as soon as the logic is dropped."""
+    if logic is None:
+        return
+    state = logic.__dict__
+    for pred in list(state.get("Db", {}).values()):
+        for table in (getattr(pred, "db", None), getattr(pred, "clauses", None)):
+            if hasattr(table, "clear"):
+                table.clear()
+        index = getattr(pred, "index", None)
+        if isinstance(index, list):
+            for by_value in index:
+                if hasattr(by_value, "clear"):
+                    by_value.clear()
+    for name in ("Db", "Subgoals"):
+        if hasattr(state.get(name), "clear"):
+            state[name].clear()
+    for name in ("Tasks", "Recursive_Tasks", "Goal"):
+        if name in state:
+            state[name] = None
 
 
 def _by_component(rules, cyclic: dict[str, int]) -> list[list]:
@@ -146,6 +183,7 @@ def evaluate_worlds(program: Program, base: Interpretation, worlds: list[tuple],
     for name in affected & arity.keys():
         if name not in plan.derived:
             known[name] = {(w, *values) for w, world in enumerate(worlds) for values in _world_facts(program, world, name)}
+    logic = None
     try:
         for stratum in sorted(plan.by_stratum):
             check_budget()
@@ -154,7 +192,7 @@ def evaluate_worlds(program: Program, base: Interpretation, worlds: list[tuple],
                 continue
             heads = list(dict.fromkeys(r.head.predicate for r in rules))
             used = _used(rules)
-            Logic()
+            logic = _fresh_logic(Logic, logic)
             pyEngine.insert(pyEngine.Pred(_WORLD, 1))
             _assert_rows(pyEngine, _WORLD, [(w,) for w in range(len(worlds))])
             for name in used | set(heads):
@@ -191,6 +229,8 @@ def evaluate_worlds(program: Program, base: Interpretation, worlds: list[tuple],
         raise
     except Exception as exc:
         raise EngineError(f"the Datalog engine failed: {type(exc).__name__}: {exc}", code="E900") from exc
+    finally:
+        _release(logic)
     out = []
     for w in range(len(worlds)):
         relations = {name: set() for name in known}

@@ -87,7 +87,7 @@ def _factors_within(index, found: list[Name]) -> list[Name]:
         norms = [w.norm for w in words_of(name.said) if w.norm not in FILLER]
         for size in (3, 2, 1):
             for i in range(len(norms) - size + 1):
-                term = index.keys.get(tuple(norms[i:i + size]))
+                term = index.term_for(norms[i:i + size])
                 if term and term not in have and index.category(term) == "factor":
                     have.add(term)
                     out.append(Name(term, "factor", name.said, name.start, name.end))

@@ -14,6 +14,7 @@ names are made of (rapidfuzz, imported lazily, so a cold ``tadlog ask`` never pa
 from __future__ import annotations
 
 import re
+import weakref
 from dataclasses import dataclass
 from typing import Iterable, Optional
 
@@ -72,11 +73,19 @@ class Partial:
 
 
 class NameIndex:
-    """Every way to name a term, in normal form, built once per model."""
+    """Every way to name a term, in normal form, built once per model.
+
+    Kept as flat strings, so that the cached copy (kb.QUESTION_INDEXES) decodes as plain JSON
+    objects of strings, which the cyclic collector does not even track: a name key is its words
+    joined by spaces (``"molar intrusion"``), a list of terms or keys one string, joined by
+    spaces or by ``|``. Normal-form words never hold either (words.TOKEN)."""
 
     def __init__(self, model: KnowledgeBaseModel):
-        self.model = model
-        self.keys: dict[tuple[str, ...], str] = {}
+        # weakly: the index is kept on the model (model.memo), and a model that refers to itself
+        # through it is freed only by the cyclic collector (issue 10: gen-2 passes over discarded
+        # knowledge bases were most of a first answer in a process that loads many)
+        self._model = weakref.ref(model)
+        keys: dict[str, str] = {}
         by_word: dict[str, dict[str, None]] = {}  # ordered sets: a common word names thousands of terms
         keys_of = _keys_by_wholeness()
         # Names and labels win over other terms' aliases, and every whole name over one that only
@@ -87,28 +96,53 @@ class NameIndex:
                     forms = [term.name.replace("_", " "), term.label or ""] if primary else list(term.aliases)
                     for form in forms:
                         for key in keys_of(form)[whole]:
-                            self.keys.setdefault(key, term.name)
+                            keys.setdefault(" ".join(key), term.name)
                             for word in key:
                                 by_word.setdefault(word, {})[term.name] = None
-        self.by_word: dict[str, list[str]] = {word: list(terms) for word, terms in by_word.items()}
-        self.longest = min(8, max((len(k) for k in self.keys), default=1))
-        self.key_words: dict[str, list[tuple[str, ...]]] = {}  # word → the 2-3 word keys holding it
-        for key in self.keys:
+        self.keys = keys  # "word word" → term
+        self.terms_by_word = {word: " ".join(terms) for word, terms in by_word.items()}
+        self.longest = min(8, max((k.count(" ") + 1 for k in keys), default=1))
+        key_words: dict[str, list[str]] = {}  # word → the 2-3 word keys holding it
+        for joined in keys:
+            key = joined.split(" ")
             if 2 <= len(key) <= 3 and len(set(key)) == len(key) and not MODIFIERS.intersection(key):
                 # a negation binds in order: "anaesthesia ... without pain" is no "no anaesthesia"
                 for word in key:
-                    self.key_words.setdefault(word, []).append(key)
+                    key_words.setdefault(word, []).append(joined)
+        self.key_words = {word: "|".join(found) for word, found in key_words.items()}
         heads: dict[str, list[str]] = {}
         for term in model.terms:
             for key in keys_of(term.label or "")[True]:
                 # the last word heads the label, but never of a patient factor (a factor is named,
                 # not guessed: "treatment time" is no "bisphosphonate treatment") nor of a negation
                 # ("no anaesthesia": anaesthesia is not its absence)
-                if len(key) == 2 and (key[-1],) not in self.keys:
+                if len(key) == 2 and key[-1] not in keys:
                     headed = key[0] not in MODIFIERS and term.category != "factor"
                     heads.setdefault(key[-1], []).append((term.name, headed))
         self.heads = {w: ts[0][0] for w, ts in heads.items() if len(ts) == 1 and ts[0][1]}
-        self.vocabulary = frozenset(self.by_word)
+        self.shared = self._shared_heads(model)  # built here, so the cached copy has it
+        self.aliases = _aliases(model)  # the fixed forms' names (query.alias_index), cached here too
+
+    @property
+    def model(self) -> KnowledgeBaseModel:
+        return self._model()
+
+    def term_for(self, words) -> Optional[str]:
+        """The term a name of these words (in normal form) names, if any."""
+        return self.keys.get(" ".join(words))
+
+    def terms_with(self, word: str) -> list[str]:
+        """The terms with ``word`` in one of their names, in index order."""
+        found = self.terms_by_word.get(word)
+        return found.split(" ") if found else []
+
+    def knows_word(self, word: str) -> bool:
+        return word in self.terms_by_word
+
+    def _keys_with(self, word: str) -> list[tuple[str, ...]]:
+        """The 2-3 word names holding ``word`` (for names said in another order)."""
+        found = self.key_words.get(word)
+        return [tuple(key.split(" ")) for key in found.split("|")] if found else []
 
     def category(self, term: str) -> str:
         decl = self.model.term_by_name.get(term)
@@ -127,39 +161,45 @@ class NameIndex:
         partial = []
         for i in left:
             word = words[i]
-            if word.norm in self.by_word and not word.norm.isdigit() and word.norm not in MODIFIERS:
-                nearest = tuple(self.by_word[word.norm][:4])
+            if self.knows_word(word.norm) and not word.norm.isdigit() and word.norm not in MODIFIERS:
+                nearest = tuple(self.terms_with(word.norm)[:4])
                 partial.append(Partial(word.text, word.start, word.end, nearest))
         return names, partial
 
     def shared_heads(self) -> dict[str, tuple[str, ...]]:
         """A word that ends the two-word names of exactly two terms of one kind, and names nothing
         itself: said alone, it names both ("anaesthesia": topical and local anaesthesia;
-        "loading": immediate and delayed loading). Built on first use."""
-        shared = self.__dict__.get("_shared_heads")
-        if shared is None:
-            heads: dict[str, list[str]] = {}
-            for term in self.model.terms:
-                if term.category == "factor":
-                    continue  # a patient factor is named, never guessed
-                key = tuple(w for w in norms_of(term.name.replace("_", " ")) if w not in FILLER)
-                if len(key) == 2 and (key[-1],) not in self.keys and key[0] not in MODIFIERS:
-                    heads.setdefault(key[-1], []).append(term.name)
-            ending: dict[str, set[str]] = {}  # every term with a name of two or more words ending in the word
-            for key, term in self.keys.items():
-                if len(key) >= 2 and key[0] not in MODIFIERS:
-                    ending.setdefault(key[-1], set()).add(term)
-            general = {w for t in GENERIC if t in self.model.term_by_name
-                       for w in norms_of(self.model.label(t))}  # "orthodontics" is no head
-            shared = {w: tuple(ts) for w, ts in heads.items() if len(ts) == 2 and w not in self.heads
-                      and len({self.category(t) for t in ts}) == 1 and ending.get(w) == set(ts)
-                      and w not in general}
-            for w, ts in ending.items():  # the same pair's other head word ("anaesthetic")
-                pair = next((p for p in shared.values() if set(p) == ts), None)
-                if pair and w not in shared and (w,) not in self.keys and w not in self.heads and w not in general:
-                    shared[w] = pair
-            self.__dict__["_shared_heads"] = shared
-        return shared
+        "loading": immediate and delayed loading)."""
+        return {w: tuple(pair.split(" ")) for w, pair in self.shared.items()}
+
+    def _shared_heads(self, model: KnowledgeBaseModel) -> dict[str, str]:
+        """shared_heads, each pair of terms joined by a space."""
+        heads: dict[str, list[str]] = {}
+        for term in model.terms:
+            if term.category == "factor":
+                continue  # a patient factor is named, never guessed
+            key = tuple(w for w in norms_of(term.name.replace("_", " ")) if w not in FILLER)
+            if len(key) == 2 and key[-1] not in self.keys and key[0] not in MODIFIERS:
+                heads.setdefault(key[-1], []).append(term.name)
+        ending: dict[str, set[str]] = {}  # every term with a name of two or more words ending in the word
+        for joined, term in self.keys.items():
+            key = joined.split(" ")
+            if len(key) >= 2 and key[0] not in MODIFIERS:
+                ending.setdefault(key[-1], set()).add(term)
+        general = {w for t in GENERIC if t in model.term_by_name
+                   for w in norms_of(model.label(t))}  # "orthodontics" is no head
+
+        def category(term: str) -> str:
+            decl = model.term_by_name.get(term)
+            return (decl.category or "term") if decl else "term"
+        shared = {w: tuple(ts) for w, ts in heads.items() if len(ts) == 2 and w not in self.heads
+                  and len({category(t) for t in ts}) == 1 and ending.get(w) == set(ts)
+                  and w not in general}
+        for w, ts in ending.items():  # the same pair's other head word ("anaesthetic")
+            pair = next((p for p in shared.values() if set(p) == ts), None)
+            if pair and w not in shared and w not in self.keys and w not in self.heads and w not in general:
+                shared[w] = pair
+        return {w: " ".join(pair) for w, pair in shared.items()}
 
     def _elided(self, text: str, words: list[Word], names: list[Name], left: list[int]):
         """"short or long neck", "direct or indirect anchorage": a word before 'or'/'and' shares
@@ -177,7 +217,7 @@ class NameIndex:
             term = None
             if name is not None and gap and gap[0] in ("or", "and", "vs", "versus", "nor"):
                 tail = tuple(w.norm for w in words if name.start < w.start and w.end <= name.end)
-                term = self.keys.get((word.norm,) + tail) if tail else None
+                term = self.term_for((word.norm,) + tail) if tail else None
             if term is None:
                 term = self._elided_after(text, words, names, word)
             if term is None:
@@ -196,7 +236,7 @@ class NameIndex:
             return None
         head = [w.norm for w in words if before.start <= w.start and w.end <= before.end]
         for size in range(len(head) - 1, 0, -1):
-            term = self.keys.get(tuple(head[:size]) + (word.norm,))
+            term = self.term_for(head[:size] + [word.norm])
             if term is not None and term != before.term:
                 return term
         return None
@@ -215,14 +255,14 @@ class NameIndex:
         found: list[tuple[int, int, str]] = []
         for i in left:
             best = None
-            for key in self.key_words.get(norms[i], ()):
+            for key in self._keys_with(norms[i]):
                 span = _window(norms, free, i, key, WINDOW)
                 if span is not None and (best is None or len(key) > len(best[1])):
                     best = (span, key)
             if best is not None:
                 span, key = best
                 free -= set(span)
-                found.append((min(span), max(span), self.keys[key]))
+                found.append((min(span), max(span), self.term_for(key)))
         if not found:
             return names, left
         used = {i for lo, hi, _ in found for i in range(lo, hi + 1) if i not in taken or i in single}
@@ -260,10 +300,10 @@ class NameIndex:
         i = 0
         while i < len(words):
             for size in range(min(self.longest, len(words) - i), 0, -1):
-                term = self.keys.get(tuple(norms[i:i + size]))
+                term = self.term_for(norms[i:i + size])
                 if term is not None:
                     size = self._gives_way(norms, i, size, term)
-                    term = self.keys[tuple(norms[i:i + size])]
+                    term = self.term_for(norms[i:i + size])
                     span = words[i:i + size]
                     corrected = tuple((w.text, fixed[id(w)]) for w in span if id(w) in fixed)
                     names.append(Name(term, self.category(term), text[span[0].start:span[-1].end],
@@ -277,7 +317,7 @@ class NameIndex:
 
     def _longest_at(self, norms: list[str], j: int) -> tuple[int, Optional[str]]:
         for size in range(min(self.longest, len(norms) - j), 0, -1):
-            term = self.keys.get(tuple(norms[j:j + size]))
+            term = self.term_for(norms[j:j + size])
             if term is not None:
                 return size, term
         return 0, None
@@ -290,13 +330,13 @@ class NameIndex:
         for j in range(i + 1, i + size):
             reach, other = self._longest_at(norms, j)
             if other is not None and other != term and reach > size and j + reach > i + size \
-                    and tuple(norms[i:j]) in self.keys:
+                    and " ".join(norms[i:j]) in self.keys:
                 return j - i
         return size
 
     def _corrections(self, words: list[Word]) -> dict[int, str]:
         """Typos: a left-over word of 5+ letters that is one edit (two from 8 letters) from a name's word."""
-        wanted = [w for w in words if w.norm.isalpha() and len(w.norm) >= 5 and w.norm not in self.vocabulary]
+        wanted = [w for w in words if w.norm.isalpha() and len(w.norm) >= 5 and not self.knows_word(w.norm)]
         if not wanted:
             return {}
         from rapidfuzz.distance import OSA  # the distance alone: a third of the package's import time
@@ -305,7 +345,7 @@ class NameIndex:
         for word in wanted:
             limit = 1 if len(word.norm) < 8 else 2
             close = sorted((OSA.distance(word.norm, known, score_cutoff=limit), known)
-                           for known in self.vocabulary if abs(len(known) - len(word.norm)) <= limit)
+                           for known in self.terms_by_word if abs(len(known) - len(word.norm)) <= limit)
             fits = [known for distance, known in close if distance <= limit and _typo(word.norm, known)]
             if fits:
                 out[id(word)] = fits[0]
@@ -323,9 +363,8 @@ class NameIndex:
         from ..similar import close_matches
 
         key = " ".join(w.norm for w in words_of(text) if w.norm not in FILLER)
-        joined = {" ".join(k): t for k, t in self.keys.items()}
-        close = close_matches(key, joined, n=n * 3, cutoff=0.75)
-        return list(dict.fromkeys(joined[c] for c in close))[:n]
+        close = close_matches(key, self.keys, n=n * 3, cutoff=0.75)
+        return list(dict.fromkeys(self.keys[c] for c in close))[:n]
 
 
 def _phrases(words: list[Word]) -> list[Word]:
@@ -395,6 +434,18 @@ def _read_keys(form: str) -> dict[bool, list[tuple[str, ...]]]:
         if key and key not in out[whole]:
             out[whole].append(key)
     return out
+
+
+def _aliases(model: KnowledgeBaseModel) -> dict[str, str]:
+    """Every way to name a term (lower case) → the term's name."""
+    index: dict[str, str] = {}
+    for term in model.terms:
+        words = [term.name, term.name.replace("_", " "), *(term.aliases)]
+        if term.label:
+            words.append(term.label)
+        for word in words:
+            index.setdefault(word.lower(), term.name)
+    return index
 
 
 def name_index(model: KnowledgeBaseModel) -> NameIndex:

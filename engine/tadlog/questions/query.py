@@ -413,16 +413,8 @@ def _stripped_index(model: KnowledgeBaseModel) -> dict[str, str]:
 
 
 def alias_index(model: KnowledgeBaseModel) -> dict[str, str]:
-    """Every way to name a term (lower case) → the term's name (built once per model)."""
-    cached = model.__dict__.get("_alias_index")
-    if cached is not None:
-        return cached
-    index: dict[str, str] = {}
-    for term in model.terms:
-        words = [term.name, term.name.replace("_", " "), *(term.aliases)]
-        if term.label:
-            words.append(term.label)
-        for word in words:
-            index.setdefault(word.lower(), term.name)
-    model.__dict__["_alias_index"] = index  # the model is frozen; this is a derived cache
-    return index
+    """Every way to name a term (lower case) → the term's name (built once per model, with the
+    name index, and cached with it)."""
+    from .names import name_index
+
+    return name_index(model).aliases

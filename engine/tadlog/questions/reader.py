@@ -47,18 +47,21 @@ def parse_question(text: str, model: KnowledgeBaseModel) -> Query:
 def _free_reading(question: str, model: KnowledgeBaseModel, error: QueryError) -> Query:
     """A question outside the fixed forms; when it names nothing known either, the fixed form's
     own error (with its caret) is kept if the question did start like one."""
-    frame, clause = _frame(question)
     try:
-        query = read_question(question, model, frame, clause)
-    except QueryError:
-        if _form_hint(question) and any(d.code in ("Q001", "Q002", "Q003") for d in error.diagnostics):
+        frame, clause = _frame(question)
+        try:
+            query = read_question(question, model, frame, clause)
+        except QueryError:
+            if _form_hint(question) and any(d.code in ("Q001", "Q002", "Q003") for d in error.diagnostics):
+                raise error from None
+            raise
+        if frame == "f_compare" and query.other is None:  # "compare midpalate": a choice needs two names
             raise error from None
-        raise
-    if frame == "f_compare" and query.other is None:  # "compare midpalate": a choice needs two names
-        raise error from None
-    if not query.terms and _form_hint(question):  # started like a form and named nothing: its error says more
-        raise error from None
-    return query
+        if not query.terms and _form_hint(question):  # started like a form and named nothing: its error says more
+            raise error from None
+        return query
+    finally:  # raised, ``error`` would hold its traceback, and so this frame: a cycle keeping the model
+        error = None
 
 
 # Clauses end at a full stop, a colon, a dash, or a comma before a question's opening ("I had a failed

@@ -161,7 +161,7 @@ def _ranking(explainer: Explainer, query: Query, terms: list[str], intent: str):
     options = _options(query) if intent == "choice" else ()
     weights = {t: (0.2 if t in GENERIC else 1.0) for t in terms}
     for word in extra:  # "take it out" names the removal
-        term = name_index(model).keys.get((normal_word(word),))
+        term = name_index(model).term_for((normal_word(word),))
         if term is not None:
             weights.setdefault(term, 0.7)
     for parent in _larger_sites(explainer, terms):  # what is said of the alveolus reaches its buccal part
