@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Iterable, Optional
 
 from . import codec
+from .language.files import resolver
 from .resources import (
     PACKAGE_DIR, cache_dir, cache_dirs, fallback_cache_dir as fallback_dir, grammar_path, usable_cache_dir as _usable,
     writable_cache_dir,
@@ -67,13 +68,9 @@ def key_for(files: Iterable[Path]) -> str:
     knowledge-base file's path and bytes (never mtimes)."""
     digest = hashlib.sha256(f"{TYPE}:{FORMAT}:{engine_digest()}:{_engine_build()}".encode())
     digest.update(grammar_path("kb.lark").read_bytes())
-    folders: dict[str, str] = {}  # each folder resolved once (at 100x, resolving every file was a sixth of a load)
+    resolve = resolver()
     for path in files:
-        folder, name = os.path.split(os.fspath(path))
-        where = folders.get(folder)
-        if where is None:
-            where = folders[folder] = os.path.realpath(folder)
-        digest.update(os.path.join(where, name).encode() + b"\0")
+        digest.update(resolve(path).encode() + b"\0")
         digest.update(Path(path).read_bytes() + b"\0")
     return digest.hexdigest()
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Optional
+from typing import Callable, Optional
 
 from ..errors import ERROR, Diagnostic, display_path
 from ..limits import MAX_KB_FILE_BYTES, MAX_KB_FILES
@@ -17,6 +17,25 @@ from ..limits import MAX_KB_FILE_BYTES, MAX_KB_FILES
 def kb_files(root: Path) -> list[Path]:
     """Every ``*.tad`` file below ``root`` that stays inside it, in path order."""
     return walk_kb(Path(root))[0]
+
+
+def resolver() -> Callable[[Path], str]:
+    """A function giving a file's absolute path with symbolic links resolved (``Path.resolve``),
+    each folder resolved once: resolving every file, component by component, was a tenth of
+    reading the files and a sixth of a cached load at 100x. The parser's locations and the
+    cache's key both read the knowledge base's paths through one."""
+    folders: dict[str, str] = {}
+
+    def resolve(path: Path) -> str:
+        name = os.fspath(path)
+        if os.path.islink(name):
+            return os.path.realpath(name)
+        folder, base = os.path.split(name)
+        real = folders.get(folder)
+        if real is None:
+            real = folders[folder] = os.path.realpath(folder)
+        return os.path.join(real, base)
+    return resolve
 
 
 def walk_kb(root: Path) -> tuple[list[Path], list[Diagnostic]]:

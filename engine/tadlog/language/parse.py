@@ -7,7 +7,6 @@ declaration so a curator sees every broken declaration of a file in one run.
 """
 from __future__ import annotations
 
-import os
 import re
 from functools import lru_cache
 from pathlib import Path
@@ -17,7 +16,7 @@ from ..errors import ERROR, Diagnostic, KBSyntaxError, Location, did_you_mean
 from .model import ATTRIBUTES, NUMBER, REPEATABLE, SYMBOL, TEXT, Atom, Comparison, Conflict, Const, Fact, KnowledgeBaseModel, Negation, Param, Predicate, Rule, Section, Source, Statement, TermDecl, Var
 from ..limits import MAX_NUMBER_DIGITS
 from .fastparse import NotFast, read, unquote
-from .files import kb_files, read_kb_text, walk_kb  # noqa: F401  (kb_files is used by callers)
+from .files import kb_files, read_kb_text, resolver, walk_kb  # noqa: F401  (kb_files is used by callers)
 from ..resources import parser as named_parser
 
 
@@ -143,7 +142,7 @@ def parse_kb(root: Path | str, strict: bool = True, *, parse=None, display=None,
     located by its absolute path."""
     root = Path(root)
     parse = parse or (lambda shown, text: parse_text(text, shown))
-    display = display or _displayer()
+    display = display or resolver()  # locations keep absolute paths; errors.display_path shortens them
     decls: list = []
     files, diagnostics = walk_kb(root)
     if not files and not diagnostics:
@@ -161,24 +160,6 @@ def parse_kb(root: Path | str, strict: bool = True, *, parse=None, display=None,
     if strict and any(d.severity == ERROR for d in diagnostics):
         raise KBSyntaxError(diagnostics)
     return model, diagnostics
-
-
-def _displayer():
-    """Locations keep absolute paths (``path.resolve()``); errors.display_path shortens them when
-    shown. Each folder is resolved once: resolving every file, component by component, was a
-    tenth of reading the files."""
-    folders: dict[str, str] = {}
-
-    def display(path: Path) -> str:
-        name = os.fspath(path)
-        if os.path.islink(name):
-            return os.path.realpath(name)
-        folder, base = os.path.split(name)
-        real = folders.get(folder)
-        if real is None:
-            real = folders[folder] = os.path.realpath(folder)
-        return os.path.join(real, base)
-    return display
 
 
 def build_model(decls: list, root: Optional[str] = None) -> KnowledgeBaseModel:
