@@ -261,16 +261,6 @@ class KnowledgeBaseModel:
         return by_predicate.get(predicate, ())
 
     @cached_property
-    def terms_by_statement(self) -> dict[str, frozenset]:
-        """statement id → the constants of the facts that cite it: what the statement is about."""
-        index: dict[str, set] = {}
-        for fact in self.facts:
-            values = {a.value for a in fact.atom.args if isinstance(a, Const) and a.kind == SYMBOL}
-            for sid in fact.cites:
-                index.setdefault(sid, set()).update(values)
-        return {k: frozenset(v) for k, v in index.items()}
-
-    @cached_property
     def conflicts_by_statement(self) -> dict[str, tuple[Conflict, ...]]:
         index: dict[str, list[Conflict]] = {}
         for conflict in self.conflicts:

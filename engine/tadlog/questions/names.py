@@ -188,12 +188,8 @@ class NameIndex:
                 ending.setdefault(key[-1], set()).add(term)
         general = {w for t in GENERIC if t in model.term_by_name
                    for w in norms_of(model.label(t))}  # "orthodontics" is no head
-
-        def category(term: str) -> str:
-            decl = model.term_by_name.get(term)
-            return (decl.category or "term") if decl else "term"
         shared = {w: tuple(ts) for w, ts in heads.items() if len(ts) == 2 and w not in self.heads
-                  and len({category(t) for t in ts}) == 1 and ending.get(w) == set(ts)
+                  and len({self.category(t) for t in ts}) == 1 and ending.get(w) == set(ts)
                   and w not in general}
         for w, ts in ending.items():  # the same pair's other head word ("anaesthetic")
             pair = next((p for p in shared.values() if set(p) == ts), None)

@@ -10,6 +10,7 @@ from ...render.claims import reason_groups
 from ..answer import Answer, Argument
 from ..explainer import Explainer
 from ..query import PatientContext, Query
+from .statements import statement_index
 
 SITE_CATEGORIES = ("site",)
 
@@ -89,8 +90,6 @@ def _bearing(explainer: Explainer, conflicts: list, terms: set[str]) -> list:
     A question without names (raw queries) keeps every conflict its evidence touches."""
     if not terms:
         return conflicts
-    from .statements import statement_index
-
     terms = terms | {w for t in terms for w in explainer.wholes(t)}
     index = statement_index(explainer.model)  # what each statement is about, looked up one by one
 

@@ -1,7 +1,7 @@
 """The statement index: each quote's words (stemmed) and the terms of the facts citing it.
 
-Built once per model (and cached beside it, kb.save_question_indexes): the evidence form
-ranks statements with it (BM25 over the words, rarer terms counting more), and a pointing-back
+Built once per model (and stored with the evaluated cache entry, read key by key:
+kb.KEYED_INDEXES): the evidence form ranks statements with it (BM25 over the words, rarer terms counting more), and a pointing-back
 quote ("This marked drop ...") finds its antecedent in the same section through it.
 """
 from __future__ import annotations
