@@ -89,7 +89,7 @@ def raw_engine(kb_dir: str, sources: str) -> dict:
     from baselines import clingo_evaluate, raw_pydatalog
 
     kb = tadlog.load(kb_dir)
-    program = kb.program
+    program = _facts_in_memory(kb.program)
     out = {}
     out["ours"], ours = _clock(lambda: evaluate(program))
     out["raw"], raw = _clock(lambda: raw_pydatalog(program))
@@ -99,6 +99,19 @@ def raw_engine(kb_dir: str, sources: str) -> dict:
     if clingo is not None:
         out["clingo"], out["clingo_tuples"] = clingo
     return out
+
+
+def _facts_in_memory(program):
+    """``program`` with its facts decoded from the cache entry before any evaluation is timed.
+
+    The three evaluations compared must do the same work. clingo's input is the exported text,
+    written before its clock starts, and writing it decodes every fact; a cached program decodes
+    its facts on first use. Left lazy, tadlog's and raw pyDatalog's clocks would count the
+    decoding (loading work, measured as the cached load) and clingo's would not."""
+    program.facts  # what raw pyDatalog and the ASP export read
+    for name, _ in program.arities:
+        program.facts_of(name)  # what tadlog's evaluation reads, predicate by predicate
+    return program
 
 
 def warm(questions_file: str, repeats: str) -> dict:
@@ -156,7 +169,7 @@ def profile_evaluate(kb_dir: str, sources: str) -> dict:
     import tadlog
     from tadlog.engine.evaluate import evaluate
 
-    program = tadlog.load(kb_dir).program
+    program = _facts_in_memory(tadlog.load(kb_dir).program)
     return {"evaluate": _profile(lambda: evaluate(program))}
 
 
