@@ -102,12 +102,16 @@ def write_shipped_tables(grammar: str, options: dict) -> Path:
 
 
 def _tables_key(grammar: str, text: str, options: dict) -> str:
-    """What a parser's stored tables must match: the grammar, its text, the options and lark's version."""
+    """What a parser's stored tables must match: the grammar, its text, the options, lark's version
+    and the stored layout (so a file of an earlier layout is never even read: another name)."""
     import hashlib
 
     import lark
 
-    return hashlib.sha256("\0".join([grammar, text, repr(sorted(options.items())), lark.__version__]).encode()).hexdigest()[:24]
+    from .parser_tables import FORMAT
+
+    return hashlib.sha256("\0".join([grammar, text, repr(sorted(options.items())), lark.__version__,
+                                     f"layout {FORMAT}"]).encode()).hexdigest()[:24]
 
 
 def _lark_cache_file(grammar: str, text: str, options: dict):
