@@ -273,6 +273,7 @@ def write_cache(kb: KnowledgeBase, interpretation: Optional[Interpretation] = No
     except (TypeError, ValueError):  # a value the format cannot hold: this knowledge base is not cached
         return None
     written = cache.write(key, sections)
+    del sections, model_sections  # written: not held while the indexes are built and encoded (the peak)
     if evaluated and written is not None:
         _save_keyed_indexes(kb, key)
     return written
