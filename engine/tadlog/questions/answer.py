@@ -56,7 +56,16 @@ class ProofNode:
     def statements(self) -> list[str]:
         """Every statement the proof cites, in first-cited order (depth first). Walked with a
         stack, not by recursion that copies each subtree's list: a proof through a hundred
-        chained copies of a rule is deep, and that was seconds per answer at 100x."""
+        chained copies of a rule is deep, and that was seconds per answer at 100x. Walked once
+        per node and kept (the node is immutable): ranking, grouping and every renderer ask
+        for it, at 100x thousands of times per answer. A new list each call: callers own it."""
+        kept = self.__dict__.get("_statements")
+        if kept is None:
+            kept = self._walk_statements()
+            object.__setattr__(self, "_statements", kept)
+        return list(kept)
+
+    def _walk_statements(self) -> tuple[str, ...]:
         out: dict[str, None] = {}
         stack = [self]
         while stack:
@@ -64,7 +73,7 @@ class ProofNode:
             out.update(dict.fromkeys(node.citations))
             out.update(dict.fromkeys(node.rule_citations))
             stack.extend(reversed(node.premises))
-        return list(out)
+        return tuple(out)
 
     def atoms(self) -> list[GroundAtom]:
         """Every atom of the proof, depth first (walked with a stack, as statements())."""

@@ -28,6 +28,7 @@ class Explainer:
         self.model = model
         self.derivations = derivations
         self.interpretation = derivations.interpretation
+        self._proofs: dict[tuple, tuple[ProofNode, int]] = {}  # atom → (its proof, the depth that proof needs)
 
     # ---- prose ----------------------------------------------------------------------------
     def sentence(self, predicate: str, values: Iterable[Optional[Value]]) -> str:
@@ -42,26 +43,51 @@ class Explainer:
 
     # ---- proofs ---------------------------------------------------------------------------
     def proof(self, atom: GroundAtom, depth: int = 8, _path: frozenset = frozenset()) -> ProofNode:
+        """The shortest proof of ``atom``, ``depth`` rule levels deep (deeper premises truncated)."""
+        return self._proof(atom, depth, _path)[0]
+
+    def _proof(self, atom: GroundAtom, depth: int, path: frozenset) -> tuple[ProofNode, Optional[int]]:
+        """The proof and the least depth that builds it whole (None: cut short at this depth).
+
+        Built once per atom and shared: at 100x an answer's reasons contain one another (each
+        copy's comparison rests on the previous copy's), and a proof node is immutable. A whole
+        proof is the same at any depth that has room for it, so it is kept with the depth it
+        needs. ``path`` never cuts a shortest proof (each premise is strictly lower than its
+        conclusion, so no atom recurs below itself); it stays as the walk's guard."""
+        key = (atom, tuple(map(type, atom[1])))  # 78 and 78.0 are equal keys, but not the same fact shown
+        kept = self._proofs.get(key)
+        if kept is not None and kept[1] <= depth and atom not in path:
+            return kept
+        built = self._build_proof(atom, depth, path)
+        if built[1] is not None:
+            self._proofs[key] = built
+        return built
+
+    def _build_proof(self, atom: GroundAtom, depth: int, path: frozenset) -> tuple[ProofNode, Optional[int]]:
         claim = self.sentence(*atom)
         d = self.derivations
         cites = d.citations_of(atom)
+        definition = d.definition_of(atom)
         if cites:
-            return ProofNode(claim, atom, "statement", cites, rationale=d.definition_of(atom))
-        if d.definition_of(atom):
-            return ProofNode(claim, atom, "definition", rationale=d.definition_of(atom))
+            return ProofNode(claim, atom, "statement", cites, rationale=definition), 0
+        if definition:
+            return ProofNode(claim, atom, "definition", rationale=definition), 0
         if atom in d.inputs:
-            return ProofNode(claim, atom, "input")
+            return ProofNode(claim, atom, "input"), 0
         app = d.best_application(atom)
         if app is None:
-            return ProofNode(claim, atom, "unproved")
+            return ProofNode(claim, atom, "unproved"), 0
         conditions = tuple("not: " + self.sentence(*a) for a in app.absent) + tuple(
             f"{self._value(l)} {op} {self._value(r)}" for l, op, r in app.comparisons)
-        if depth <= 0 or atom in _path:
+        if depth <= 0 or atom in path:
             return ProofNode(claim, atom, "rule", rule=app.rule.label, rule_citations=app.rule.cites,
-                             rationale=app.rule.rationale, conditions=conditions, truncated=True)
-        premises = tuple(self.proof(p, depth - 1, _path | {atom}) for p in app.premises)
-        return ProofNode(claim, atom, "rule", rule=app.rule.label, rule_citations=app.rule.cites,
-                         rationale=app.rule.rationale, conditions=conditions, premises=premises)
+                             rationale=app.rule.rationale, conditions=conditions, truncated=True), None
+        built = [self._proof(p, depth - 1, path | {atom}) for p in app.premises]
+        needs = [needed for _, needed in built]
+        node = ProofNode(claim, atom, "rule", rule=app.rule.label, rule_citations=app.rule.cites,
+                         rationale=app.rule.rationale, conditions=conditions,
+                         premises=tuple(premise for premise, _ in built))
+        return node, None if None in needs else 1 + max(needs, default=0)
 
     def _value(self, value) -> str:
         return self.model.label(value) if isinstance(value, str) else _show(value)
