@@ -240,21 +240,18 @@ def _compact_view(answer: Answer) -> Answer:
 
 def _counted_past_shown(args: tuple) -> tuple:
     """``args`` group by group (reason_groups keeps the same groups, in the same order), the
-    groups past SIDE_MOST each as one stand-in: the group's statements and inheritance, no claim.
+    groups past SIDE_MOST each as one stand-in (Argument.stand_in: no claim, no proof built).
     Keyed as they will group once cleaned (a label that differs only by a control character
     groups with the one without it), so the count is the one cleaning every reason gives."""
     groups: dict[tuple, list] = {}
     for arg in args:
-        key = (tuple(map(clean, arg.proof.statements())), arg.inherited and clean(arg.inherited))
+        key = (tuple(map(clean, arg.statements())), arg.inherited and clean(arg.inherited))
         groups.setdefault(key, []).append(arg)
     if len(groups) <= SIDE_MOST:
         return args
     out: list = []
     for number, group in enumerate(groups.values()):
-        first = group[0]
-        out += group if number < SIDE_MOST else [replace(first, claim="", via=None, proof=replace(
-            first.proof, claim="", by="statement", citations=tuple(first.proof.statements()), rule=None,
-            rule_citations=(), rationale=None, conditions=(), premises=(), truncated=False))]
+        out += group if number < SIDE_MOST else [group[0].stand_in()]
     return tuple(out)
 
 
