@@ -19,7 +19,8 @@ Measures, in one run on this machine:
   http.client, which builds every request and every response's reader and headers anew, is
   measured beside it against the same server that does nothing;
 - the service (a real ``tadlog serve`` on loopback, one process, its default threads) at
-  concurrency 1, 8 and 32: requests per second, p50 and p95 latency;
+  concurrency 1, 8 and 32: requests per second, p50 and p95 latency, each question after a
+  different one; their p50 beside the library's over the mix in the same order;
 - a soak of N requests (default 10,000) at concurrency 8: errors, and the server's resident
   memory before and after.
 At concurrency 1 each question is asked of the library, then of the service, in turn, so both
@@ -369,6 +370,12 @@ def load(base: str, concurrency: int, total: int) -> tuple[list[float], int, flo
     return latencies, errors[0], time.perf_counter() - began
 
 
+def library_in_order(library: "LibraryCall", total: int) -> list[float]:
+    """The library call over the mix in the order ``load`` sends it (each question after a
+    different one, as the table's service requests come): the baseline of the table's rows."""
+    return [library(MIX[n % len(MIX)], "json") for n in range(total)]
+
+
 def interleaved(base: str, library: "LibraryCall", rounds: int):
     """Concurrency 1, side by side, warm: for each question in turn, the library call is made
     once to warm it, then timed (the baseline twice, then ask alone and ask + dumps); then the
@@ -458,12 +465,16 @@ def main() -> int:
               f"{size / 1024:.0f} KB replies): p50 {statistics.median(null) * 1e3:.2f} ms, "
               f"p95 {percentile(null, .95) * 1e3:.2f} ms (http.client: p50 {statistics.median(null_stdlib) * 1e3:.2f} ms)")
         print(f"  server: uvicorn with {_http_parser()} HTTP, JSON by {_json_encoder()}")
+        in_order = library_in_order(library, args.per_level)
+        order_p50 = statistics.median(in_order)
+        print(f"the mix in turn, each question after a different one (the library alone: p50 {order_p50 * 1e3:.2f} ms, "
+              f"p95 {percentile(in_order, .95) * 1e3:.2f} ms, {len(in_order) / sum(in_order):.1f} calls/s on one thread):")
         print(f"{'concurrency':>11} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'p50 / library':>14} {'errors':>7}")
         for concurrency in (1, 8, 32):
             latencies, errors, wall = load(base, concurrency, args.per_level)
             p50 = statistics.median(latencies)
             print(f"{concurrency:>11} {len(latencies) / wall:>8.1f} {p50 * 1e3:>8.2f} "
-                  f"{percentile(latencies, .95) * 1e3:>8.2f} {p50 / base_p50:>13.2f}x {errors:>7}")
+                  f"{percentile(latencies, .95) * 1e3:>8.2f} {p50 / order_p50:>13.2f}x {errors:>7}")
         before = rss_kib(process.pid)
         latencies, errors, wall = load(base, 8, args.requests)
         after = rss_kib(process.pid)

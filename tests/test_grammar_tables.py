@@ -12,7 +12,7 @@ import os
 
 import pytest
 
-from tadlog import resources
+from tadlog import parser_tables, resources
 
 
 @pytest.mark.parametrize("name", sorted(resources.PARSERS))
@@ -24,7 +24,8 @@ def test_shipped_tables_match_the_grammar(name):
         resources.write_shipped_tables(grammar, options)
     assert path.is_file(), f"{path.name} is missing: rebuild with TADLOG_UPDATE_GOLDEN=1"
     stored = json.loads(path.read_text(encoding="utf-8"))
-    assert stored["type"] == "tadlog-lark-tables" and stored["data"] and stored["memo"]
+    assert stored["type"] == "tadlog-lark-tables" and stored["format"] == parser_tables.FORMAT
+    assert stored["data"] and stored["memo"]
 
 
 def test_no_stale_tables_are_shipped():

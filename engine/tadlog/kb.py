@@ -22,11 +22,10 @@ from .engine.compile import LazyProgram, Program, compile_model, order_bodies
 from .errors import ERROR, Diagnostic, TadlogError
 from .engine.evaluate import Interpretation, Overlay, downstream, evaluate, evaluate_worlds
 from .engine.explain import BaseFacts, Derivations
-from .engine.worker import evaluate_stoppable
 from . import limits
 from .limits import MAX_PROOF_DEPTH, limit_error
 from .language.model import KnowledgeBaseModel, Value
-from .language.parse import kb_files
+from .language.files import kb_files
 from .resources import bundled_kb_dir, sources_dir
 
 
@@ -67,15 +66,15 @@ class KnowledgeBase:
 
     @classmethod
     def _load(cls, root: Path, sources, verify_quotes: bool, use_cache: bool) -> "KnowledgeBase":
-        from .language.parse import parse_kb
-        from .language.validate import ensure_valid
-
         key = None
         if use_cache and not verify_quotes and cache.folders():
             key = cache.key_for(kb_files(root))
             kb = cls._from_cache(key, root)
             if kb is not None:
                 return kb
+        from .language.parse import parse_kb  # the parser and validator: imported only when parsing
+        from .language.validate import ensure_valid
+
         model, parse_diagnostics = parse_kb(root)
         diagnostics = ensure_valid(model, sources=sources_dir(sources), check_quotes=verify_quotes)
         kb = cls(model, list(parse_diagnostics) + list(diagnostics), root, cache_key=key)
@@ -167,6 +166,8 @@ class KnowledgeBase:
         if not rules:
             return self.with_inputs_many([facts])[0]
         if rules:  # a user's rules: stopped at the question's deadline, even inside pyDatalog
+            from .engine.worker import evaluate_stoppable  # pickle and select: only for a question's own rules
+
             interpretation = evaluate_stoppable(program, self.interpretation, changed, rules)
         else:
             interpretation = evaluate(program, base=self.interpretation, changed=changed)

@@ -40,33 +40,26 @@ def sources_dir(explicit: str | os.PathLike | None = None) -> Path | None:
 
 
 def lark_parser(grammar: str, **options):
-    """A Lark parser for one of our grammars, its tables cached on disk as JSON after the first build.
+    """A Lark parser for one of our grammars, its tables cached on disk after the first build.
 
     Building an LALR table from the .lark text costs more than a whole cold answer, so the
-    built parser is kept. Not with lark's own cache, which is a pickle: anyone who can write
-    the cache folder (a CI cache shared between builds) could run code in the next process.
-    This file is lark's serialised parser (plain dicts and lists) as JSON, keyed by the grammar,
-    the options and lark's version; reading it runs no code, and on any doubt the parser is built.
+    built parser is kept, as JSON that reading runs no code (parser_tables.py), keyed by the
+    grammar, the options and lark's version; on any doubt the parser is built.
     """
-    import json
-
-    from lark import Lark
+    from . import parser_tables
 
     text = grammar_path(grammar).read_text(encoding="utf-8")
     path, key = _lark_cache_file(grammar, text, options)
     for candidate in (path, shipped_tables_path(grammar, text, options)):
-        if candidate is None:
-            continue
-        try:
-            with open(candidate, encoding="utf-8") as handle:
-                stored = json.load(handle, object_hook=_int_keys)
-            if stored.get("type") == "tadlog-lark-tables" and stored.get("key") == key:
-                return Lark._load_from_dict(stored["data"], stored["memo"])
-        except Exception:  # missing, damaged or from another lark: build it
-            pass
+        if candidate is not None:
+            found = parser_tables.read(candidate, key)
+            if found is not None:
+                return found
+    from lark import Lark
+
     parser = Lark(text, parser="lalr", **options)
     if path is not None:
-        _store_tables(parser, path, key)
+        parser_tables.write(parser, path, key)
     return parser
 
 
@@ -99,44 +92,26 @@ def write_shipped_tables(grammar: str, options: dict) -> Path:
     """Build one parser and write its tables where the package keeps them."""
     from lark import Lark
 
+    from . import parser_tables
+
     text = grammar_path(grammar).read_text(encoding="utf-8")
     target = shipped_tables_path(grammar, text, options)
     target.parent.mkdir(exist_ok=True)
-    _store_tables(Lark(text, parser="lalr", **options), str(target), _tables_key(grammar, text, options))
+    parser_tables.write(Lark(text, parser="lalr", **options), str(target), _tables_key(grammar, text, options))
     return target
 
 
-def _int_keys(d: dict) -> dict:
-    """JSON turns lark's integer keys (states, memo ids) into strings: turn them back."""
-    if d and all(isinstance(k, str) and k.isdigit() for k in d):
-        return {int(k): v for k, v in d.items()}
-    return d
-
-
-def _store_tables(parser, path: str, key: str) -> None:
-    import json
-
-    from lark.grammar import Rule
-    from lark.lexer import TerminalDef
-
-    try:
-        data, memo = parser.memo_serialize([TerminalDef, Rule])
-        blob = json.dumps({"type": "tadlog-lark-tables", "key": key, "data": data, "memo": memo})
-        tmp = f"{path}.{os.getpid()}.tmp"
-        with open(tmp, "w", encoding="utf-8") as handle:
-            handle.write(blob)
-        os.replace(tmp, path)
-    except (OSError, TypeError, ValueError):
-        pass
-
-
 def _tables_key(grammar: str, text: str, options: dict) -> str:
-    """What a parser's stored tables must match: the grammar, its text, the options and lark's version."""
+    """What a parser's stored tables must match: the grammar, its text, the options, lark's version
+    and the stored layout (so a file of an earlier layout is never even read: another name)."""
     import hashlib
 
     import lark
 
-    return hashlib.sha256("\0".join([grammar, text, repr(sorted(options.items())), lark.__version__]).encode()).hexdigest()[:24]
+    from .parser_tables import FORMAT
+
+    return hashlib.sha256("\0".join([grammar, text, repr(sorted(options.items())), lark.__version__,
+                                     f"layout {FORMAT}"]).encode()).hexdigest()[:24]
 
 
 def _lark_cache_file(grammar: str, text: str, options: dict):

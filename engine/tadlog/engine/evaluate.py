@@ -11,12 +11,18 @@ from dataclasses import dataclass
 from typing import Iterable, Optional
 
 from .compile import Program, to_engine_clause
+from .. import collector
 from .fixpoint import evaluate_component, renamed_predicates
 from ..errors import EngineError, TadlogError
 from ..limits import check_budget
 from ..language.model import Value
 
 _float_precision_set = False
+# Both public evaluations run with Python's cyclic collector paused (collector.py): pyDatalog makes
+# a few objects per fact and per derived tuple, and almost no cyclic garbage, and with the collector
+# on, its generation-2 passes walk them all again and again. At 100x (benchmarks/bench.py)
+# evaluation took 2.2 s with it and 0.87 s without, the passes charged to pyDatalog's weak-reference
+# registries. The knowledge base and its questions already evaluated in a pause; now every caller does.
 
 
 def _engine():
@@ -59,6 +65,7 @@ def _canonical(values: tuple) -> tuple:
     return tuple(canonical_value(v) for v in values)
 
 
+@collector.paused()  # see the note above _engine
 def evaluate(program: Program, base: Optional[Interpretation] = None,
              changed: Iterable[str] = ()) -> Interpretation:
     """Evaluate ``program`` stratum by stratum and materialise every relation.
@@ -164,6 +171,7 @@ def _used(rules) -> set[str]:
             for r in rules for l in r.body if not hasattr(l, "op")}
 
 
+@collector.paused()  # see the note above _engine
 def evaluate_worlds(program: Program, base: Interpretation, worlds: list[tuple],
                     changed: Iterable[str]) -> list[Interpretation]:
     """The model of ``program`` plus each world's extra facts, for many worlds in one evaluation.

@@ -21,6 +21,7 @@ import re
 from bisect import bisect_right
 from itertools import accumulate, chain
 from operator import itemgetter
+from sys import intern
 
 from ..errors import Location
 from ..limits import MAX_NUMBER_DIGITS
@@ -94,11 +95,14 @@ class _Reader:
         return Location(self.path, line, start - self.line_starts[line - 1] + 1, len(self.toks[i]))
 
     def name(self) -> str:
+        """A name, interned: a term, predicate or statement is named in many places (at 100x the
+        parsed model held 700,000 name strings: one string each took resident memory after parsing
+        from 233 to 202 MiB)."""
         name = self.toks[self.i]
         if name[:1] not in _NAME_START:
             raise NotFast("expected a name")
         self.i += 1
-        return name
+        return intern(name)
 
     def string(self) -> str:
         token = self.toks[self.i]
@@ -306,7 +310,7 @@ class _Reader:
             self.i += 1
             args.append(self.arg())
         self.expect(")")
-        return Atom(name, tuple(args), self.loc(at))
+        return Atom(intern(name), tuple(args), self.loc(at))
 
     def literal(self):
         toks = self.toks
@@ -332,7 +336,7 @@ class _Reader:
         if first in _VARIABLE_START:
             return Var(token)
         if first in _NAME_START:
-            return Const(token, SYMBOL, self.loc(i))
+            return Const(intern(token), SYMBOL, self.loc(i))
         if first == '"':
             return Const(unquote(token), TEXT, self.loc(i))
         if first in _NUMBER_START:

@@ -24,7 +24,7 @@ class Identity:
 
 
 def identify(root: Path | str) -> Identity:
-    from .parse import kb_files
+    from .files import kb_files
 
     root = Path(root)
     files = kb_files(root)
