@@ -316,11 +316,11 @@ class Derivations:
         key = _canon(atom)
         if key in self._best:
             return self._best[key]
-        best = self._best[key] = self._choose_application(atom)
+        best = self._best[key] = self._choose_application(atom, key)
         return best
 
-    def _choose_application(self, atom: GroundAtom) -> Optional[Application]:
-        if self._leaf_height(atom, _canon(atom)) is _UNKNOWN:
+    def _choose_application(self, atom: GroundAtom, key) -> Optional[Application]:
+        if self._leaf_height(atom, key) is _UNKNOWN:
             apps = self.applications_of(atom)
             if len(apps) == 1:  # its premises hold, so they have heights: it is the shortest proof
                 return apps[0]
@@ -339,6 +339,12 @@ class Derivations:
     def definition_of(self, atom: GroundAtom) -> Optional[str]:
         """The curator's rationale when ``atom`` is a curator definition (not stated by a source)."""
         return self.facts.definition(atom[0], _canon(atom))
+
+    def stated(self, atom: GroundAtom) -> tuple[tuple[str, ...], Optional[str]]:
+        """(citations_of, definition_of) of ``atom``, its key made once: a proof asks both of
+        every atom, and at 100x a why-not's proofs have thousands."""
+        cites, definition = self.facts.stated(atom[0], _canon(atom))
+        return cites or (), definition
 
     def is_derived_predicate(self, predicate: str) -> bool:
         return any(r.head.predicate == predicate for r in self.rules)

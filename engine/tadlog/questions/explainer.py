@@ -76,8 +76,7 @@ class Explainer:
         """How ``atom`` is known, as its proof says: (by, citations, curator definition, the rule
         application of its shortest proof or None)."""
         d = self.derivations
-        cites = d.citations_of(atom)
-        definition = d.definition_of(atom)
+        cites, definition = d.stated(atom)
         if cites:
             return "statement", cites, definition, None
         if definition:
