@@ -20,7 +20,8 @@ Measures, in one run on this machine:
   measured beside it against the same server that does nothing;
 - the service (a real ``tadlog serve`` on loopback, one process, its default threads) at
   concurrency 1, 8 and 32: requests per second, p50 and p95 latency, each question after a
-  different one; their p50 beside the library's over the mix in the same order;
+  different one; their p50 beside the library's for such a question (its first call of each
+  question, timed alternating with the service's first request of it);
 - a soak of N requests (default 10,000) at concurrency 8: errors, and the server's resident
   memory before and after.
 At concurrency 1 each question is asked of the library, then of the service, in turn, so both
@@ -372,29 +373,34 @@ def load(base: str, concurrency: int, total: int) -> tuple[list[float], int, flo
 
 def library_in_order(library: "LibraryCall", total: int) -> list[float]:
     """The library call over the mix in the order ``load`` sends it (each question after a
-    different one, as the table's service requests come): the baseline of the table's rows."""
+    different one, as the table's service requests come), in a tight loop: a process that never
+    waits keeps its core busy and its caches warm, which a client waiting on a reply (and a
+    server waiting for the next request) does not; shown beside the table, not as its baseline
+    (that is the library's first call of each question, timed alternating with the service)."""
     return [library(MIX[n % len(MIX)], "json") for n in range(total)]
 
 
 def interleaved(base: str, library: "LibraryCall", rounds: int):
     """Concurrency 1, side by side, warm: for each question in turn, the library call is made
-    once to warm it, then timed (the baseline twice, then ask alone and ask + dumps); then the
-    service is asked once to warm it (that first, cold request is kept apart), then timed twice.
+    once (its first call of the question, after a different one: timed as ``first``), then timed
+    warm (the baseline twice, then ask alone and ask + dumps); then the service is asked once
+    (its first request of the question: ``cold``, set beside ``first``), then timed twice.
     So each side's measured calls are its 2nd and 3rd in a row (a later call runs faster: ask
     alone, measured 2nd, came out slower than ask + to_json measured 3rd and 5th). Each side
     is timed warm, as it runs when it serves a stream of questions; alternating question by
     question, both see the same moments of the machine (other work on it slows both alike).
-    Asked right after the library, the service's first request finds the caches the library
-    just used (the same cores): those cold requests are shown, not counted against the goal.
+    The first calls, each question after a different one, are how a stream of different
+    questions runs: that pair is the goal's second reading.
     Last, the same question worded anew (trailing spaces) is asked once more: a request not
     seen before runs on a library thread; that hop is shown apart. The service's latency ends
     when its response is in hand; the client's parse of it is timed
     apart (``parse``) and shown added (``parsed``)."""
     client = Client(base)
     ask, baseline, dumped, service, parse, parsed, cold, new, errors = [], [], [], [], [], [], [], [], 0
+    first = []  # the library's first call of each question (after a different one): beside ``cold``
     for round_ in range(rounds):
         for item in MIX:
-            library(item, "json")  # untimed, as the service's first request below
+            first.append(library(item, "json"))  # not in the baseline: beside the service's first request below
             baseline.append(library(item, "json"))  # the 2nd and 3rd calls in a row, as the service's
             baseline.append(library(item, "json"))
             ask.append(library(item, "ask"))
@@ -413,7 +419,7 @@ def interleaved(base: str, library: "LibraryCall", rounds: int):
             seconds, _, ok, _ = client.exchange(dict(item, question=item["question"] + " " * (round_ + 1)))
             new.append(seconds)
             errors += not ok
-    return ask, baseline, dumped, service, parse, parsed, cold, new, errors
+    return ask, baseline, dumped, service, parse, parsed, cold, new, errors, first
 
 
 def _line(name: str, values: list[float], extra: str = "") -> str:
@@ -432,7 +438,7 @@ def main() -> int:
     try:
         load(base, 4, 4 * len(MIX))  # warm the server's threads and connections
         differences = same_work(base, library)
-        ask, lib, dumped, service, parse, parsed, cold, new, errors = interleaved(base, library, args.rounds)
+        ask, lib, dumped, service, parse, parsed, cold, new, errors, first = interleaved(base, library, args.rounds)
         base_p50 = statistics.median(lib)
         goal = statistics.median(service) / base_p50
         pairs = list(zip(service, lib))  # two of each per question and round
@@ -451,8 +457,10 @@ def main() -> int:
         print(_line("  + the client's json.loads of it", parsed,
                     f"  = {statistics.median(parsed) / base_p50:.2f}x (the parse alone: p50 "
                     f"{statistics.median(parse) * 1e3:.2f} ms)"))
-        print(_line("service, first request after the library", cold,
-                    f"  = {statistics.median(cold) / base_p50:.2f}x (cold caches: shown, not the goal)"))
+        print(_line("library, a question after a different one", first))
+        print(_line("service, a question after a different one", cold,
+                    f"  = {statistics.median(cold) / statistics.median(first):.2f}x the library's "
+                    f"(paired {statistics.median(c / f for c, f in zip(cold, first)):.2f}x)"))
         print(_line("service, a question not seen before", new,
                     f"  = {statistics.median(new) / base_p50:.2f}x (on a library thread, as every new question)"))
         overhead = [s - b for s, b in pairs]
@@ -466,9 +474,11 @@ def main() -> int:
               f"p95 {percentile(null, .95) * 1e3:.2f} ms (http.client: p50 {statistics.median(null_stdlib) * 1e3:.2f} ms)")
         print(f"  server: uvicorn with {_http_parser()} HTTP, JSON by {_json_encoder()}")
         in_order = library_in_order(library, args.per_level)
-        order_p50 = statistics.median(in_order)
-        print(f"the mix in turn, each question after a different one (the library alone: p50 {order_p50 * 1e3:.2f} ms, "
-              f"p95 {percentile(in_order, .95) * 1e3:.2f} ms, {len(in_order) / sum(in_order):.1f} calls/s on one thread):")
+        order_p50 = statistics.median(first)  # the same kind of request as the table's, timed at the same moments
+        print(f"the mix in turn, each question after a different one; p50 / library is against the library's "
+              f"{order_p50 * 1e3:.2f} ms for such a question, timed alternating above (the library alone in a "
+              f"tight loop over the mix, never waiting: p50 {statistics.median(in_order) * 1e3:.2f} ms, "
+              f"{len(in_order) / sum(in_order):.1f} calls/s on one thread):")
         print(f"{'concurrency':>11} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'p50 / library':>14} {'errors':>7}")
         for concurrency in (1, 8, 32):
             latencies, errors, wall = load(base, concurrency, args.per_level)
@@ -481,8 +491,11 @@ def main() -> int:
         growth = (after - before) / before if before else float("nan")
         print(f"soak: {len(latencies)} requests at concurrency 8 in {wall:.1f} s ({len(latencies) / wall:.0f} req/s), "
               f"{errors} errors; server RSS {before / 1024:.1f} MiB -> {after / 1024:.1f} MiB ({growth:+.1%})")
-        print(f"goals: p50 at concurrency 1 = {goal:.2f}x the library call (goal <= 1.3x: "
-              f"{'met' if goal <= 1.3 else 'NOT met'}); errors {errors} (goal 0: {'met' if errors == 0 else 'NOT met'}); "
+        after_other = statistics.median(cold) / statistics.median(first)
+        worst = max(goal, after_other)
+        print(f"goals: p50 at concurrency 1 = {goal:.2f}x the library call, warm, and {after_other:.2f}x for a question "
+              f"after a different one (goal <= 1.3x: {'met' if worst <= 1.3 else 'NOT met'}); errors {errors} "
+              f"(goal 0: {'met' if errors == 0 else 'NOT met'}); "
               f"RSS growth {growth:+.1%} (goal <= 10%: {'met' if growth <= 0.10 else 'NOT met'})")
     finally:
         process.terminate()
