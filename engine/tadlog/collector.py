@@ -39,5 +39,25 @@ def paused():
             if _settings["depth"] == 0:
                 if _settings["freeze"]:
                     gc.freeze()
+                else:
+                    _promote()
                 if _settings["was_enabled"]:
                     gc.enable()
+
+
+PROMOTE_AT = 50_000  # objects made in one pause: a knowledge base's worth, not one small answer's
+
+
+def _promote() -> None:
+    """Move what a large build made straight to the oldest generation.
+
+    Made with the collector paused, it all waits in the youngest generation, and the first
+    allocation after the pause collects it there, then again one generation up, before it
+    settles: after a cached load at 100x (340,000 objects) that was 0.2 s of the first
+    question, walking objects that all stay alive. ``freeze`` then ``unfreeze`` moves every
+    tracked object to the oldest generation without walking any; the host's own young objects
+    go with them (cyclic garbage among them waits for a full collection). Never while the host
+    keeps frozen objects of its own, which ``unfreeze`` would release."""
+    if gc.get_count()[0] >= PROMOTE_AT and gc.get_freeze_count() == 0:
+        gc.freeze()
+        gc.unfreeze()

@@ -118,6 +118,7 @@ class Derivations:
         self._index: dict = {}
         self._apps: dict = {}
         self._heights: dict = {}
+        self._best: dict = {}  # atom → its best application (None: not derivable), chosen once
         self._input_keys = {_canon(a) for a in self.inputs}
 
     # ---- solving --------------------------------------------------------------------------
@@ -309,6 +310,20 @@ class Derivations:
         return out
 
     def best_application(self, atom: GroundAtom) -> Optional[Application]:
+        """The rule application of a shortest proof of ``atom``, chosen once per atom: the proofs
+        of an answer share premises (at 100x each reason's proof contains another reason), and
+        the choice reads the heights of every application's premises."""
+        key = _canon(atom)
+        if key in self._best:
+            return self._best[key]
+        best = self._best[key] = self._choose_application(atom, key)
+        return best
+
+    def _choose_application(self, atom: GroundAtom, key) -> Optional[Application]:
+        if self._leaf_height(atom, key) is _UNKNOWN:
+            apps = self.applications_of(atom)
+            if len(apps) == 1:  # its premises hold, so they have heights: it is the shortest proof
+                return apps[0]
         target = self.height_of(atom)
         best = []
         for app in self.applications_of(atom):
@@ -324,6 +339,12 @@ class Derivations:
     def definition_of(self, atom: GroundAtom) -> Optional[str]:
         """The curator's rationale when ``atom`` is a curator definition (not stated by a source)."""
         return self.facts.definition(atom[0], _canon(atom))
+
+    def stated(self, atom: GroundAtom) -> tuple[tuple[str, ...], Optional[str]]:
+        """(citations_of, definition_of) of ``atom``, its key made once: a proof asks both of
+        every atom, and at 100x a why-not's proofs have thousands."""
+        cites, definition = self.facts.stated(atom[0], _canon(atom))
+        return cites or (), definition
 
     def is_derived_predicate(self, predicate: str) -> bool:
         return any(r.head.predicate == predicate for r in self.rules)

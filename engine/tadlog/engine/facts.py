@@ -55,4 +55,9 @@ class BaseFacts:
     def definition(self, predicate: str, key) -> Optional[str]:
         return self._index(predicate)[1].get(key)
 
+    def stated(self, predicate: str, key) -> tuple[Optional[tuple[str, ...]], Optional[str]]:
+        """``citations`` and ``definition`` in one lookup (a proof asks both of every atom)."""
+        cites, definitions = self._index(predicate)
+        return cites.get(key), definitions.get(key)
+
 

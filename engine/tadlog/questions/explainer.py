@@ -5,7 +5,7 @@ answer forms (``questions/forms``) decide which pieces a question needs.
 """
 from __future__ import annotations
 
-from dataclasses import replace
+from functools import partial
 from typing import Iterable, Optional
 
 from ..engine.explain import (
@@ -14,7 +14,8 @@ from ..engine.explain import (
 from ..language.model import EVIDENCE_GRADES, KnowledgeBaseModel, Value, format_number
 from ..wording import UNLESS_PREFIX
 from .answer import (
-    INPUT_SUFFIX, INPUTS, MISSING_INPUT, Argument, Citation, Condition, ConflictNote, ProofNode, RuleAnalysis,
+    INPUT_SUFFIX, INPUTS, MISSING_INPUT, Argument, Citation, Condition, ConflictNote, PendingProof, ProofNode,
+    RuleAnalysis,
 )
 
 
@@ -28,6 +29,8 @@ class Explainer:
         self.model = model
         self.derivations = derivations
         self.interpretation = derivations.interpretation
+        self._proofs: dict[tuple, tuple[ProofNode, int]] = {}  # atom → (its proof, the depth that proof needs)
+        self._cited: dict[tuple, tuple[tuple, int]] = {}  # atom → (its proof's statements, the same depth)
 
     # ---- prose ----------------------------------------------------------------------------
     def sentence(self, predicate: str, values: Iterable[Optional[Value]]) -> str:
@@ -42,44 +45,100 @@ class Explainer:
 
     # ---- proofs ---------------------------------------------------------------------------
     def proof(self, atom: GroundAtom, depth: int = 8, _path: frozenset = frozenset()) -> ProofNode:
-        claim = self.sentence(*atom)
+        """The shortest proof of ``atom``, ``depth`` rule levels deep (deeper premises truncated)."""
+        return self._kept(self._proofs, self._build_proof, atom, depth, _path)[0]
+
+    def proof_statements(self, atom: GroundAtom, depth: int = 8) -> tuple[str, ...]:
+        """``proof(atom, depth).statements()``, found without building the proof (no sentences,
+        no nodes): what an argument is ranked, grouped and counted by."""
+        return self._kept(self._cited, self._build_cited, atom, depth, frozenset())[0]
+
+    @staticmethod
+    def _kept(memo: dict, build, atom: GroundAtom, depth: int, path: frozenset):
+        """``build(atom, depth, path)`` once per atom: (its result, the least depth that builds it
+        whole, None when cut short at this depth).
+
+        Proofs are shared: at 100x an answer's reasons contain one another (each copy's
+        comparison rests on the previous copy's), and a proof node is immutable. A whole proof
+        is the same at any depth that has room for it, so it is kept with the depth it needs.
+        ``path`` never cuts a shortest proof (each premise is strictly lower than its
+        conclusion, so no atom recurs below itself); it stays as the walk's guard."""
+        key = (atom, tuple(map(type, atom[1])))  # 78 and 78.0 are equal keys, not the same fact shown
+        kept = memo.get(key)
+        if kept is not None and kept[1] <= depth and atom not in path:
+            return kept
+        built = build(atom, depth, path)
+        if built[1] is not None:
+            memo[key] = built
+        return built
+
+    def _how(self, atom: GroundAtom):
+        """How ``atom`` is known, as its proof says: (by, citations, curator definition, the rule
+        application of its shortest proof or None)."""
         d = self.derivations
-        cites = d.citations_of(atom)
+        cites, definition = d.stated(atom)
         if cites:
-            return ProofNode(claim, atom, "statement", cites, rationale=d.definition_of(atom))
-        if d.definition_of(atom):
-            return ProofNode(claim, atom, "definition", rationale=d.definition_of(atom))
+            return "statement", cites, definition, None
+        if definition:
+            return "definition", (), definition, None
         if atom in d.inputs:
-            return ProofNode(claim, atom, "input")
+            return "input", (), None, None
         app = d.best_application(atom)
+        return ("unproved" if app is None else "rule"), (), None, app
+
+    def _build_proof(self, atom: GroundAtom, depth: int, path: frozenset) -> tuple[ProofNode, Optional[int]]:
+        claim = self.sentence(*atom)
+        by, cites, definition, app = self._how(atom)
         if app is None:
-            return ProofNode(claim, atom, "unproved")
+            return ProofNode(claim, atom, by, cites, rationale=definition), 0
         conditions = tuple("not: " + self.sentence(*a) for a in app.absent) + tuple(
             f"{self._value(l)} {op} {self._value(r)}" for l, op, r in app.comparisons)
-        if depth <= 0 or atom in _path:
+        if depth <= 0 or atom in path:
             return ProofNode(claim, atom, "rule", rule=app.rule.label, rule_citations=app.rule.cites,
-                             rationale=app.rule.rationale, conditions=conditions, truncated=True)
-        premises = tuple(self.proof(p, depth - 1, _path | {atom}) for p in app.premises)
-        return ProofNode(claim, atom, "rule", rule=app.rule.label, rule_citations=app.rule.cites,
-                         rationale=app.rule.rationale, conditions=conditions, premises=premises)
+                             rationale=app.rule.rationale, conditions=conditions, truncated=True), None
+        built = [self._kept(self._proofs, self._build_proof, p, depth - 1, path | {atom}) for p in app.premises]
+        node = ProofNode(claim, atom, "rule", rule=app.rule.label, rule_citations=app.rule.cites,
+                         rationale=app.rule.rationale, conditions=conditions,
+                         premises=tuple(premise for premise, _ in built))
+        return node, _needed(built)
+
+    def _build_cited(self, atom: GroundAtom, depth: int, path: frozenset) -> tuple[tuple[str, ...], Optional[int]]:
+        """What _build_proof's node would cite, in its first-cited order (ProofNode.statements)."""
+        _, cites, _, app = self._how(atom)
+        if app is None:
+            return tuple(dict.fromkeys(cites)), 0
+        out = dict.fromkeys(app.rule.cites)
+        if depth <= 0 or atom in path:
+            return tuple(out), None
+        built = [self._kept(self._cited, self._build_cited, p, depth - 1, path | {atom}) for p in app.premises]
+        for statements, _ in built:
+            out.update(dict.fromkeys(statements))
+        return tuple(out), _needed(built)
 
     def _value(self, value) -> str:
         return self.model.label(value) if isinstance(value, str) else _show(value)
 
     def strength(self, proof: ProofNode) -> tuple[int, str]:
-        grades = [self.model.statement_by_id[s].grade for s in proof.statements()
-                  if s in self.model.statement_by_id]
+        return self.grade_of(proof.statements())
+
+    def grade_of(self, statements) -> tuple[int, str]:
+        """The strength and grade of the best evidence among ``statements``."""
+        grades = [self.model.statement_by_id[s].grade for s in statements if s in self.model.statement_by_id]
         if not grades:
             return 0, "none"
         best = min(grades, key=EVIDENCE_GRADES.index)
         return len(EVIDENCE_GRADES) - EVIDENCE_GRADES.index(best), best
 
-    def argument(self, atom: GroundAtom, stance: Optional[str] = None) -> Argument:
-        proof = self.proof(atom)
-        strength, grade = self.strength(proof)
+    def argument(self, atom: GroundAtom, stance: Optional[str] = None, *, inherited: Optional[str] = None,
+                 via: Optional[ProofNode] = None) -> Argument:
+        """The argument that ``atom`` gives, its proof pending (answer.PendingProof): ranked by
+        the statements the proof will cite, built when something reads it."""
+        statements = self.proof_statements(atom)
+        strength, grade = self.grade_of(statements)
         pred = self.model.predicate_by_name.get(atom[0])
         stance = stance or (pred.stance if pred and pred.stance else "neutral")
-        return Argument(stance, proof.claim, proof, grade, strength)
+        return Argument(stance, self.sentence(*atom), PendingProof(atom, statements, partial(self.proof, atom)),
+                        grade, strength, inherited, via)
 
     def facts_about(self, term: str, position: Optional[int] = 0) -> list[GroundAtom]:
         """Every true atom whose argument at ``position`` (any position when None) is ``term``."""
@@ -124,9 +183,8 @@ class Explainer:
 
     def inherited_argument(self, atom: GroundAtom, term: str, whole: str,
                            stance: Optional[str] = None) -> Argument:
-        arg = self.argument(atom, stance)
         how = f"said of the {self.model.label(whole)}, which includes the {self.model.label(term)}"
-        return replace(arg, inherited=how, via=self.proof(("within", (term, whole))))
+        return self.argument(atom, stance, inherited=how, via=self.proof(("within", (term, whole))))
 
     # ---- why not --------------------------------------------------------------------------
     def why_not(self, target: GroundAtom, expand: int = 0) -> tuple[list[RuleAnalysis], list[str]]:
@@ -174,6 +232,12 @@ class Explainer:
     def citations_for(self, statements: Iterable[str]) -> dict[str, Citation]:
         return {sid: self.citation(sid) for sid in dict.fromkeys(statements)
                 if sid in self.model.statement_by_id}
+
+
+def _needed(built: list) -> Optional[int]:
+    """The depth a rule node needs to be whole, from its premises' (None: one was cut short)."""
+    needs = [needed for _, needed in built]
+    return None if None in needs else 1 + max(needs, default=0)
 
 
 def short_name(source) -> str:

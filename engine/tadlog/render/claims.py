@@ -14,7 +14,7 @@ def merge_claims(group: list[Argument]) -> list[str]:
     "... lower success rate than the mandibular alveolus, the maxillary alveolus and the midpalate"."""
     by_predicate: dict[str, list[str]] = {}
     for arg in group:
-        by_predicate.setdefault(arg.proof.atom[0], []).append(arg.claim)
+        by_predicate.setdefault(arg.fact[0], []).append(arg.claim)
     inherited = group[0].inherited
     if inherited:  # a cluster shares its statements and its inheritance: say it once
         return [c + f" ({inherited})" for c in merge_claims_plain(by_predicate)]
@@ -56,7 +56,7 @@ def reason_groups(args) -> dict[tuple, list[Argument]]:
     same way) are one reason. Headline counts use this, so they match the numbered entries."""
     groups: dict[tuple, list[Argument]] = {}
     for arg in args:
-        groups.setdefault((tuple(arg.proof.statements()), arg.inherited), []).append(arg)
+        groups.setdefault((tuple(arg.statements()), arg.inherited), []).append(arg)
     return groups
 
 

@@ -2,10 +2,11 @@
 """
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING, Optional
 
 from ..language.model import format_number
-from ..terminal import clean_tree
+from ..terminal import clean, clean_tree
 from ..wording import UNLESS_PREFIX
 from .claims import claim_of, lower_first, merge_claims, reason_groups
 from .lines import _WIDTH, WIDTH, _citation_lines, _fill, _reference, _Style, short_citation  # noqa: F401 (re-exported)
@@ -220,9 +221,38 @@ def render_text(answer: Answer, *, colour: bool = False, full: bool = False, dep
     ``width``: the columns to fill (the terminal's); 80 by default."""
     token = _WIDTH.set(width or WIDTH)
     try:
-        return _render_at_width(clean_tree(answer), colour, full, depth)
+        return _render_at_width(clean_tree(answer if full else _compact_view(answer)), colour, full, depth)
     finally:
         _WIDTH.reset(token)
+
+
+SIDE_MOST = max(limits[0] for limits in COMPACT_LIMITS)  # reason entries a side shows, at most
+
+
+def _compact_view(answer: Answer) -> Answer:
+    """The answer as the compact view reads it, before it is made inert. A side's reason groups
+    past the most it can show are only counted ("... 798 more"), so each is kept as one stand-in
+    that groups the same way: at 100x a side has 1,500 reasons, and cleaning all their proofs
+    was most of the text's cost."""
+    return replace(answer, arguments_for=_counted_past_shown(answer.arguments_for),
+                   arguments_against=_counted_past_shown(answer.arguments_against))
+
+
+def _counted_past_shown(args: tuple) -> tuple:
+    """``args`` group by group (reason_groups keeps the same groups, in the same order), the
+    groups past SIDE_MOST each as one stand-in (Argument.stand_in: no claim, no proof built).
+    Keyed as they will group once cleaned (a label that differs only by a control character
+    groups with the one without it), so the count is the one cleaning every reason gives."""
+    groups: dict[tuple, list] = {}
+    for arg in args:
+        key = (tuple(map(clean, arg.statements())), arg.inherited and clean(arg.inherited))
+        groups.setdefault(key, []).append(arg)
+    if len(groups) <= SIDE_MOST:
+        return args
+    out: list = []
+    for number, group in enumerate(groups.values()):
+        out += group if number < SIDE_MOST else [group[0].stand_in()]
+    return tuple(out)
 
 
 def _render_at_width(answer: Answer, colour: bool, full: bool, depth: int) -> str:

@@ -129,13 +129,14 @@ def _stated_by(node) -> list[str]:
 def statements_of(answer: Answer) -> list[str]:
     """Every statement an answer cites: its proofs, reasons, items, blockers and shown statements."""
     out: list[str] = []
-    proofs = [a.proof for a in answer.arguments_for + answer.arguments_against + answer.instead]
-    proofs += [a.proof for item in answer.items for a in item.arguments]
-    if answer.proof:
-        proofs.append(answer.proof)
+    arguments = answer.arguments_for + answer.arguments_against + answer.instead
+    arguments += tuple(a for item in answer.items for a in item.arguments)
+    proofs = [answer.proof] if answer.proof else []
     for analysis in answer.why_not:
         out += list(analysis.citations)
         proofs += [c.proof for c in analysis.blocked_by if c.proof]
+    for argument in arguments:  # their proofs' statements, without building a pending proof
+        out += argument.statements()
     for proof in proofs:
         out += proof.statements()
     out += list(answer.statements_shown) + list(answer.also)
@@ -166,7 +167,7 @@ def relevant_first(arguments: Iterable[Argument], terms: Iterable[str]) -> list[
     """Arguments that mention the indication or the patient's factors first, then what is said of
     the thing itself before what it inherits from a larger site, then by evidence."""
     wanted = {t for t in terms if t}
-    return sorted(arguments, key=lambda a: (-len(wanted & set(map(str, a.proof.atom[1]))),
+    return sorted(arguments, key=lambda a: (-len(wanted & set(map(str, a.fact[1]))),
                                             a.inherited is not None, -a.strength, a.claim))
 
 
@@ -179,8 +180,8 @@ def patient_arguments(explainer: Explainer) -> tuple[list[Argument], list[Argume
     pro, con = [], []
     for factor in patient_factors(explainer):
         p, c = explainer.arguments_about(factor)
-        pro += [a for a in p if a.proof.atom[0].startswith("patient_")]
-        con += [a for a in c if a.proof.atom[0].startswith("patient_")]
+        pro += [a for a in p if a.fact[0].startswith("patient_")]
+        con += [a for a in c if a.fact[0].startswith("patient_")]
     return pro, con
 
 
@@ -245,7 +246,7 @@ def figure_notes(explainer: Explainer, term: str, *reasons) -> tuple[str, ...]:
                and not model.predicate_by_name[a[0]].stance
                and a[0] not in ("best_success_figure", "site_success_figure", "exceeded_success_figure")]
     leading = {sid for side in reasons for group in list(reason_groups(side).values())[:2]
-               for a in group for sid in a.proof.statements()}  # quoted by the first reasons already
+               for a in group for sid in a.statements()}  # quoted by the first reasons already
     numeric = [(a, w) for a, w in numeric if not set(explainer.derivations.citations_of(a)) <= leading]
     numeric.sort(key=lambda x: ("success" not in x[0][0], x[1] is not None, x[0][0]))
     out = []
