@@ -62,12 +62,13 @@ def test_second_load_reads_the_entry_and_answers_the_same(folder, kb):
 
 
 def test_a_tuple_section_written_item_by_item_is_the_whole_encoding(kb):
-    """Facts and statements are encoded one item at a time (a first cache write at literature
-    scale must not hold every fact's encoding at once): the bytes are those of the whole tuple's."""
+    """Facts and statements are encoded one item at a time, as chunks written one after another (a
+    first cache write at literature scale must not hold every fact's encoding, or the section, twice):
+    the bytes are those of the whole tuple's encoding."""
     from tadlog.codec import _dumps, _dumps_tuple, _Encoder
 
     for items in (kb.model.facts, kb.model.statements, kb.model.facts[:1], ()):
-        assert _dumps_tuple(_Encoder(), items) == _dumps(_Encoder()(items))
+        assert b"".join(_dumps_tuple(_Encoder(), items)) == _dumps(_Encoder()(items))
 
 
 def test_entry_is_json_data_with_a_checked_header(folder):

@@ -123,15 +123,22 @@ def _decode(data: bytes, key: str) -> Optional["codec.Entry"]:
         return None
 
 
-def write(key: str, sections: dict[str, bytes]) -> Optional[Path]:
-    """Store an entry atomically (write a temporary file, then rename); then keep the folder bounded."""
+def write(key: str, sections: dict) -> Optional[Path]:
+    """Store an entry atomically (write a temporary file, then rename); then keep the folder bounded.
+
+    A section is bytes, or a tuple of byte strings written one after another (a keyed section's
+    blobs: joined first, the largest section was held twice at the peak of a first write)."""
     folder = writable_folder()
     if folder is None:
         return None
     spans, offset = {}, 0
     for name, blob in sections.items():
-        spans[name] = [offset, len(blob), zlib.crc32(blob)]
-        offset += len(blob)
+        length, crc = 0, 0
+        for chunk in _chunks(blob):
+            length += len(chunk)
+            crc = zlib.crc32(chunk, crc)
+        spans[name] = [offset, length, crc]
+        offset += length
     header = json.dumps({"type": TYPE, "format": FORMAT, "key": key, "sections": spans}).encode()
     target = folder / f"{ENTRY_PREFIX}{key}{ENTRY_SUFFIX}"
     tmp = folder / f".{key}.{os.getpid()}.tmp"
@@ -139,7 +146,7 @@ def write(key: str, sections: dict[str, bytes]) -> Optional[Path]:
         with open(tmp, "wb") as handle:
             handle.write(header + b"\n")
             for blob in sections.values():
-                handle.write(blob)
+                handle.writelines(_chunks(blob))
         os.replace(tmp, target)
     except OSError:
         try:
@@ -149,6 +156,10 @@ def write(key: str, sections: dict[str, bytes]) -> Optional[Path]:
         return None
     evict(folder, keep=key.split("-")[0])  # an entry and the question indexes stored beside it
     return target
+
+
+def _chunks(blob) -> tuple:
+    return blob if isinstance(blob, tuple) else (blob,)
 
 
 def max_bytes() -> int:
