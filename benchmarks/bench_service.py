@@ -24,9 +24,10 @@ Measures, in one run on this machine:
   question, timed alternating with the service's first request of it);
 - a soak of N requests (default 10,000) at concurrency 8: errors, and the server's resident
   memory before and after.
-At concurrency 1 each question is asked of the library, then of the service, in turn, so both
-see the same moment of the machine (other work on it slows both alike); the median of the
-paired ratios is printed beside the ratio of the medians. The goals (p50 at concurrency 1
+At concurrency 1 the library and the service take turns, call by call, so both see the same
+moments of the machine (other work on it slows both alike) and each timed call starts on a core
+that has just waited (see ``interleaved``); the median of the paired ratios is printed beside
+the ratio of the medians. The goals (p50 at concurrency 1
 within 1.3x the library call, 0 errors, resident memory growing by at most 10%) are reported,
 never asserted by a timed test.
 """
