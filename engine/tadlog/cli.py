@@ -173,14 +173,26 @@ def _colour(parser) -> None:
                         help="auto (the default: on a terminal, unless NO_COLOR or TERM=dumb), always or never")
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(only: Optional[str] = None) -> argparse.ArgumentParser:
+    """The command line. With ``only`` (the command being run), every other command is named
+    with its one-line help but not built: building every command's options took 6-10 ms of a
+    cached ``tadlog ask`` of about 165 ms (issue 10). ``tadlog --help``, completion and the
+    tests build them all."""
     parser = _Parser(prog="tadlog", formatter_class=_Formatter,
                      description="Ask the cited clinical evidence on orthodontic mini-implants; curate it.",
                      epilog="examples:\n  tadlog ask \"why not infrazygomatic?\"\n  tadlog locate \"...\"\n"
                             "  tadlog check && tadlog review main\n\n" + EXIT_CODES + "\n\n" + ENVIRONMENT)
     parser.add_argument("-V", "--version", action="store_true", help="print the version and exit")
     sub = parser.add_subparsers(dest="command", parser_class=_Parser, metavar="COMMAND")
+    for name, build in SUBCOMMANDS.items():
+        if only is None or name == only:
+            build(sub)
+        else:
+            sub.add_parser(name, help=COMMANDS[name][0], add_help=False)  # never parses: not the command run
+    return parser
 
+
+def _ask_parser(sub) -> None:
     ask = _add(sub, "ask")
     ask.add_argument("question", nargs="*", help="the question (omit with --file to read questions)")
     out = ask.add_mutually_exclusive_group()
@@ -194,11 +206,15 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument("--file", metavar="FILE", help="answer each line of FILE ('-' for standard input)")
     _colour(ask)
 
+
+def _repl_parser(sub) -> None:
     repl = _add(sub, "repl")
     repl.add_argument("--full", action="store_true", help="start in the long view (:full toggles it)")
     repl.add_argument("--depth", type=int, default=3, help="proof depth shown (default 3)")
     _colour(repl)
 
+
+def _check_parser(sub) -> None:
     check = _add(sub, "check")
     check.add_argument("kb_dir", nargs="?", metavar="KB", help="knowledge-base folder (same as --kb)")
     check.add_argument("--sources", metavar="DIR", help="folder of seed texts (default: $TADLOG_SOURCES)")
@@ -206,19 +222,23 @@ def build_parser() -> argparse.ArgumentParser:
                        help="text, json, or github (workflow annotations)")
     check.add_argument("--no-quotes", action="store_true", help="skip verifying quotes against the seed texts")
 
+
+def _locate_parser(sub) -> None:
     locate = _add(sub, "locate")
     locate.add_argument("text", nargs="+", help="the sentence (or part of it) to find")
     locate.add_argument("--sources", metavar="DIR", help="folder of seed texts (default: $TADLOG_SOURCES)")
     locate.add_argument("--json", action="store_true", help="print the places found as JSON")
     locate.add_argument("--all", action="store_true", help="show every place found, not only the best")
 
+
+def _fmt_parser(sub) -> None:
     fmt = _add(sub, "fmt")
     fmt.add_argument("paths", nargs="*", help="files or folders (default: the knowledge base)")
     fmt.add_argument("--check", action="store_true", help="change nothing; exit 1 if a file is not formatted")
     fmt.add_argument("--diff", action="store_true", help="change nothing; print what would change")
 
-    _add_serve_parser(sub)
 
+def _review_parser(sub) -> None:
     review = _add(sub, "review")
     review.add_argument("base", help="BASE: a git revision of the checkout, or a knowledge-base folder")
     review.add_argument("head", nargs="?", help="HEAD: a revision or folder (default: the working tree)")
@@ -230,17 +250,19 @@ def build_parser() -> argparse.ArgumentParser:
     review.add_argument("--sources", metavar="DIR", help="folder of seed texts (default: $TADLOG_SOURCES)")
     review.add_argument("--no-quotes", action="store_true", help="skip verifying quotes against the seed texts")
 
+
+def _coverage_parser(sub) -> None:
     cov = _add(sub, "coverage")
     cov.add_argument("kb_dir", nargs="?", metavar="KB", help="knowledge-base folder (same as --kb)")
     cov.add_argument("--json", action="store_true", help="print the coverage as JSON")
 
-    graph = _add(sub, "graph")
-    graph.add_argument("--format", choices=("dot", "graphml", "json"), default="dot")
 
-    completion = _add(sub, "completion", parents=[_common(reads_kb=False)])
-    completion.add_argument("shell", choices=("bash", "zsh", "tcsh"))
-    add_cache_command(sub)
-    return parser
+def _graph_parser(sub) -> None:
+    _add(sub, "graph").add_argument("--format", choices=("dot", "graphml", "json"), default="dot")
+
+
+def _completion_parser(sub) -> None:
+    _add(sub, "completion", parents=[_common(reads_kb=False)]).add_argument("shell", choices=("bash", "zsh", "tcsh"))
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
@@ -250,7 +272,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
 
     collector.freeze_after_building()  # a command keeps its knowledge base until it exits
     try:
-        parser = build_parser()
+        parser = build_parser(_ARGV[0] if _ARGV and _ARGV[0] in SUBCOMMANDS and _ARGV[0] != "completion" else None)
         args = parser.parse_args(_ARGV)
         if args.version:
             from . import __version__
@@ -375,3 +397,10 @@ def cmd_cache(args) -> int:
         state = "missing" if not folder["exists"] else "writable" if folder["writable"] else "read-only"
         print(f"  {folder['folder']}: {folder['entries']} files, {folder['bytes'] / 1024:.0f} KiB ({state})")
     return 0
+
+
+SUBCOMMANDS = {  # in the order --help lists them
+    "ask": _ask_parser, "repl": _repl_parser, "check": _check_parser, "locate": _locate_parser, "fmt": _fmt_parser,
+    "serve": _add_serve_parser, "review": _review_parser, "coverage": _coverage_parser, "graph": _graph_parser,
+    "completion": _completion_parser, "cache": add_cache_command,
+}
