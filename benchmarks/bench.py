@@ -290,7 +290,7 @@ def main() -> int:
           f"{' '.join(f'{x:.1f}' for x in os.getloadavg())} on {os.cpu_count()} CPUs "
           "(figures are only comparable with the baselines beside them)")
     if args.only in (None, "cold"):
-        cold(3 if args.quick else 7)
+        cold(7)  # a few seconds: the floor moves by a third between runs of three
     if args.only in (None, "warm"):
         warm(3 if args.quick else 5)
     if args.only in (None, "scale"):
