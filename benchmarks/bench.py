@@ -1,7 +1,7 @@
 """tadlog benchmark: every figure beside its baseline (measured in the same run) and its goal.
 
   python benchmarks/bench.py            # 1x, 10x, 100x, 1000x; 7 cold repetitions
-  python benchmarks/bench.py --quick    # 1x, 10x, 100x; 3 cold repetitions; fewer repeats
+  python benchmarks/bench.py --quick    # 1x, 10x, 100x; fewer warm repeats
   python benchmarks/bench.py --profile  # and, for each goal not met, the profile that shows why
 
 1. cold `tadlog ask` against `python -c "import pyDatalog.pyDatalog, lark"` and `python -c pass`,
