@@ -3,7 +3,7 @@ of one predicate merged into one sentence with a list, inherited claims named as
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Optional
+from typing import TYPE_CHECKING, Callable, Optional
 
 if TYPE_CHECKING:  # renderers read an Answer; they never import questions at run time
     from ..questions.answer import Argument, ProofNode
@@ -51,12 +51,18 @@ def merge_sentences(claims: list[str]) -> str:
 AGREEMENT = {"is": "are each", "has": "each have", "was": "were each", "provides": "each provide"}
 
 
-def reason_groups(args) -> dict[tuple, list[Argument]]:
+def reason_groups(args, normal: Optional[Callable[[str], str]] = None) -> dict[tuple, list[Argument]]:
     """Reasons as a reader counts them: facts resting on the same statements (and inherited the
-    same way) are one reason. Headline counts use this, so they match the numbered entries."""
+    same way) are one reason. Headline counts use this, so they match the numbered entries.
+    ``normal`` keys them as they will read once cleaned (render/text.py counts reasons before
+    cleaning them)."""
     groups: dict[tuple, list[Argument]] = {}
     for arg in args:
-        groups.setdefault((tuple(arg.statements()), arg.inherited), []).append(arg)
+        if normal is None:
+            key = (tuple(arg.statements()), arg.inherited)
+        else:
+            key = (tuple(map(normal, arg.statements())), arg.inherited and normal(arg.inherited))
+        groups.setdefault(key, []).append(arg)
     return groups
 
 

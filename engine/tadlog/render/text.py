@@ -243,10 +243,7 @@ def _counted_past_shown(args: tuple) -> tuple:
     groups past SIDE_MOST each as one stand-in (Argument.stand_in: no claim, no proof built).
     Keyed as they will group once cleaned (a label that differs only by a control character
     groups with the one without it), so the count is the one cleaning every reason gives."""
-    groups: dict[tuple, list] = {}
-    for arg in args:
-        key = (tuple(map(clean, arg.statements())), arg.inherited and clean(arg.inherited))
-        groups.setdefault(key, []).append(arg)
+    groups = reason_groups(args, clean)
     if len(groups) <= SIDE_MOST:
         return args
     out: list = []
