@@ -176,8 +176,8 @@ def _colour(parser) -> None:
 def build_parser(only: Optional[str] = None) -> argparse.ArgumentParser:
     """The command line. With ``only`` (the command being run), every other command is named
     with its one-line help but not built: building every command's options took 6-10 ms of a
-    cached ``tadlog ask`` of about 165 ms (issue 10). ``tadlog --help``, completion and the
-    tests build them all."""
+    cached ``tadlog ask`` of about 165 ms (issue 10). ``tadlog --help``, the tests and
+    ``tadlog completion`` (cmd_completion builds its own) build them all."""
     parser = _Parser(prog="tadlog", formatter_class=_Formatter,
                      description="Ask the cited clinical evidence on orthodontic mini-implants; curate it.",
                      epilog="examples:\n  tadlog ask \"why not infrazygomatic?\"\n  tadlog locate \"...\"\n"
@@ -272,7 +272,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
 
     collector.freeze_after_building()  # a command keeps its knowledge base until it exits
     try:
-        parser = build_parser(_ARGV[0] if _ARGV and _ARGV[0] in SUBCOMMANDS and _ARGV[0] != "completion" else None)
+        parser = build_parser(_ARGV[0] if _ARGV and _ARGV[0] in SUBCOMMANDS else None)
         args = parser.parse_args(_ARGV)
         if args.version:
             from . import __version__
