@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import os
+from functools import lru_cache
 from typing import Optional
 
 KIND = "tadlog-lark-tables"
@@ -71,29 +72,25 @@ def _flat_table(table: dict) -> dict:
             "start_states": table["start_states"], "end_states": table["end_states"]}
 
 
-_PARSER_CLASS: list = []
-
-
+@lru_cache(maxsize=None)
 def _flat_table_parser():
     """lark's LALR parser, deserialised from the flat table (a class made once, on first use:
     importing lark's parser modules is part of what a cached ask pays only when it parses)."""
-    if not _PARSER_CLASS:
-        from lark.parsers.lalr_analysis import IntParseTable, Reduce, Shift
-        from lark.parsers.lalr_parser import LALR_Parser, _Parser
+    from lark.parsers.lalr_analysis import IntParseTable, Reduce, Shift
+    from lark.parsers.lalr_parser import LALR_Parser, _Parser
 
-        class FlatTableParser(LALR_Parser):
-            @classmethod
-            def deserialize(cls, data, memo, callbacks, debug=False):
-                tokens = data["tokens"]
-                states = {}
-                for index, row in enumerate(data["states"]):
-                    steps = iter(row)
-                    states[index] = {tokens[token]: (Reduce, memo[argument]) if action == 1 else (Shift, argument)
-                                     for token, action, argument in zip(steps, steps, steps)}
-                inst = cls.__new__(cls)
-                inst._parse_table = IntParseTable(states, data["start_states"], data["end_states"])
-                inst.parser = _Parser(inst._parse_table, callbacks, debug)
-                return inst
+    class FlatTableParser(LALR_Parser):
+        @classmethod
+        def deserialize(cls, data, memo, callbacks, debug=False):
+            tokens = data["tokens"]
+            states = {}
+            for index, row in enumerate(data["states"]):
+                steps = iter(row)
+                states[index] = {tokens[token]: (Reduce, memo[argument]) if action == 1 else (Shift, argument)
+                                 for token, action, argument in zip(steps, steps, steps)}
+            inst = cls.__new__(cls)
+            inst._parse_table = IntParseTable(states, data["start_states"], data["end_states"])
+            inst.parser = _Parser(inst._parse_table, callbacks, debug)
+            return inst
 
-        _PARSER_CLASS.append(FlatTableParser)
-    return _PARSER_CLASS[0]
+    return FlatTableParser
