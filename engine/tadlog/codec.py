@@ -2,8 +2,8 @@
 
 Every class is written as a list of its fields in a fixed order and read back by a builder of
 its own: nothing in the file names a class or a function, so reading it runs no code. The
-builders fill frozen objects directly (as ``dataclasses.replace`` would, without re-running
-``__init__``), which is what makes a cached load cheap. Facts, statements and each relation
+builders fill frozen objects directly (slot by slot, without re-running ``__init__``), which is
+what makes a cached load cheap. Facts, statements and each relation
 are separate sections decoded on first use.
 """
 from __future__ import annotations
@@ -148,19 +148,29 @@ def _damaged(what: str) -> EngineError:
     return EngineError(f"the cached knowledge base is damaged ({what}); run 'tadlog cache clear'", code="E901")
 
 
+def _setters(cls) -> tuple:
+    """The slot setters of a class's fields in declaration order: every cached class has
+    ``__slots__`` (hundreds of thousands of instances at 100x; a ``__dict__`` each was a third
+    of the model's memory), so an object is filled slot by slot."""
+    return tuple(getattr(cls, name).__set__ for name in _FIELDS[cls.__name__])
+
+
 def _builder(cls):
-    names = _FIELDS[cls.__name__]
+    setters = _setters(cls)
 
     def build(values):
-        if len(values) != len(names):
-            raise ValueError(f"{cls.__name__}: {len(values)} fields, not {len(names)}")
+        if len(values) != len(setters):
+            raise ValueError(f"{cls.__name__}: {len(values)} fields, not {len(setters)}")
         obj = _new(cls)
-        obj.__dict__.update(zip(names, values))
+        for set_, value in zip(setters, values):
+            set_(obj, value)
         return obj
     return build
 
 
 _BUILDERS = {cls.__name__: _builder(cls) for cls in CLASSES}
+_set_path, _set_line, _set_column, _set_width, _set_text = (getattr(Location, f).__set__ for f in (
+    "path", "line", "column", "width", "text"))
 
 
 class _Decoder:
@@ -174,9 +184,13 @@ class _Decoder:
                 raise ValueError("unexpected object")
             return v
         tag = v[0]
-        if tag == _LOCATION:
+        if tag == _LOCATION:  # the commonest object by far: its slots set one by one, no loop
             obj = _new(Location)
-            obj.__dict__.update(path=self.paths[v[1]], line=v[2], column=v[3], width=v[4], text=None)
+            _set_path(obj, self.paths[v[1]])
+            _set_line(obj, v[2])
+            _set_column(obj, v[3])
+            _set_width(obj, v[4])
+            _set_text(obj, None)
             return obj
         # most items are strings and numbers: a call each was most of a cached load at 100x
         items = [x if type(x) in _SCALARS else self(x) for x in v[1:]]

@@ -38,7 +38,7 @@ ATTRIBUTES = {
 REPEATABLE = {("conflict", "side")}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Var:
     name: str
 
@@ -47,7 +47,7 @@ class Var:
         return self.name == "_"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Const:
     value: Value
     kind: str = SYMBOL  # symbol | text | number
@@ -57,7 +57,7 @@ class Const:
 Term_ = Union[Var, Const]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Atom:
     predicate: str
     args: tuple[Term_, ...]
@@ -71,7 +71,7 @@ class Atom:
         return not self.variables
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Negation:
     atom: Atom
 
@@ -80,7 +80,7 @@ class Negation:
         return self.atom.location
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Comparison:
     left: Term_
     op: str
@@ -91,7 +91,7 @@ class Comparison:
 Literal_ = Union[Atom, Negation, Comparison]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Source:
     id: str
     title: Optional[str]
@@ -103,7 +103,7 @@ class Source:
     location: Optional[Location] = field(default=None, compare=False, repr=False)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Section:
     source: str
     number: str
@@ -113,7 +113,7 @@ class Section:
     location: Optional[Location] = field(default=None, compare=False, repr=False)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Statement:
     id: str
     source: str
@@ -138,7 +138,7 @@ class Statement:
         return len(EVIDENCE_GRADES) - EVIDENCE_GRADES.index(self.grade)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class TermDecl:
     name: str
     category: Optional[str]
@@ -148,7 +148,7 @@ class TermDecl:
     patients: Optional[str] = None  # a patient factor's people: "adolescents" for adolescence
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Conflict:
     id: str
     topic: Optional[str]
@@ -161,7 +161,7 @@ class Conflict:
         return tuple(s for side in self.sides for s in side)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Param:
     """A predicate argument: its name, its type (symbol or number) and, when declared
     (``site: site``), the term category its values must belong to."""
@@ -171,7 +171,7 @@ class Param:
     category: Optional[str] = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Predicate:
     name: str
     params: tuple[Param, ...]
@@ -184,7 +184,7 @@ class Predicate:
         return len(self.params)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Fact:
     """A ground atom, cited by statements or, where no sentence states it (a structural fact
     such as one site being part of another), a curator definition with its ``because``."""
@@ -195,7 +195,7 @@ class Fact:
     rationale: Optional[str] = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Rule:
     label: str
     head: Atom
