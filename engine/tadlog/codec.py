@@ -72,37 +72,49 @@ class _Encoder:
         return [name, *[self(getattr(v, f)) for f in _FIELDS[name]]]
 
 
-def encode_model(model: KnowledgeBaseModel, diagnostics) -> dict[str, bytes]:
+def encode_model(model: KnowledgeBaseModel, diagnostics) -> dict:
     """The sections every entry has: the model's light fields together, its facts and
     statements apart, the diagnostics, and the facts again by predicate (values, citations,
-    definition). Kept by the caller when an evaluation is added later, so the model is encoded
-    once per process."""
+    definition). The large ones are generators, encoded as cache.write consumes them in order
+    (so used once): the paths of the locations come last, known once everything is encoded."""
     enc = _Encoder()
     core = {f: enc(getattr(model, f)) for f in _MODEL_FIELDS if f not in _LAZY}
     sections = {"core": _dumps(core)}
     for name in _LAZY:
         sections[name] = _dumps_tuple(enc, getattr(model, name))
     sections["diagnostics"] = _dumps(enc(tuple(diagnostics)))
-    by_predicate: dict = {}
-    for fact in model.facts:
-        by_predicate.setdefault(fact.atom.predicate, []).append(
-            [[a.value for a in fact.atom.args], list(fact.cites), fact.rationale])
-    _keyed(sections, "fact_rows", by_predicate.items())
+    _keyed(sections, "fact_rows", _fact_rows(model.facts))
     # each statement again by id: a question reads a few statements, never needing every
     # Statement decoded (seconds at 100x); what each is about is in the statement index
     first: dict = {}
     for st in model.statements:
         first.setdefault(st.id, st)
     _keyed(sections, "statement_by_id", ((sid, enc(st)) for sid, st in first.items()))
-    sections["paths"] = _dumps(list(enc.paths))  # only the model holds locations
+    sections["paths"] = _last(lambda: _dumps(list(enc.paths)))  # only the model holds locations
     return sections
+
+
+def _fact_rows(facts):
+    """(predicate, its facts' [values, cites, definition]) made predicate by predicate: the rows
+    of every fact built first were a copy of the facts held until written."""
+    by_predicate: dict = {}
+    for fact in facts:
+        by_predicate.setdefault(fact.atom.predicate, []).append(fact)
+    for predicate, found in by_predicate.items():
+        yield predicate, [[[a.value for a in f.atom.args], list(f.cites), f.rationale] for f in found]
+
+
+def _last(make: Callable[[], bytes]):
+    """A section made only when it is written (after the sections before it)."""
+    yield make()
 
 
 def encode(model: KnowledgeBaseModel, diagnostics, interpretation: Optional[Interpretation] = None,
            mentions: Optional[dict] = None, worlds: Optional[dict] = None,
-           *, model_sections: Optional[dict] = None) -> dict[str, bytes]:
-    """The sections of a cache entry (bytes each): the model's (``model_sections`` when already
-    encoded); with an evaluation, each relation on its own and the index of atoms by term, and
+           *, model_sections: Optional[dict] = None) -> dict:
+    """The sections of a cache entry (bytes, or chunks made as they are written: see
+    cache.write): the model's (``model_sections`` when already written: the spans of the
+    entry that holds them, copied); with an evaluation, each relation on its own and the index of atoms by term, and
     the precomputed what-if worlds. (The question indexes are entries of their own, written
     when first built: kb.save_question_indexes.)"""
     sections = dict(model_sections or encode_model(model, diagnostics))
@@ -117,28 +129,45 @@ def encode(model: KnowledgeBaseModel, diagnostics, interpretation: Optional[Inte
     return sections
 
 
-def _dumps_tuple(enc: _Encoder, items: tuple) -> tuple:
+def _dumps_tuple(enc: _Encoder, items: tuple):
     """``_dumps(enc(items))`` for a tuple, as chunks whose join is the same bytes, made item by
-    item: encoding a whole tuple of facts first held every fact's encoding at once (at 100x, 108
-    MiB more at the peak of a first cache write), and joining them would hold the section twice."""
-    return (b'["("', *[b"," + _dumps(enc(item)) for item in items], b"]")
+    item as the file is written: encoding a whole tuple of facts first held every fact's
+    encoding at once (at 100x, 108 MiB more at the peak of a first cache write), and even the
+    chunks held together were the section's size again."""
+    yield b'["("'
+    for item in items:
+        yield b"," + _dumps(enc(item))
+    yield b"]"
 
 
 def _keyed(sections: dict, name: str, pairs) -> None:
     """``pairs`` (key, value) as one blob per key and an index of where each ends: decoded key by
     key. The index is two flat lists (the keys, the end offsets), not an object of [start, length]
     pairs: at 100x the relations, statements and facts by predicate have tens of thousands of keys
-    each, and reading the pairs' lists was most of a cached load. Each value is encoded as it comes
-    (callers pass generators), so no second copy of the whole mapping is built."""
-    keys, ends, blobs, offset = [], [], [], 0
-    for key, value in pairs:
-        blob = _dumps(value)
-        offset += len(blob)
-        keys.append(key)
-        ends.append(offset)
-        blobs.append(blob)
-    sections[name + "_index"] = _dumps([keys, ends])
-    sections[name] = tuple(blobs)  # written blob by blob (cache.write), never joined
+    each, and reading the pairs' lists was most of a cached load.
+
+    Both are made as the entry is written (cache.write consumes the sections in order): each
+    value is encoded as it comes (callers pass generators) and written, so neither the mapping
+    nor its blobs are held whole; the index, known once every blob is, follows them."""
+    keys, ends, done = [], [], []
+
+    def blobs():
+        offset = 0
+        for key, value in pairs:
+            blob = _dumps(value)
+            offset += len(blob)
+            keys.append(key)
+            ends.append(offset)
+            yield blob
+        done.append(True)
+
+    def index():
+        if not done:  # written before its blobs, it would be an empty index
+            raise RuntimeError(f"the index of {name} was asked for before its blobs were written")
+        yield _dumps([keys, ends])
+
+    sections[name] = blobs()
+    sections[name + "_index"] = index()
 
 
 # ---- decoding -----------------------------------------------------------------------------
@@ -351,12 +380,13 @@ class Entry:
 
 
 # ---- keyed indexes (the statement index) --------------------------------------------------
-def encode_keyed(maps: dict[str, dict], whole: dict) -> dict[str, bytes]:
-    """An index as sections: each map one blob per key (decoded key by key on read, as the
-    relations are) and ``whole``, the small part every lookup needs, as one JSON object."""
+def encode_keyed(maps: dict, whole: dict) -> dict:
+    """An index as sections: each map (a mapping, or its (key, value) pairs as they are made)
+    one blob per key (decoded key by key on read, as the relations are) and ``whole``, the
+    small part every lookup needs, as one JSON object. Encoded as cache.write consumes it."""
     sections = {"whole": _dumps(whole)}
     for name, mapping in maps.items():
-        _keyed(sections, name, mapping.items())
+        _keyed(sections, name, mapping.items() if isinstance(mapping, Mapping) else mapping)
     return sections
 
 

@@ -265,18 +265,27 @@ def write_cache(kb: KnowledgeBase, interpretation: Optional[Interpretation] = No
         derivations = Derivations(kb.model, interpretation, kb.program.rules)
     try:
         model_sections = kb.__dict__.pop("_model_sections", None) or encode_model(kb.model, kb.diagnostics)
-        if not evaluated:
-            kb.__dict__["_model_sections"] = sections = model_sections  # reused by the evaluated entry
-        else:
-            sections = encode(kb.model, kb.diagnostics, interpretation, derivations.index_by_term(),
-                              _what_if_worlds(kb, interpretation), model_sections=model_sections)
+        if evaluated:
+            model_sections = encode(kb.model, kb.diagnostics, interpretation, derivations.index_by_term(),
+                                    _what_if_worlds(kb, interpretation), model_sections=model_sections)
+        written = cache.write(key, model_sections)  # encoded as it is written, never held whole
     except (TypeError, ValueError):  # a value the format cannot hold: this knowledge base is not cached
         return None
-    written = cache.write(key, sections)
-    del sections, model_sections  # written: not held while the indexes are built and encoded (the peak)
+    del model_sections
+    if not evaluated and written is not None:
+        _keep_model_sections(kb, key, written)
     if evaluated and written is not None:
         _save_keyed_indexes(kb, key)
     return written
+
+
+def _keep_model_sections(kb: KnowledgeBase, key: str, written: Path) -> None:
+    """The model's sections of the entry just written, kept to be copied into the evaluated
+    entry (the model is encoded once per process): spans of the file, read piece by piece when
+    copied, not the encoding held in memory. Gone (evicted meanwhile), the model is encoded again."""
+    entry = cache.read_file(written, key)
+    if entry is not None:
+        kb.__dict__["_model_sections"] = dict(entry.sections)
 
 
 def world_key(world) -> str:
@@ -393,13 +402,12 @@ def save_question_indexes(kb: KnowledgeBase) -> None:
 def _write_index(kb: KnowledgeBase, key: str, name: str, index) -> None:
     from . import codec
 
-    try:
+    try:  # (a keyed index is encoded as it is written)
         sections = (codec.encode_keyed(*index.stored_maps()) if name in KEYED_INDEXES
                     else {"index": codec.encode_index(index, kb.model)})
+        cache.write(_index_key(key, name), sections)
     except RuntimeError:  # another thread (the service) filled the index's memo meanwhile: next time
         return
     except (TypeError, ValueError):  # an index holding what the format cannot: built per model instead
-        kb._indexes_saved.add(name)
-        return
+        pass
     kb._indexes_saved.add(name)
-    cache.write(_index_key(key, name), sections)

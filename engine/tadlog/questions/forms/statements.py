@@ -118,15 +118,17 @@ class StatementIndex:
                    {k: tuple(v) for k, v in by_section.items()}, whole)
 
     # ---- cached (kb.KEYED_INDEXES: codec.encode_keyed writes these maps, decode_keyed reads them) ----
-    def stored_maps(self) -> tuple[dict[str, dict], dict]:
-        """The maps as JSON data, and the small part every lookup needs; the sentence memo is not kept."""
+    def stored_maps(self) -> tuple[dict, dict]:
+        """The maps as JSON data (each its (key, value) pairs, made as they are written, not a
+        copy of the index held whole), and the small part every lookup needs; the sentence memo
+        is not kept."""
         maps = {
             "postings": self.postings,
-            "per_statement": {sid: [n, sorted(terms), [[p, list(v)] for p, v in facts]]
-                              for sid, (n, terms, facts) in self.per_statement.items()},
-            "by_term": {t: list(s) for t, s in self.by_term.items()},
-            "by_predicate": {p: list(s) for p, s in self.by_predicate.items()},
-            "by_section": {k: [list(e) for e in v] for k, v in self.by_section.items()},
+            "per_statement": ((sid, [n, sorted(terms), [[p, list(v)] for p, v in facts]])
+                              for sid, (n, terms, facts) in self.per_statement.items()),
+            "by_term": ((t, list(s)) for t, s in self.by_term.items()),
+            "by_predicate": ((p, list(s)) for p, s in self.by_predicate.items()),
+            "by_section": ((k, [list(e) for e in v]) for k, v in self.by_section.items()),
         }
         return maps, {"idf": self.idf, "term_idf": self.term_idf, "mean_length": self.mean_length}
 
