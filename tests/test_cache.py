@@ -435,3 +435,19 @@ def test_the_evaluated_entry_copies_the_model_sections_of_the_entry_written_firs
     again = tadlog.load(KB)
     assert again.loaded_from == "cache"
     _same_answer(again, kb)
+
+
+def test_a_first_load_reads_the_indexes_it_wrote_back_from_the_cache(folder, kb):
+    """Once the evaluated entry is written, the knowledge base that wrote it reads its term index
+    and statement index from it key by key (neither is held whole beside the parsed model) and
+    answers exactly as one that keeps them built."""
+    from tadlog.questions.forms.statements import statement_index
+
+    first = tadlog.load(KB)
+    first.interpretation
+    assert "_mentions" not in first.derivations.__dict__
+    assert "_statement_index" not in first.model.__dict__
+    for question in (QUESTION, "how long should I wait before loading a mini-implant?", "why not infrazygomatic?",
+                     "sites for molar intrusion for an adolescent with a high MMPA?"):
+        _same_answer(first, kb, question)
+    assert statement_index(first.model).from_cache

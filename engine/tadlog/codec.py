@@ -78,11 +78,10 @@ def encode_model(model: KnowledgeBaseModel, diagnostics) -> dict:
     definition). The large ones are generators, encoded as cache.write consumes them in order
     (so used once): the paths of the locations come last, known once everything is encoded."""
     enc = _Encoder()
-    core = {f: enc(getattr(model, f)) for f in _MODEL_FIELDS if f not in _LAZY}
-    sections = {"core": _dumps(core)}
+    sections = {"core": _last(lambda: _dumps({f: enc(getattr(model, f)) for f in _MODEL_FIELDS if f not in _LAZY}))}
     for name in _LAZY:
         sections[name] = _dumps_tuple(enc, getattr(model, name))
-    sections["diagnostics"] = _dumps(enc(tuple(diagnostics)))
+    sections["diagnostics"] = _last(lambda: _dumps(enc(tuple(diagnostics))))
     _keyed(sections, "fact_rows", _fact_rows(model.facts))
     # each statement again by id: a question reads a few statements, never needing every
     # Statement decoded (seconds at 100x); what each is about is in the statement index
@@ -104,13 +103,20 @@ def _fact_rows(facts):
         yield predicate, [[[a.value for a in f.atom.args], list(f.cites), f.rationale] for f in found]
 
 
+def _mention_rows(mentions: Callable[[], dict]):
+    """The term index's entries as stored, term by term; the index itself is asked for only when
+    its section is written (built then, not held while the sections before it are)."""
+    for term, found in mentions().items():
+        yield term, [[order, at, atom[0], list(atom[1])] for order, at, atom in found]
+
+
 def _last(make: Callable[[], bytes]):
     """A section made only when it is written (after the sections before it)."""
     yield make()
 
 
 def encode(model: KnowledgeBaseModel, diagnostics, interpretation: Optional[Interpretation] = None,
-           mentions: Optional[dict] = None, worlds: Optional[dict] = None,
+           mentions: Optional[Callable[[], dict]] = None, worlds: Optional[dict] = None,
            *, model_sections: Optional[dict] = None) -> dict:
     """The sections of a cache entry (bytes, or chunks made as they are written: see
     cache.write): the model's (``model_sections`` when already written: the spans of the
@@ -122,8 +128,7 @@ def encode(model: KnowledgeBaseModel, diagnostics, interpretation: Optional[Inte
         _keyed(sections, "relations", ((name, [list(row) for row in rows])
                                        for name, rows in interpretation.relations.items()))
     if mentions is not None:
-        _keyed(sections, "mentions", ((term, [[order, at, atom[0], list(atom[1])] for order, at, atom in found])
-                                      for term, found in mentions.items()))
+        _keyed(sections, "mentions", _mention_rows(mentions))
     if worlds:
         _keyed(sections, "worlds", worlds.items())
     return sections
