@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 import re
 from functools import lru_cache
+from sys import intern
 from typing import Optional
 
 from ...language.model import KnowledgeBaseModel
@@ -80,8 +81,9 @@ class StatementIndex:
         per-statement entries are never all held (at 100x the built index was 68 MiB, and
         building it held its word counts twice)."""
         parts = _Parts(model)
-        return _stored(parts.postings, parts.per_statement(), parts.by_term, parts.by_predicate,
-                       parts.by_section), parts.whole()
+        whole = parts.whole()
+        return _stored(parts.postings_once(), parts.per_statement(), parts.by_term, parts.by_predicate,
+                       parts.by_section), whole
 
     # ---- cached (kb.KEYED_INDEXES: codec.encode_keyed writes these maps, decode_keyed reads them) ----
     def stored_maps(self) -> tuple[dict, dict]:
@@ -92,12 +94,14 @@ class StatementIndex:
         maps = _stored(self.postings, per_statement, self.by_term, self.by_predicate, self.by_section)
         return maps, {"idf": self.idf, "term_idf": self.term_idf, "mean_length": self.mean_length}
 
-    # each stored map's entry back as the built index holds it
+    # each stored map's entry back as the built index holds it, its statement ids, terms and
+    # predicates interned: decoded key by key, each posting brought every id back as a string
+    # of its own (at 100x, the postings a first question reads held 20 MiB of copies)
     CONVERTERS = {
-        "postings": dict,
-        "per_statement": lambda v: (v[0], frozenset(v[1]), tuple((p, tuple(x)) for p, x in v[2])),
-        "by_term": tuple, "by_predicate": tuple,
-        "by_section": lambda v: tuple(map(tuple, v)),
+        "postings": lambda found: dict(zip(map(intern, found), found.values())),
+        "per_statement": lambda v: (v[0], frozenset(map(intern, v[1])), tuple((intern(p), tuple(x)) for p, x in v[2])),
+        "by_term": lambda found: tuple(map(intern, found)), "by_predicate": lambda found: tuple(map(intern, found)),
+        "by_section": lambda found: tuple((intern(sid), first, last) for sid, first, last in found),
     }
 
     @classmethod
@@ -174,17 +178,17 @@ class _Parts:
     """What a statement index is made of, from a model: the postings (word -> {statement:
     count}), each statement's quote length, the terms and facts citing it, and the statements by
     term, predicate and section. Each statement's word counts go into the postings as they are
-    made, never all held beside them."""
+    made, never all held beside them; the facts citing each statement are gathered only when
+    the per-statement entries are made (written, after the postings are let go)."""
 
     def __init__(self, model: KnowledgeBaseModel):
-        self.facts: dict[str, list] = {}
+        self.model = model
         self.terms: dict[str, dict] = {}  # insertion-ordered sets
         self.by_predicate: dict[str, dict] = {}
         for fact in model.facts:
-            values = tuple(a.value for a in fact.atom.args)
             for sid in fact.cites:
-                self.facts.setdefault(sid, []).append((fact.atom.predicate, values))
-                self.terms.setdefault(sid, {}).update(dict.fromkeys(v for v in values if isinstance(v, str)))
+                self.terms.setdefault(sid, {}).update(dict.fromkeys(a.value for a in fact.atom.args
+                                                                    if isinstance(a.value, str)))
                 self.by_predicate.setdefault(fact.atom.predicate, {})[sid] = None
         self.lengths: dict[str, int] = {}
         self.postings: dict[str, dict[str, int]] = {}
@@ -222,11 +226,21 @@ class _Parts:
             "mean_length": sum(self.lengths.values()) / count,
         }
 
+    def postings_once(self):
+        """The postings' items, then let go of them (once written, they are read from the entry)."""
+        postings, self.postings = self.postings, None
+        yield from postings.items()
+
     def per_statement(self):
         """(statement, quote length, terms, facts) of each statement, then of each cited id
         that names no statement."""
-        for sid in dict.fromkeys([*self.lengths, *self.facts]):
-            yield sid, self.lengths.get(sid, 1), self.terms.get(sid, ()), self.facts.get(sid, ())
+        facts: dict[str, list] = {}
+        for fact in self.model.facts:
+            values = tuple(a.value for a in fact.atom.args)
+            for sid in fact.cites:
+                facts.setdefault(sid, []).append((fact.atom.predicate, values))
+        for sid in dict.fromkeys([*self.lengths, *facts]):
+            yield sid, self.lengths.get(sid, 1), self.terms.get(sid, ()), facts.get(sid, ())
 
 
 def statement_index(model: KnowledgeBaseModel) -> StatementIndex:
