@@ -69,10 +69,12 @@ class StatementIndex:
     @classmethod
     def build(cls, model: KnowledgeBaseModel) -> "StatementIndex":
         parts = _Parts(model)
+        whole = parts.whole()
+        postings = dict(parts.postings_once())
         per_statement = {sid: (n, frozenset(terms), tuple(facts)) for sid, n, terms, facts in parts.per_statement()}
-        return cls(parts.postings, per_statement, {t: tuple(s) for t, s in parts.by_term.items()},
+        return cls(postings, per_statement, {t: tuple(s) for t, s in parts.by_term.items()},
                    {p: tuple(s) for p, s in parts.by_predicate.items()},
-                   {k: tuple(v) for k, v in parts.by_section.items()}, parts.whole())
+                   {k: tuple(v) for k, v in parts.by_section.items()}, whole)
 
     @classmethod
     def stored_maps_of(cls, model: KnowledgeBaseModel) -> tuple[dict, dict]:
@@ -83,7 +85,7 @@ class StatementIndex:
         parts = _Parts(model)
         whole = parts.whole()
         return _stored(parts.postings_once(), parts.per_statement(), parts.by_term, parts.by_predicate,
-                       parts.by_section), whole
+                       lambda: parts.by_section), whole
 
     # ---- cached (kb.KEYED_INDEXES: codec.encode_keyed writes these maps, decode_keyed reads them) ----
     def stored_maps(self) -> tuple[dict, dict]:
@@ -91,7 +93,7 @@ class StatementIndex:
         copy of the index held whole), and the small part every lookup needs; the sentence memo
         is not kept."""
         per_statement = ((sid, n, terms, facts) for sid, (n, terms, facts) in self.per_statement.items())
-        maps = _stored(self.postings, per_statement, self.by_term, self.by_predicate, self.by_section)
+        maps = _stored(self.postings, per_statement, self.by_term, self.by_predicate, lambda: self.by_section)
         return maps, {"idf": self.idf, "term_idf": self.term_idf, "mean_length": self.mean_length}
 
     # each stored map's entry back as the built index holds it, its statement ids, terms and
@@ -99,7 +101,9 @@ class StatementIndex:
     # of its own (at 100x, the postings a first question reads held 20 MiB of copies)
     CONVERTERS = {
         "postings": lambda found: dict(zip(map(intern, found), found.values())),
-        "per_statement": lambda v: (v[0], frozenset(map(intern, v[1])), tuple((intern(p), tuple(x)) for p, x in v[2])),
+        "per_statement": lambda v: (v[0], frozenset(map(intern, v[1])),
+                                    tuple((intern(p), tuple([intern(a) if type(a) is str else a for a in x]))
+                                          for p, x in v[2])),
         "by_term": lambda found: tuple(map(intern, found)), "by_predicate": lambda found: tuple(map(intern, found)),
         "by_section": lambda found: tuple((intern(sid), first, last) for sid, first, last in found),
     }
@@ -163,15 +167,21 @@ class StatementIndex:
 
 
 def _stored(postings, per_statement, by_term, by_predicate, by_section) -> dict:
-    """The maps as stored: each one's (key, JSON value) pairs, made as they are written."""
+    """The maps as stored: each one's (key, JSON value) pairs, made as they are written (the
+    sections by ``by_section()``, asked for when its turn comes)."""
     return {
         "postings": postings,
         "per_statement": ((sid, [n, sorted(terms), [[p, list(v)] for p, v in facts]])
                           for sid, n, terms, facts in per_statement),
         "by_term": ((t, list(s)) for t, s in by_term.items()),
         "by_predicate": ((p, list(s)) for p, s in by_predicate.items()),
-        "by_section": ((k, [list(e) for e in v]) for k, v in by_section.items()),
+        "by_section": _sections_as_stored(by_section),
     }
+
+
+def _sections_as_stored(by_section):
+    for key, found in by_section().items():  # (a generator's first iterable is read at once: not here)
+        yield key, [list(e) for e in found]
 
 
 class _Parts:
@@ -183,15 +193,16 @@ class _Parts:
 
     def __init__(self, model: KnowledgeBaseModel):
         self.model = model
-        self.terms: dict[str, dict] = {}  # insertion-ordered sets
+        self.terms: dict[str, list] = {}  # each in order, once (a few terms each: lists, not dicts)
         self.by_predicate: dict[str, dict] = {}
         for fact in model.facts:
+            named_here = dict.fromkeys(a.value for a in fact.atom.args if isinstance(a.value, str))
             for sid in fact.cites:
-                self.terms.setdefault(sid, {}).update(dict.fromkeys(a.value for a in fact.atom.args
-                                                                    if isinstance(a.value, str)))
+                named = self.terms.setdefault(sid, [])
+                named.extend(v for v in named_here if v not in named)
                 self.by_predicate.setdefault(fact.atom.predicate, {})[sid] = None
         self.lengths: dict[str, int] = {}
-        self.postings: dict[str, dict[str, int]] = {}
+        self.postings: dict[str, tuple[list, list]] = {}  # word -> (statements, counts): no dict each
         label_stems: dict[str, list[str]] = {}  # each term's label read once, not once per statement
         latest: dict = {}  # a repeated id: its last statement, in the place of its first
         for st in model.statements:
@@ -209,27 +220,40 @@ class _Parts:
                 for word in found:
                     mine.setdefault(word, 1)
             for word, n in mine.items():
-                self.postings.setdefault(word, {})[sid] = n
+                found = self.postings.get(word)
+                if found is None:
+                    found = self.postings[word] = ([], [])
+                found[0].append(sid)
+                found[1].append(n)
         self.by_term: dict[str, list[str]] = {}
         for sid, named in self.terms.items():
             for term in named:
                 self.by_term.setdefault(term, []).append(sid)
-        self.by_section: dict[str, list] = {}
-        for st in model.statements:
-            self.by_section.setdefault(f"{st.source} {st.section}", []).append((st.id, st.lines[0], st.lines[1]))
 
     def whole(self) -> dict:
         count = max(1, len(self.lengths))
         return {
-            "idf": {w: math.log(1 + (count - len(f) + 0.5) / (len(f) + 0.5)) for w, f in self.postings.items()},
+            "idf": {w: math.log(1 + (count - len(f) + 0.5) / (len(f) + 0.5)) for w, (f, _) in self.postings.items()},
             "term_idf": {t: math.log(count / len(sids)) for t, sids in self.by_term.items()},
             "mean_length": sum(self.lengths.values()) / count,
         }
 
+    @property
+    def by_section(self) -> dict[str, list]:
+        """The statements of each section (made when asked for: written last, after the rest)."""
+        out: dict[str, list] = {}
+        for st in self.model.statements:
+            out.setdefault(f"{st.source} {st.section}", []).append((st.id, st.lines[0], st.lines[1]))
+        return out
+
     def postings_once(self):
-        """The postings' items, then let go of them (once written, they are read from the entry)."""
+        """The postings word by word as the index holds them, each let go once made (written, they
+        are read from the entry)."""
         postings, self.postings = self.postings, None
-        yield from postings.items()
+        for word, (sids, counts) in postings.items():
+            yield word, dict(zip(sids, counts))
+            sids.clear()
+            counts.clear()
 
     def per_statement(self):
         """(statement, quote length, terms, facts) of each statement, then of each cited id
