@@ -15,6 +15,8 @@ QUESTIONS_FILE = "questions.txt"
 
 @dataclass(frozen=True)
 class Identity:
+    """How many files a knowledge base has and the hash of their content: which copy answered."""
+
     files: int  # .tad files
     sha256: str
 
