@@ -11,6 +11,7 @@ import re
 from pathlib import Path
 from typing import Optional
 
+from .. import collector
 from .dependency import negative_cycles
 from ..limits import MAX_BODY_LITERALS
 from ..errors import ERROR, INFO, WARNING, Diagnostic, ValidationError, did_you_mean
@@ -20,6 +21,7 @@ from .quotes import check_quote, number_in_quote, seed_path, seed_problem
 ORDERING = {"<", "<=", ">", ">="}
 
 
+@collector.paused()  # as parsing and evaluating: see collector.py
 def validate(model: KnowledgeBaseModel, sources: Optional[Path] = None,
              check_quotes: bool = False) -> list[Diagnostic]:
     """All diagnostics of ``model``; quotes are checked against ``sources`` when asked."""
