@@ -23,13 +23,14 @@ import json
 import os
 import zlib
 from pathlib import Path
-from typing import Iterable, Optional
+from typing import Iterable, Optional, Sequence
 
 from . import codec
 from .digests import MEMO_NAME as DIGESTS_MEMO, file_digests
 from .language.files import resolver
 from .resources import (
-    PACKAGE_DIR, cache_dir, cache_dirs, fallback_cache_dir as fallback_dir, grammar_path, usable_cache_dir as _usable,
+    PACKAGE_DIR, cache_dir, cache_dirs, fallback_cache_dir as fallback_dir, grammar_path, is_fallback_dir,
+    usable_cache_dir as _usable,
     writable_cache_dir,
 )
 
@@ -79,7 +80,7 @@ def key_for(files: Iterable[Path]) -> str:
 
 
 # ---- folders ------------------------------------------------------------------------------
-def folders() -> list[Path]:
+def folders() -> Sequence[Path]:
     return cache_dirs()
 
 
@@ -92,7 +93,7 @@ def read(key: str) -> Optional["codec.Entry"]:
     """The entry for ``key``, or None on any doubt (the caller then parses again)."""
     for folder in folders():
         path = folder / f"{ENTRY_PREFIX}{key}{ENTRY_SUFFIX}"
-        if folder == fallback_dir() and not _usable(folder, create=False):
+        if is_fallback_dir(folder) and not _usable(folder, create=False):
             continue
         try:
             data = path.read_bytes()
