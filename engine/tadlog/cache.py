@@ -27,7 +27,7 @@ from typing import Iterable, Optional, Sequence
 
 from . import codec
 from .digests import MEMO_NAME as DIGESTS_MEMO, file_digests
-from .language.files import resolver
+from .language.files import entries_below, resolver
 from .resources import (
     PACKAGE_DIR, cache_dir, cache_dirs, fallback_cache_dir as fallback_dir, grammar_path, is_fallback_dir,
     usable_cache_dir as _usable,
@@ -46,10 +46,10 @@ def engine_digest() -> str:
     """A hash of tadlog's own source: every .py file of the installed package, by content."""
     global _engine_digest
     if _engine_digest is None:
-        paths = sorted(PACKAGE_DIR.rglob("*.py"))
+        paths = sorted(e.path for e in entries_below(str(PACKAGE_DIR), ".py") if e.is_file())
         digest = hashlib.sha256()
         for path, content in zip(paths, file_digests(paths)):
-            digest.update(f"{path.relative_to(PACKAGE_DIR)}\0{content}\0".encode())
+            digest.update(f"{os.path.relpath(path, PACKAGE_DIR)}\0{content}\0".encode())
         _engine_digest = digest.hexdigest()
     return _engine_digest
 
