@@ -106,3 +106,14 @@ def test_an_edited_knowledge_base_gets_a_new_cache_key(folder, monkeypatch):
     first = cache.key_for([kb / "a.tad"])
     (kb / "a.tad").write_bytes(b"fact two.")
     assert cache.key_for([kb / "a.tad"]) != first
+
+
+def test_files_that_are_gone_leave_the_memo(folder):
+    kept, gone = folder / "kept.tad", folder / "gone.tad"
+    kept.write_bytes(b"fact one.")
+    gone.write_bytes(b"fact two.")
+    digests.file_digests([kept, gone])
+    gone.unlink()
+    (folder / "new.tad").write_bytes(b"fact six.")
+    digests.file_digests([folder / "new.tad"])
+    assert set(_memo(folder)) == {str(kept), str(folder / "new.tad")}

@@ -22,7 +22,7 @@ from typing import Optional, Sequence
 MEMO_NAME = "file-digests.json"
 KIND = "tadlog-file-digests"
 RACY_MARGIN_NS = 2_000_000_000  # file-system clocks are coarse (ext4: a jiffy) and may be remote
-MAX_ENTRIES = 50_000  # a knowledge base grown to 1000x has 50,000 files; older entries are dropped
+MAX_ENTRIES = 20_000  # a knowledge base grown to 1000x has 14,000 files; older entries are dropped
 
 
 def file_digests(paths: Sequence[os.PathLike | str]) -> list[str]:
@@ -79,7 +79,10 @@ def _well_formed(entry) -> bool:
 
 
 def _write(path: Path, memo: dict) -> None:
-    """Atomically (a reader never sees half a file); the most recently hashed entries kept."""
+    """Atomically (a reader never sees half a file), without the files that are gone (the
+    knowledge bases of finished tests, deleted copies: every run reads the memo whole), and
+    at most MAX_ENTRIES, the most recently hashed."""
+    memo = {name: entry for name, entry in memo.items() if os.path.exists(name)}
     if len(memo) > MAX_ENTRIES:
         memo = dict(sorted(memo.items(), key=lambda item: item[1][5])[-MAX_ENTRIES:])
     tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
