@@ -24,12 +24,14 @@ import os
 import weakref
 import zlib
 from pathlib import Path
-from typing import Iterable, Optional
+from typing import Iterable, Optional, Sequence
 
 from . import codec
-from .language.files import resolver
+from .digests import MEMO_NAME as DIGESTS_MEMO, file_digests
+from .language.files import entries_below, resolver
 from .resources import (
-    PACKAGE_DIR, cache_dir, cache_dirs, fallback_cache_dir as fallback_dir, grammar_path, usable_cache_dir as _usable,
+    PACKAGE_DIR, cache_dir, cache_dirs, fallback_cache_dir as fallback_dir, grammar_path, is_fallback_dir,
+    usable_cache_dir as _usable,
     writable_cache_dir,
 )
 
@@ -45,9 +47,10 @@ def engine_digest() -> str:
     """A hash of tadlog's own source: every .py file of the installed package, by content."""
     global _engine_digest
     if _engine_digest is None:
+        paths = sorted(e.path for e in entries_below(str(PACKAGE_DIR), ".py") if e.is_file())
         digest = hashlib.sha256()
-        for path in sorted(PACKAGE_DIR.rglob("*.py")):
-            digest.update(str(path.relative_to(PACKAGE_DIR)).encode() + b"\0" + path.read_bytes() + b"\0")
+        for path, content in zip(paths, file_digests(paths)):
+            digest.update(f"{os.path.relpath(path, PACKAGE_DIR)}\0{content}\0".encode())
         _engine_digest = digest.hexdigest()
     return _engine_digest
 
@@ -66,18 +69,19 @@ def _engine_build() -> str:
 
 def key_for(files: Iterable[Path]) -> str:
     """Content key: cache format, tadlog's source, pyDatalog's build, the grammar, and every
-    knowledge-base file's path and bytes (never mtimes)."""
+    knowledge-base file's path and content hash (never mtimes; digests.py reuses a hash only
+    while the file's status is unchanged)."""
     digest = hashlib.sha256(f"{TYPE}:{FORMAT}:{engine_digest()}:{_engine_build()}".encode())
     digest.update(grammar_path("kb.lark").read_bytes())
     resolve = resolver()
-    for path in files:
-        digest.update(resolve(path).encode() + b"\0")
-        digest.update(Path(path).read_bytes() + b"\0")
+    files = list(files)
+    for path, content in zip(files, file_digests(files)):
+        digest.update(f"{resolve(path)}\0{content}\0".encode())
     return digest.hexdigest()
 
 
 # ---- folders ------------------------------------------------------------------------------
-def folders() -> list[Path]:
+def folders() -> Sequence[Path]:
     return cache_dirs()
 
 
@@ -94,7 +98,7 @@ def read(key: str) -> Optional["codec.Entry"]:
     the entry is never held in memory whole (at 100x, 98 MB and 57 MB for the statement index)."""
     for folder in folders():
         path = folder / f"{ENTRY_PREFIX}{key}{ENTRY_SUFFIX}"
-        if folder == fallback_dir() and not _usable(folder, create=False):
+        if is_fallback_dir(folder) and not _usable(folder, create=False):
             continue
         entry = read_file(path, key)
         if entry is not None:
@@ -283,10 +287,12 @@ def max_bytes() -> int:
 
 
 def entries(folder: Path) -> list[Path]:
-    """Every file tadlog keeps in ``folder``: knowledge-base entries and lark parser tables."""
+    """Every file tadlog keeps in ``folder``: knowledge-base entries, lark parser tables and the
+    files' remembered hashes (digests.py)."""
     try:
         return sorted(p for p in folder.iterdir() if p.is_file() and (
             (p.name.startswith(ENTRY_PREFIX) and p.name.endswith(ENTRY_SUFFIX)) or p.name.endswith(".lark.json")
+            or p.name == DIGESTS_MEMO
             or p.name.endswith(".lark-cache")))  # lark pickles left by earlier builds: removed by clear
     except OSError:
         return []

@@ -301,8 +301,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
 
 
 def _handler(command: str):
-    from .commands import asking, curating
-
+    """The function running ``command``, its module imported only for it (a cold ask imports
+    no curating command)."""
     if command == "completion":
         return cmd_completion
     if command == "cache":
@@ -313,8 +313,13 @@ def _handler(command: str):
         from .commands.locating import cmd_locate
 
         return cmd_locate
-    return {"ask": asking.cmd_ask, "repl": asking.cmd_repl, "graph": asking.cmd_graph,
-            "check": curating.cmd_check, "coverage": curating.cmd_coverage, "review": curating.cmd_review,
+    if command in ("ask", "repl", "graph"):
+        from .commands import asking
+
+        return {"ask": asking.cmd_ask, "repl": asking.cmd_repl, "graph": asking.cmd_graph}[command]
+    from .commands import curating
+
+    return {"check": curating.cmd_check, "coverage": curating.cmd_coverage, "review": curating.cmd_review,
             "fmt": curating.cmd_fmt}[command]
 
 

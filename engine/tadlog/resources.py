@@ -6,6 +6,7 @@ the top-level ``grammar/`` and ``kb/`` folders beside ``engine/``.
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from pathlib import Path
 
 PACKAGE_DIR = _PACKAGE = Path(__file__).resolve().parent
@@ -144,14 +145,39 @@ def fallback_cache_dir() -> Path:
     """A private per-user folder in the system temporary directory, for read-only cache folders."""
     import tempfile
 
+    return Path(tempfile.gettempdir()) / _fallback_name()
+
+
+def _fallback_name() -> str:
     uid = os.getuid() if hasattr(os, "getuid") else os.environ.get("USERNAME", "user")
-    return Path(tempfile.gettempdir()) / f"tadlog-cache-{uid}"
+    return f"tadlog-cache-{uid}"
 
 
-def cache_dirs() -> list[Path]:
-    """Where cached data may be read from: the cache folder, then the fallback (none when off)."""
-    primary = cache_dir()
-    return [] if primary is None else [primary, fallback_cache_dir()]
+def is_fallback_dir(folder: Path) -> bool:
+    """Is ``folder`` the fallback? Told by its name first: finding the system's temporary folder
+    (tempfile imports a dozen modules and probes candidates by writing a file) was 4 of the ms
+    of a cold ask, which reads its entry from the cache folder and never needs the fallback."""
+    return folder.name == _fallback_name() and folder == fallback_cache_dir()
+
+
+class CacheDirs(Sequence):
+    """Where cached data may be read from: the cache folder, then the fallback (none when
+    caching is off). The fallback is found only when a caller reaches it (is_fallback_dir)."""
+
+    def __init__(self, primary: Path | None):
+        self._primary = primary
+
+    def __len__(self) -> int:
+        return 0 if self._primary is None else 2
+
+    def __getitem__(self, index: int) -> Path:
+        if self._primary is None or index not in (0, 1, -1, -2):
+            raise IndexError(index)
+        return self._primary if index in (0, -2) else fallback_cache_dir()
+
+
+def cache_dirs() -> CacheDirs:
+    return CacheDirs(cache_dir())
 
 
 def usable_cache_dir(folder: Path, create: bool) -> bool:
@@ -162,7 +188,7 @@ def usable_cache_dir(folder: Path, create: bool) -> bool:
             folder.mkdir(parents=True, exist_ok=True, mode=0o700)
         if not folder.is_dir():
             return False
-        if folder == fallback_cache_dir() and hasattr(os, "getuid"):
+        if is_fallback_dir(folder) and hasattr(os, "getuid"):
             info = folder.stat()
             if info.st_uid != os.getuid() or info.st_mode & 0o022:
                 return False

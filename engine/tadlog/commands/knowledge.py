@@ -28,6 +28,8 @@ ORIGINS = {"option": "--kb", "environment": f"${KB_ENV}", "checkout": "the check
 
 @dataclass(frozen=True)
 class KbChoice:
+    """Which knowledge-base folder a command reads, why that one, and its content hash (shown by --verbose)."""
+
     root: Path
     origin: str  # option | environment | checkout | installed
     files: int

@@ -239,16 +239,19 @@ def evaluate_worlds(program: Program, base: Interpretation, worlds: list[tuple],
         raise EngineError(f"the Datalog engine failed: {type(exc).__name__}: {exc}", code="E900") from exc
     finally:
         _release(logic)
-    out = []
-    for w in range(len(worlds)):
-        relations = {name: set() for name in known}
-        for name, rows in known.items():
-            target = relations[name]
-            for row in rows:
-                if row[0] == w:
-                    target.add(row[1:])
-        out.append(Interpretation(Overlay({k: frozenset(v) for k, v in relations.items()}, base.relations, arity)))
-    return out
+    return [Interpretation(Overlay(relations, base.relations, arity)) for relations in _split_by_world(known, len(worlds))]
+
+
+def _split_by_world(known: dict[str, set], count: int) -> list[dict[str, frozenset]]:
+    """Each world's relations from rows carrying the world first, in one pass over the rows
+    (a pass per world made the 78 pairs of factors a first cache write evaluates quadratic)."""
+    by_world: dict[int, dict[str, set]] = {w: {name: set() for name in known} for w in range(count)}
+    for name, rows in known.items():
+        for row in rows:
+            relations = by_world.get(row[0])
+            if relations is not None:
+                relations[name].add(row[1:])
+    return [{name: frozenset(rows) for name, rows in by_world[w].items()} for w in range(count)]
 
 
 _WORLD = "W·world"

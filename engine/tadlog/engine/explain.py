@@ -378,6 +378,8 @@ class Blocker:
 
 @dataclass(frozen=True)
 class RuleCheck:
+    """One rule tried for a conclusion: the body atoms that held and what blocked the rest (why-not)."""
+
     rule: Rule
     held: tuple[GroundAtom, ...]
     blockers: tuple[Blocker, ...]

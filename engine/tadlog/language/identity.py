@@ -2,7 +2,7 @@
 
 Why: a curator must be able to tell which copy answered (the working tree's, an installed
 one, another folder), and two runs over the same text must say the same. The hash covers
-every ``.tad`` file and the standard questions, by relative path and bytes, never by mtime.
+every ``.tad`` file and the standard questions, by relative path and content hash, never by mtime.
 """
 from __future__ import annotations
 
@@ -15,6 +15,8 @@ QUESTIONS_FILE = "questions.txt"
 
 @dataclass(frozen=True)
 class Identity:
+    """How many files a knowledge base has and the hash of their content: which copy answered."""
+
     files: int  # .tad files
     sha256: str
 
@@ -24,13 +26,14 @@ class Identity:
 
 
 def identify(root: Path | str) -> Identity:
+    from ..digests import file_digests
     from .files import kb_files
 
     root = Path(root)
     files = kb_files(root)
     digest = hashlib.sha256()
     extra = [root / QUESTIONS_FILE] if (root / QUESTIONS_FILE).is_file() else []
-    for path in files + extra:
-        digest.update(path.relative_to(root).as_posix().encode() + b"\0")
-        digest.update(path.read_bytes() + b"\0")
+    paths = files + extra
+    for path, content in zip(paths, file_digests(paths)):
+        digest.update(f"{path.relative_to(root).as_posix()}\0{content}\0".encode())
     return Identity(len(files), digest.hexdigest())

@@ -40,6 +40,8 @@ REPEATABLE = {("conflict", "side")}
 
 @dataclass(frozen=True, slots=True)
 class Var:
+    """A rule variable; ``_`` is anonymous: each occurrence is a fresh variable, never joined."""
+
     name: str
 
     @property
@@ -49,6 +51,8 @@ class Var:
 
 @dataclass(frozen=True, slots=True)
 class Const:
+    """A constant argument: a term name (symbol), a quoted text or a number."""
+
     value: Value
     kind: str = SYMBOL  # symbol | text | number
     location: Optional[Location] = field(default=None, compare=False, repr=False)
@@ -59,6 +63,8 @@ Term_ = Union[Var, Const]
 
 @dataclass(frozen=True, slots=True)
 class Atom:
+    """A predicate applied to arguments: a fact's content, a rule's head or a body literal."""
+
     predicate: str
     args: tuple[Term_, ...]
     location: Optional[Location] = field(default=None, compare=False, repr=False)
@@ -73,6 +79,8 @@ class Atom:
 
 @dataclass(frozen=True, slots=True)
 class Negation:
+    """A negated body literal (``not p(X)``): true when no fact or derivation gives the atom."""
+
     atom: Atom
 
     @property
@@ -82,6 +90,8 @@ class Negation:
 
 @dataclass(frozen=True, slots=True)
 class Comparison:
+    """A body comparison (``N >= 18``) between a variable and a value or another variable."""
+
     left: Term_
     op: str
     right: Term_
@@ -93,6 +103,8 @@ Literal_ = Union[Atom, Negation, Comparison]
 
 @dataclass(frozen=True, slots=True)
 class Source:
+    """A cited document: the paper, chapter or guideline that statements quote."""
+
     id: str
     title: Optional[str]
     authors: Optional[tuple[str, ...]]
@@ -105,6 +117,8 @@ class Source:
 
 @dataclass(frozen=True, slots=True)
 class Section:
+    """A numbered part of a source and its lines; coverage expects statements only from a ``clinical`` one."""
+
     source: str
     number: str
     title: Optional[str]
@@ -115,6 +129,9 @@ class Section:
 
 @dataclass(frozen=True, slots=True)
 class Statement:
+    """One verbatim sentence of a source, with where it stands and how strong its evidence is:
+    what every fact and rule cites, so an answer can show the words it rests on."""
+
     id: str
     source: str
     section: str
@@ -140,6 +157,9 @@ class Statement:
 
 @dataclass(frozen=True, slots=True)
 class TermDecl:
+    """A named thing of the domain (a site, a factor, a technique) with its label and the aliases
+    questions may use for it."""
+
     name: str
     category: Optional[str]
     label: Optional[str]
@@ -150,6 +170,8 @@ class TermDecl:
 
 @dataclass(frozen=True, slots=True)
 class Conflict:
+    """Statements of sources that disagree, side by side: answers show both sides, never one merged claim."""
+
     id: str
     topic: Optional[str]
     sides: tuple[tuple[str, ...], ...]
@@ -173,6 +195,8 @@ class Param:
 
 @dataclass(frozen=True, slots=True)
 class Predicate:
+    """A relation, its typed arguments and the English template an answer reads it in."""
+
     name: str
     params: tuple[Param, ...]
     template: str
@@ -197,6 +221,8 @@ class Fact:
 
 @dataclass(frozen=True, slots=True)
 class Rule:
+    """A Datalog rule with its citations, or a curator's ``because`` where no sentence states it."""
+
     label: str
     head: Atom
     body: tuple[Literal_, ...]

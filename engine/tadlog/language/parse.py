@@ -12,6 +12,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Iterable, Optional
 
+from .. import collector
 from ..errors import ERROR, Diagnostic, KBSyntaxError, Location, did_you_mean
 from .model import ATTRIBUTES, NUMBER, REPEATABLE, SYMBOL, TEXT, Atom, Comparison, Conflict, Const, Fact, KnowledgeBaseModel, Negation, Param, Predicate, Rule, Section, Source, Statement, TermDecl, Var
 from ..limits import MAX_NUMBER_DIGITS
@@ -133,6 +134,7 @@ def _short(token: str, limit: int = 40) -> str:
     return token if len(token) <= limit else token[:limit - 3] + "..."
 
 
+@collector.paused()  # hundreds of thousands of objects, all kept: see collector.py
 def parse_kb(root: Path | str, strict: bool = True, *, parse=None, display=None,
              shown_root: Optional[str] = None) -> tuple[KnowledgeBaseModel, list[Diagnostic]]:
     """Parse every ``*.tad`` file below ``root`` (path order). Raises on syntax errors when strict.

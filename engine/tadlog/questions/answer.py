@@ -20,6 +20,8 @@ INPUTS = ("patient", "patient_age", "patient_bmi")
 
 @dataclass(frozen=True)
 class Citation:
+    """Where a quoted statement stands: document, section, lines, and the words themselves."""
+
     statement: str
     source: str
     document: str
@@ -162,6 +164,8 @@ class Condition:
 
 @dataclass(frozen=True)
 class RuleAnalysis:
+    """A rule as a why-not answer reads it: what held, which conditions blocked it, its citations."""
+
     rule: str
     conclusion: str
     held: tuple[str, ...]
@@ -173,6 +177,8 @@ class RuleAnalysis:
 
 @dataclass(frozen=True)
 class ConflictNote:
+    """Sources that disagree on a point of the answer, shown side by side."""
+
     id: str
     topic: str
     sides: tuple[tuple[str, ...], ...]
@@ -222,6 +228,8 @@ class Reading:
 
 @dataclass(frozen=True)
 class Answer:
+    """Everything one question's answer says, in the form every renderer (text, JSON, page) reads."""
+
     question: str
     form: str
     verdict: str

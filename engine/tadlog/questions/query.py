@@ -81,6 +81,8 @@ def _num(value: float):
 
 @dataclass(frozen=True)
 class Query:
+    """A question as read: its form, the things it names and the patient it describes."""
+
     form: str
     text: str
     subject: Optional[Mention] = None

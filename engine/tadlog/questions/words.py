@@ -97,5 +97,8 @@ def words_of(text: str) -> list[Word]:
 
 
 def norms_of(text: str) -> list[str]:
-    """The normal forms of ``text``'s words (words_of without offsets: for indexes of quotes and names)."""
-    return [normal_word(m.group()) for m in TOKEN.finditer(text)]
+    """The normal forms of ``text``'s words (words_of without offsets: for indexes of quotes and names).
+
+    ``findall`` (TOKEN has no capturing group, so it gives each whole match as a string) makes no
+    match objects: a third of building the statement index at 100x was this function."""
+    return list(map(normal_word, TOKEN.findall(text)))

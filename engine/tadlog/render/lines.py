@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import textwrap
 from contextvars import ContextVar
+from functools import lru_cache
 from typing import TYPE_CHECKING, Optional
 
 from ..language.model import format_number
@@ -39,10 +40,18 @@ class _Style:
 
 def _fill(text: str, indent: str, subsequent: Optional[str] = None, width: Optional[int] = None) -> list[str]:
     """``text`` filled to the width, every line within it. A word longer than a line (a URL,
-    an identifier) is never cut: it goes on a line of its own, the one line allowed to run over."""
-    return textwrap.wrap(text, width=width or _WIDTH.get(), initial_indent=indent,
-                         subsequent_indent=subsequent if subsequent is not None else indent,
-                         break_on_hyphens=False, break_long_words=False) or [indent.rstrip()]
+    an identifier) is never cut: it goes on a line of its own, the one line allowed to run over.
+
+    A new list each call (callers extend it) of lines remembered by text, indents and width: the
+    compact view renders an answer at shrinking limits until it fits a screen, wrapping the same
+    paragraphs again each time (six renderings, 168 wraps, for ``why not infrazygomatic?``)."""
+    return list(_wrapped(text, indent, subsequent if subsequent is not None else indent, width or _WIDTH.get()))
+
+
+@lru_cache(maxsize=4096)
+def _wrapped(text: str, indent: str, subsequent: str, width: int) -> tuple[str, ...]:
+    return tuple(textwrap.wrap(text, width=width, initial_indent=indent, subsequent_indent=subsequent,
+                               break_on_hyphens=False, break_long_words=False) or [indent.rstrip()])
 
 
 def evidence_facts(c: Citation) -> list[str]:
