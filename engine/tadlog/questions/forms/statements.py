@@ -70,7 +70,7 @@ class StatementIndex:
     def build(cls, model: KnowledgeBaseModel) -> "StatementIndex":
         parts = _Parts(model)
         whole = parts.whole()
-        postings = dict(parts.postings_once())
+        postings = {word: dict(zip(sids, counts)) for word, (sids, counts) in parts.postings_once()}
         per_statement = {sid: (n, tuple(sorted(terms)), tuple(facts)) for sid, n, terms, facts in parts.per_statement()}
         return cls(postings, per_statement, {t: tuple(s) for t, s in parts.by_term.items()},
                    {p: tuple(s) for p, s in parts.by_predicate.items()},
@@ -93,14 +93,15 @@ class StatementIndex:
         copy of the index held whole), and the small part every lookup needs; the sentence memo
         is not kept."""
         per_statement = ((sid, n, terms, facts) for sid, (n, terms, facts) in self.per_statement.items())
-        maps = _stored(self.postings, per_statement, self.by_term, self.by_predicate, lambda: self.by_section)
+        postings = ((word, [list(found), list(found.values())]) for word, found in self.postings.items())
+        maps = _stored(postings, per_statement, self.by_term, self.by_predicate, lambda: self.by_section)
         return maps, {"idf": self.idf, "term_idf": self.term_idf, "mean_length": self.mean_length}
 
     # each stored map's entry back as the built index holds it, its statement ids, terms and
     # predicates interned: decoded key by key, each posting brought every id back as a string
     # of its own (at 100x, the postings a first question reads held 20 MiB of copies)
     CONVERTERS = {
-        "postings": lambda found: dict(zip(map(intern, found), found.values())),
+        "postings": lambda found: dict(zip(map(intern, found[0]), found[1])),  # stored: [statements, counts]
         "per_statement": lambda v: (v[0], tuple(map(intern, v[1])),
                                     tuple((intern(p), tuple([intern(a) if type(a) is str else a for a in x]))
                                           for p, x in v[2])),
@@ -170,7 +171,9 @@ class StatementIndex:
 
 def _stored(postings, per_statement, by_term, by_predicate, by_section) -> dict:
     """The maps as stored: each one's (key, JSON value) pairs, made as they are written (the
-    sections by ``by_section()``, asked for when its turn comes)."""
+    sections by ``by_section()``, asked for when its turn comes). A word's postings are stored
+    as two lists, its statements and their counts: made from the index's lists, with no dict
+    of each word (at 100x their tables were 30 MiB the C heap kept after the write)."""
     return {
         "postings": postings,
         "per_statement": ((sid, [n, sorted(terms), [[p, list(v)] for p, v in facts]])
@@ -253,7 +256,7 @@ class _Parts:
         are read from the entry)."""
         postings, self.postings = self.postings, None
         for word, (sids, counts) in postings.items():
-            yield word, dict(zip(sids, counts))
+            yield word, [sids, counts]
             sids.clear()
             counts.clear()
 
