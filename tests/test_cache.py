@@ -361,3 +361,93 @@ def test_the_statement_index_is_stored_with_the_evaluation_and_read_key_by_key(f
     before = sorted(p.name for p in folder.glob("kb-*"))
     second.ask(QUESTION)  # a stored index is not written again
     assert sorted(p.name for p in folder.glob("kb-*")) == before
+
+
+# ---- entries read from the open file, written as they are encoded ---------------------------
+def test_an_entry_replaced_or_removed_after_it_is_read_still_answers(folder, kb):
+    """A cached knowledge base reads its sections from the file it checked, kept open: a newer
+    entry written over it (a rename) or a ``cache clear`` meanwhile changes nothing it reads."""
+    tadlog.load(KB).interpretation
+    cached = tadlog.load(KB)
+    assert cached.loaded_from == "cache"
+    path = _entry(folder)
+    planted = folder / "planted"
+    planted.write_bytes(os.urandom(len(path.read_bytes())))
+    os.replace(planted, path)
+    _same_answer(cached, kb)
+    path.unlink()
+    _same_answer(cached, kb, "sites for molar intrusion for an adolescent with a high MMPA?")
+
+
+def test_an_entry_cut_short_after_it_is_read_is_reported_as_damaged_never_decoded(folder, kb):
+    """Changed in place after its checksums were checked (never done by tadlog, which renames a
+    new entry over an old one), a section that can no longer be read whole is an E901 error
+    naming the cure, not a wrong answer."""
+    tadlog.load(KB).interpretation
+    cached = tadlog.load(KB)
+    with open(_entry(folder), "r+b") as handle:
+        handle.truncate(4096)
+    with pytest.raises(tadlog.TadlogError) as raised:
+        cached.model.facts  # a whole section: read and checked when first used
+    assert raised.value.diagnostics[0].code == "E901" and "cache clear" in str(raised.value)
+
+
+def test_a_value_the_format_cannot_hold_leaves_no_entry_and_no_temporary_file(folder, kb):
+    """Sections are encoded while the file is written: an encoding that fails halfway (a value of
+    a type the format has no place for) removes the half-written file, and nothing is cached."""
+    from dataclasses import replace
+
+    from tadlog.kb import KnowledgeBase, write_cache
+    from tadlog.language.model import Atom, Const, Fact
+
+    odd = Fact(Atom("odd", (Const(object()),)), ("s1",))
+    model = replace(kb.model, facts=kb.model.facts + (odd,))
+    assert write_cache(KnowledgeBase(model, (), KB), evaluated=False) is None
+    assert not list(folder.glob("kb-*")) and not list(folder.glob(".*.tmp"))  # (the key's file digests may be kept)
+
+
+def test_a_keyed_section_is_written_after_its_blobs_or_not_at_all():
+    """A keyed section's index is known once its blobs are made: consumed first, it would be an
+    empty index, so asking for it first is refused."""
+    from tadlog.codec import encode_keyed
+
+    sections = encode_keyed({"m": {"a": 1, "b": [2]}}, {})
+    with pytest.raises(RuntimeError):
+        b"".join(sections["m_index"])
+    sections = encode_keyed({"m": {"a": 1, "b": [2]}}, {})
+    assert b"".join(sections["m"]) == b'1[2]' and json.loads(b"".join(sections["m_index"])) == [["a", "b"], [1, 4]]
+
+
+def test_the_evaluated_entry_copies_the_model_sections_of_the_entry_written_first(folder, kb):
+    """A first load writes the model's entry; the evaluation then writes the whole entry with the
+    model's sections copied from the first file (the model is encoded once), even when that file
+    is gone by then; the result is read back like any entry."""
+    first = tadlog.load(KB)
+    assert "_model_sections" in first.__dict__
+    model_only = cache.read(first._cache_key).sections
+    _entry(folder).unlink()
+    first.interpretation
+    assert "_model_sections" not in first.__dict__
+    entry = cache.read(first._cache_key)
+    assert {"relations", "mentions"} <= set(entry.sections)
+    for name, span in model_only.items():
+        assert bytes(entry.sections[name]) == bytes(span)
+    again = tadlog.load(KB)
+    assert again.loaded_from == "cache"
+    _same_answer(again, kb)
+
+
+def test_a_first_load_reads_the_indexes_it_wrote_back_from_the_cache(folder, kb):
+    """Once the evaluated entry is written, the knowledge base that wrote it reads its term index
+    and statement index from it key by key (neither is held whole beside the parsed model) and
+    answers exactly as one that keeps them built."""
+    from tadlog.questions.forms.statements import statement_index
+
+    first = tadlog.load(KB)
+    first.interpretation
+    assert "_mentions" not in first.derivations.__dict__
+    assert "_statement_index" not in first.model.__dict__
+    for question in (QUESTION, "how long should I wait before loading a mini-implant?", "why not infrazygomatic?",
+                     "sites for molar intrusion for an adolescent with a high MMPA?"):
+        _same_answer(first, kb, question)
+    assert statement_index(first.model).from_cache

@@ -21,6 +21,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import weakref
 import zlib
 from pathlib import Path
 from typing import Iterable, Optional, Sequence
@@ -35,7 +36,7 @@ from .resources import (
 )
 
 TYPE = "tadlog-kb-cache"
-FORMAT = 3
+FORMAT = 4
 ENTRY_PREFIX, ENTRY_SUFFIX = "kb-", ".json"
 DEFAULT_MAX_MB = 512
 _engine_digest: Optional[str] = None
@@ -90,38 +91,122 @@ def writable_folder() -> Optional[Path]:
 
 # ---- entries ------------------------------------------------------------------------------
 def read(key: str) -> Optional["codec.Entry"]:
-    """The entry for ``key``, or None on any doubt (the caller then parses again)."""
+    """The entry for ``key``, or None on any doubt (the caller then parses again).
+
+    Every section's checksum is verified here, reading the file in pieces; the sections are then
+    read from the open file when used (a whole section, or one key's bytes of a keyed one), so
+    the entry is never held in memory whole (at 100x, 98 MB and 57 MB for the statement index)."""
     for folder in folders():
         path = folder / f"{ENTRY_PREFIX}{key}{ENTRY_SUFFIX}"
         if is_fallback_dir(folder) and not _usable(folder, create=False):
             continue
-        try:
-            data = path.read_bytes()
-        except OSError:
-            continue
-        entry = _decode(data, key)
+        entry = read_file(path, key)
         if entry is not None:
             return entry
     return None
 
 
-def _decode(data: bytes, key: str) -> Optional["codec.Entry"]:
+def read_file(path: Path, key: str) -> Optional["codec.Entry"]:
+    """The entry for ``key`` in the file ``path``, or None on any doubt."""
     try:
-        newline = data.index(b"\n")
-        header = json.loads(data[:newline])
+        stored = _File(path)
+    except OSError:
+        return None
+    return _decode(stored, key)
+
+
+class _File:
+    """An entry's file, open for reads at given offsets (``os.pread``: threads share it). The
+    file descriptor is closed when the last section read from it goes. Where there is no
+    ``pread`` the file's bytes are read whole and held instead."""
+
+    def __init__(self, path: Path):
+        if not hasattr(os, "pread"):
+            self._data = path.read_bytes()
+            self.size = len(self._data)
+            return
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_BINARY", 0))
+        weakref.finalize(self, os.close, fd)
+        self._fd, self._data, self.size = fd, None, os.fstat(fd).st_size
+
+    def pread(self, length: int, offset: int) -> bytes:
+        if self._data is not None:
+            return self._data[offset:offset + length]
+        data = os.pread(self._fd, length, offset)
+        if len(data) != length:  # the file was cut short after it was checked
+            raise ValueError("a section past the end of the file")
+        return data
+
+    def header_line(self) -> tuple[bytes, int]:
+        """The first line (the header) and where the body after it starts."""
+        head = self.pread(min(self.size, HEAD_PIECE), 0)
+        if b"\n" not in head:
+            head = self.pread(min(self.size, MAX_HEADER), 0)
+        newline = head.index(b"\n")  # none: not an entry
+        return head[:newline], newline + 1
+
+    def crc32(self, offset: int, length: int) -> int:
+        crc, end = 0, offset + length
+        while offset < end:
+            piece = self.pread(min(READ_PIECE, end - offset), offset)
+            crc, offset = zlib.crc32(piece, crc), offset + len(piece)
+        return crc
+
+
+HEAD_PIECE = 1 << 16  # bytes read first for the header line (an entry's is about 2 KB)
+MAX_HEADER = 1 << 20  # bytes: a header line longer than this is not an entry
+READ_PIECE = 1 << 20  # bytes read at a time to check a section's checksum or copy it
+
+
+class Span:
+    """One section of an entry: ``bytes(span)`` reads it whole, ``span[a:b]`` a part of it (the
+    blob of one key of a keyed section), each from the file when asked."""
+
+    __slots__ = ("_file", "_offset", "_length", "crc")
+
+    def __init__(self, file: _File, offset: int, length: int, crc: int):
+        self._file, self._offset, self._length, self.crc = file, offset, length, crc
+
+    def __len__(self) -> int:
+        return self._length
+
+    def __bytes__(self) -> bytes:
+        data = self._file.pread(self._length, self._offset)
+        if zlib.crc32(data) != self.crc:  # checked when read, so never decoded from a changed file
+            raise ValueError("a section that changed after it was checked")
+        return data
+
+    def __getitem__(self, part: slice) -> bytes:
+        start, stop, step = part.indices(self._length)
+        if step != 1:
+            raise ValueError("a span is read in one piece")
+        return self._file.pread(max(0, stop - start), self._offset + start)
+
+    def chunks(self):
+        """The section's bytes in pieces (copied into a new entry without being held whole)."""
+        offset, end = self._offset, self._offset + self._length
+        while offset < end:
+            piece = self._file.pread(min(READ_PIECE, end - offset), offset)
+            offset += len(piece)
+            yield piece
+
+
+def _decode(stored: _File, key: str) -> Optional["codec.Entry"]:
+    try:
+        line, body = stored.header_line()
+        header = json.loads(line)
         if not (isinstance(header, dict) and header.get("type") == TYPE and header.get("format") == FORMAT
                 and header.get("key") == key and isinstance(header.get("sections"), dict)):
             return None
         sections = {}
-        body = memoryview(data)[newline + 1:]
         for name, span in header["sections"].items():
             start, length, crc = span
-            if not (isinstance(start, int) and isinstance(length, int) and 0 <= start
-                    and start + length <= len(body)):
+            if not (isinstance(start, int) and isinstance(length, int) and 0 <= start and 0 <= length
+                    and body + start + length <= stored.size):
                 return None
-            sections[name] = body[start:start + length]
-            if zlib.crc32(sections[name]) != crc:  # damaged on disk: never decode half a file
+            if stored.crc32(body + start, length) != crc:  # damaged on disk: never decode half a file
                 return None
+            sections[name] = Span(stored, body + start, length, crc)
         return codec.Entry(sections)
     except Exception:  # corrupted or foreign: never an error, parse again
         return None
@@ -130,40 +215,68 @@ def _decode(data: bytes, key: str) -> Optional["codec.Entry"]:
 def write(key: str, sections: dict) -> Optional[Path]:
     """Store an entry atomically (write a temporary file, then rename); then keep the folder bounded.
 
-    A section is bytes, or a tuple of byte strings written one after another (a keyed section's
-    blobs: joined first, the largest section was held twice at the peak of a first write)."""
+    A section is bytes, an iterable of byte strings (consumed once, in the order of ``sections``:
+    a keyed section's blobs as they are encoded, so the entry is never held whole) or a
+    :class:`Span` of an entry already written (copied piece by piece). The header goes first
+    in a slot sized for it, filled in once every section's length and checksum is known. An
+    exception while a section is produced (a value the format cannot hold) is raised on, with
+    nothing left behind."""
     folder = writable_folder()
     if folder is None:
         return None
-    spans, offset = {}, 0
-    for name, blob in sections.items():
-        length, crc = 0, 0
-        for chunk in _chunks(blob):
-            length += len(chunk)
-            crc = zlib.crc32(chunk, crc)
-        spans[name] = [offset, length, crc]
-        offset += length
-    header = json.dumps({"type": TYPE, "format": FORMAT, "key": key, "sections": spans}).encode()
     target = folder / f"{ENTRY_PREFIX}{key}{ENTRY_SUFFIX}"
     tmp = folder / f".{key}.{os.getpid()}.tmp"
     try:
         with open(tmp, "wb") as handle:
-            handle.write(header + b"\n")
-            for blob in sections.values():
-                handle.writelines(_chunks(blob))
+            slot = _header_slot(key, sections)
+            handle.write(b" " * slot + b"\n")
+            spans = _write_sections(handle, sections)
+            header = json.dumps({"type": TYPE, "format": FORMAT, "key": key, "sections": spans}).encode()
+            handle.seek(0)
+            handle.write(header.ljust(slot))  # JSON ends at the header's last brace: the spaces are allowed
         os.replace(tmp, target)
     except OSError:
-        try:
-            tmp.unlink()
-        except OSError:
-            pass
+        _remove(tmp)
         return None
+    except BaseException:
+        _remove(tmp)
+        raise
     evict(folder, keep=key.split("-")[0])  # an entry and the question indexes stored beside it
     return target
 
 
-def _chunks(blob) -> tuple:
-    return blob if isinstance(blob, tuple) else (blob,)
+def _header_slot(key: str, sections: dict) -> int:
+    """Room enough for the header whatever the sections' sizes: each span is three integers of at
+    most 20 digits."""
+    return 120 + len(key) + sum(len(json.dumps(name)) + 70 for name in sections)
+
+
+def _write_sections(handle, sections: dict) -> dict:
+    spans, offset = {}, 0
+    for name, blob in sections.items():
+        length, crc = 0, 0
+        for chunk in _chunks(blob):
+            handle.write(chunk)
+            length += len(chunk)
+            crc = zlib.crc32(chunk, crc)
+        if isinstance(blob, Span) and (length, crc) != (len(blob), blob.crc):
+            raise ValueError(f"section {name} changed on disk while it was copied")
+        spans[name] = [offset, length, crc]
+        offset += length
+    return spans
+
+
+def _chunks(blob):
+    if isinstance(blob, (bytes, bytearray, memoryview)):
+        return (blob,)
+    return blob.chunks() if isinstance(blob, Span) else blob
+
+
+def _remove(path: Path) -> None:
+    try:
+        path.unlink()
+    except OSError:
+        pass
 
 
 def max_bytes() -> int:

@@ -2,8 +2,8 @@
 
 Every class is written as a list of its fields in a fixed order and read back by a builder of
 its own: nothing in the file names a class or a function, so reading it runs no code. The
-builders fill frozen objects directly (as ``dataclasses.replace`` would, without re-running
-``__init__``), which is what makes a cached load cheap. Facts, statements and each relation
+builders fill frozen objects directly (slot by slot, without re-running ``__init__``), which is
+what makes a cached load cheap. Facts, statements and each relation
 are separate sections decoded on first use.
 """
 from __future__ import annotations
@@ -11,9 +11,11 @@ from __future__ import annotations
 import json
 import threading
 import weakref
+from array import array
 from collections.abc import Mapping
 from dataclasses import fields
 from operator import methodcaller
+from sys import intern
 from typing import Callable, Optional
 
 from .engine.evaluate import Interpretation
@@ -72,37 +74,55 @@ class _Encoder:
         return [name, *[self(getattr(v, f)) for f in _FIELDS[name]]]
 
 
-def encode_model(model: KnowledgeBaseModel, diagnostics) -> dict[str, bytes]:
+def encode_model(model: KnowledgeBaseModel, diagnostics) -> dict:
     """The sections every entry has: the model's light fields together, its facts and
     statements apart, the diagnostics, and the facts again by predicate (values, citations,
-    definition). Kept by the caller when an evaluation is added later, so the model is encoded
-    once per process."""
+    definition). The large ones are generators, encoded as cache.write consumes them in order
+    (so used once): the paths of the locations come last, known once everything is encoded."""
     enc = _Encoder()
-    core = {f: enc(getattr(model, f)) for f in _MODEL_FIELDS if f not in _LAZY}
-    sections = {"core": _dumps(core)}
+    sections = {"core": _last(lambda: _dumps({f: enc(getattr(model, f)) for f in _MODEL_FIELDS if f not in _LAZY}))}
     for name in _LAZY:
         sections[name] = _dumps_tuple(enc, getattr(model, name))
-    sections["diagnostics"] = _dumps(enc(tuple(diagnostics)))
-    by_predicate: dict = {}
-    for fact in model.facts:
-        by_predicate.setdefault(fact.atom.predicate, []).append(
-            [[a.value for a in fact.atom.args], list(fact.cites), fact.rationale])
-    _keyed(sections, "fact_rows", by_predicate.items())
+    sections["diagnostics"] = _last(lambda: _dumps(enc(tuple(diagnostics))))
+    _keyed(sections, "fact_rows", _fact_rows(model.facts))
     # each statement again by id: a question reads a few statements, never needing every
     # Statement decoded (seconds at 100x); what each is about is in the statement index
     first: dict = {}
     for st in model.statements:
         first.setdefault(st.id, st)
     _keyed(sections, "statement_by_id", ((sid, enc(st)) for sid, st in first.items()))
-    sections["paths"] = _dumps(list(enc.paths))  # only the model holds locations
+    sections["paths"] = _last(lambda: _dumps(list(enc.paths)))  # only the model holds locations
     return sections
 
 
+def _fact_rows(facts):
+    """(predicate, its facts' [values, cites, definition]) made predicate by predicate: the rows
+    of every fact built first were a copy of the facts held until written."""
+    by_predicate: dict = {}
+    for fact in facts:
+        by_predicate.setdefault(fact.atom.predicate, []).append(fact)
+    for predicate, found in by_predicate.items():
+        yield predicate, [[[a.value for a in f.atom.args], list(f.cites), f.rationale] for f in found]
+
+
+def _mention_rows(mentions: Callable[[], dict]):
+    """The term index's entries as stored, term by term; the index itself is asked for only when
+    its section is written (built then, not held while the sections before it are)."""
+    for term, found in mentions().items():
+        yield term, [[order, at, atom[0], list(atom[1])] for order, at, atom in found]
+
+
+def _last(make: Callable[[], bytes]):
+    """A section made only when it is written (after the sections before it)."""
+    yield make()
+
+
 def encode(model: KnowledgeBaseModel, diagnostics, interpretation: Optional[Interpretation] = None,
-           mentions: Optional[dict] = None, worlds: Optional[dict] = None,
-           *, model_sections: Optional[dict] = None) -> dict[str, bytes]:
-    """The sections of a cache entry (bytes each): the model's (``model_sections`` when already
-    encoded); with an evaluation, each relation on its own and the index of atoms by term, and
+           mentions: Optional[Callable[[], dict]] = None, worlds: Optional[dict] = None,
+           *, model_sections: Optional[dict] = None) -> dict:
+    """The sections of a cache entry (bytes, or chunks made as they are written: see
+    cache.write): the model's (``model_sections`` when already written: the spans of the
+    entry that holds them, copied); with an evaluation, each relation on its own and the index of atoms by term, and
     the precomputed what-if worlds. (The question indexes are entries of their own, written
     when first built: kb.save_question_indexes.)"""
     sections = dict(model_sections or encode_model(model, diagnostics))
@@ -110,35 +130,51 @@ def encode(model: KnowledgeBaseModel, diagnostics, interpretation: Optional[Inte
         _keyed(sections, "relations", ((name, [list(row) for row in rows])
                                        for name, rows in interpretation.relations.items()))
     if mentions is not None:
-        _keyed(sections, "mentions", ((term, [[order, at, atom[0], list(atom[1])] for order, at, atom in found])
-                                      for term, found in mentions.items()))
+        _keyed(sections, "mentions", _mention_rows(mentions))
     if worlds:
         _keyed(sections, "worlds", worlds.items())
     return sections
 
 
-def _dumps_tuple(enc: _Encoder, items: tuple) -> tuple:
+def _dumps_tuple(enc: _Encoder, items: tuple):
     """``_dumps(enc(items))`` for a tuple, as chunks whose join is the same bytes, made item by
-    item: encoding a whole tuple of facts first held every fact's encoding at once (at 100x, 108
-    MiB more at the peak of a first cache write), and joining them would hold the section twice."""
-    return (b'["("', *[b"," + _dumps(enc(item)) for item in items], b"]")
+    item as the file is written: encoding a whole tuple of facts first held every fact's
+    encoding at once (at 100x, 108 MiB more at the peak of a first cache write), and even the
+    chunks held together were the section's size again."""
+    yield b'["("'
+    for item in items:
+        yield b"," + _dumps(enc(item))
+    yield b"]"
 
 
 def _keyed(sections: dict, name: str, pairs) -> None:
     """``pairs`` (key, value) as one blob per key and an index of where each ends: decoded key by
     key. The index is two flat lists (the keys, the end offsets), not an object of [start, length]
     pairs: at 100x the relations, statements and facts by predicate have tens of thousands of keys
-    each, and reading the pairs' lists was most of a cached load. Each value is encoded as it comes
-    (callers pass generators), so no second copy of the whole mapping is built."""
-    keys, ends, blobs, offset = [], [], [], 0
-    for key, value in pairs:
-        blob = _dumps(value)
-        offset += len(blob)
-        keys.append(key)
-        ends.append(offset)
-        blobs.append(blob)
-    sections[name + "_index"] = _dumps([keys, ends])
-    sections[name] = tuple(blobs)  # written blob by blob (cache.write), never joined
+    each, and reading the pairs' lists was most of a cached load.
+
+    Both are made as the entry is written (cache.write consumes the sections in order): each
+    value is encoded as it comes (callers pass generators) and written, so neither the mapping
+    nor its blobs are held whole; the index, known once every blob is, follows them."""
+    keys, ends, done = [], [], []
+
+    def blobs():
+        offset = 0
+        for key, value in pairs:
+            blob = _dumps(value)
+            offset += len(blob)
+            keys.append(key)
+            ends.append(offset)
+            yield blob
+        done.append(True)
+
+    def index():
+        if not done:  # written before its blobs, it would be an empty index
+            raise RuntimeError(f"the index of {name} was asked for before its blobs were written")
+        yield _dumps([keys, ends])
+
+    sections[name] = blobs()
+    sections[name + "_index"] = index()
 
 
 # ---- decoding -----------------------------------------------------------------------------
@@ -148,19 +184,29 @@ def _damaged(what: str) -> EngineError:
     return EngineError(f"the cached knowledge base is damaged ({what}); run 'tadlog cache clear'", code="E901")
 
 
+def _setters(cls) -> tuple:
+    """The slot setters of a class's fields in declaration order: every cached class has
+    ``__slots__`` (hundreds of thousands of instances at 100x; a ``__dict__`` each was a third
+    of the model's memory), so an object is filled slot by slot."""
+    return tuple(getattr(cls, name).__set__ for name in _FIELDS[cls.__name__])
+
+
 def _builder(cls):
-    names = _FIELDS[cls.__name__]
+    setters = _setters(cls)
 
     def build(values):
-        if len(values) != len(names):
-            raise ValueError(f"{cls.__name__}: {len(values)} fields, not {len(names)}")
+        if len(values) != len(setters):
+            raise ValueError(f"{cls.__name__}: {len(values)} fields, not {len(setters)}")
         obj = _new(cls)
-        obj.__dict__.update(zip(names, values))
+        for set_, value in zip(setters, values):
+            set_(obj, value)
         return obj
     return build
 
 
 _BUILDERS = {cls.__name__: _builder(cls) for cls in CLASSES}
+_set_path, _set_line, _set_column, _set_width, _set_text = (getattr(Location, f).__set__ for f in (
+    "path", "line", "column", "width", "text"))
 
 
 class _Decoder:
@@ -174,9 +220,13 @@ class _Decoder:
                 raise ValueError("unexpected object")
             return v
         tag = v[0]
-        if tag == _LOCATION:
+        if tag == _LOCATION:  # the commonest object by far: its slots set one by one, no loop
             obj = _new(Location)
-            obj.__dict__.update(path=self.paths[v[1]], line=v[2], column=v[3], width=v[4], text=None)
+            _set_path(obj, self.paths[v[1]])
+            _set_line(obj, v[2])
+            _set_column(obj, v[3])
+            _set_width(obj, v[4])
+            _set_text(obj, None)
             return obj
         # most items are strings and numbers: a call each was most of a cached load at 100x
         items = [x if type(x) in _SCALARS else self(x) for x in v[1:]]
@@ -232,14 +282,22 @@ for _name in _LAZY:
     setattr(CachedModel, _name, _lazy(_name))
 
 
+def _interned(row: list) -> tuple:
+    """A decoded row with its strings interned: decoded key by key, every row brought its names
+    back as strings of their own (the same term in thousands of rows and index entries)."""
+    return tuple([intern(v) if type(v) is str else v for v in row])
+
+
 class LazyRelations(Mapping):
     """Values by key (relations by predicate, index entries by term), each decoded from its own
     byte range on first use."""
 
-    def __init__(self, index: list, blob, convert=lambda rows: frozenset(map(tuple, rows))):
+    def __init__(self, index: list, blob, convert=lambda rows: frozenset(map(_interned, rows))):
         keys, self._ends = index  # as _keyed writes it: the keys, and where each one's blob ends
         if not (isinstance(keys, list) and isinstance(self._ends, list) and len(keys) == len(self._ends)):
             raise ValueError("a keyed section of another shape")
+        keys = [intern(k) if type(k) is str else k for k in keys]  # names the model holds (150,000 at 100x)
+        self._ends = array("q", self._ends)  # machine integers, not an object each
         self._keys, self._at = keys, dict(zip(keys, range(len(keys))))
         self._blob, self._done, self._convert = blob, {}, convert
 
@@ -332,17 +390,18 @@ class Entry:
         """term → the index entries (predicate order, position, atom) of the base model."""
         if "mentions_index" not in self.sections:
             return None
-        found = self._keyed("mentions", lambda items: [(o, at, (p, tuple(row))) for o, at, p, row in items])
+        found = self._keyed("mentions", lambda items: [(o, at, (intern(p), _interned(row))) for o, at, p, row in items])
         return lambda term: found.get(term, [])
 
 
 # ---- keyed indexes (the statement index) --------------------------------------------------
-def encode_keyed(maps: dict[str, dict], whole: dict) -> dict[str, bytes]:
-    """An index as sections: each map one blob per key (decoded key by key on read, as the
-    relations are) and ``whole``, the small part every lookup needs, as one JSON object."""
+def encode_keyed(maps: dict, whole: dict) -> dict:
+    """An index as sections: each map (a mapping, or its (key, value) pairs as they are made)
+    one blob per key (decoded key by key on read, as the relations are) and ``whole``, the
+    small part every lookup needs, as one JSON object. Encoded as cache.write consumes it."""
     sections = {"whole": _dumps(whole)}
     for name, mapping in maps.items():
-        _keyed(sections, name, mapping.items())
+        _keyed(sections, name, mapping.items() if isinstance(mapping, Mapping) else mapping)
     return sections
 
 

@@ -16,7 +16,7 @@ ERROR, WARNING, INFO = "error", "warning", "info"
 _SEVERITY_RANK = {ERROR: 0, WARNING: 1, INFO: 2}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Location:
     """A place in a knowledge-base file or in a question (path ``<question>``)."""
 
@@ -60,7 +60,7 @@ def _read_lines(path: str, mtime_ns: int, size: int) -> tuple[str, ...]:
         return ()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Diagnostic:
     """One finding: a stable code, a severity, a message, where, and what to do."""
 

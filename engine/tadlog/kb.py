@@ -108,13 +108,14 @@ class KnowledgeBase:
     # ---- evaluation ---------------------------------------------------------------------
     @cached_property
     def program(self) -> Program:
-        if self._entry is None:
-            return compile_model(self.model)
-        rows = self._entry.fact_rows()  # facts by predicate, without decoding every Fact
-
-        def facts_of(name):
-            return tuple(dict.fromkeys(values for values, _, _ in rows(name)))
         model = self.model  # not self: the program is kept on self, and a cycle outlives the last reference
+        if self._entry is None:
+            facts_of = _parsed_facts_of(model)
+        else:
+            rows = self._entry.fact_rows()  # facts by predicate, without decoding every Fact
+
+            def facts_of(name):
+                return tuple(dict.fromkeys(values for values, _, _ in rows(name)))
         arities = tuple((p.name, p.arity) for p in model.predicates)
         return LazyProgram(arities, tuple(order_bodies(list(model.rules))), facts_of,
                            lambda: compile_model(model).facts)
@@ -245,6 +246,20 @@ class KnowledgeBase:
         return [d for d in self.diagnostics if d.severity == ERROR]
 
 
+def _parsed_facts_of(model: KnowledgeBaseModel):
+    """A parsed model's facts of each predicate as the program gives them (in order, once each),
+    kept per predicate: the model's own tuples of values (``fact_values``), not a second copy
+    (at 100x the compiled facts were 11 MiB of tuples the model's readers held again)."""
+    found: dict = {}
+
+    def facts_of(name: str) -> tuple:
+        facts = found.get(name)
+        if facts is None:
+            facts = found[name] = tuple(dict.fromkeys(model.fact_values(name)))
+        return facts
+    return facts_of
+
+
 def load(path=None, **kwargs) -> KnowledgeBase:
     """Load a knowledge base: the bundled one by default, or a folder of ``.tad`` files."""
     return KnowledgeBase.load(path, **kwargs)
@@ -271,18 +286,37 @@ def write_cache(kb: KnowledgeBase, interpretation: Optional[Interpretation] = No
         derivations = Derivations(kb.model, interpretation, kb.program.rules)
     try:
         model_sections = kb.__dict__.pop("_model_sections", None) or encode_model(kb.model, kb.diagnostics)
-        if not evaluated:
-            kb.__dict__["_model_sections"] = sections = model_sections  # reused by the evaluated entry
-        else:
-            sections = encode(kb.model, kb.diagnostics, interpretation, derivations.index_by_term(),
-                              _what_if_worlds(kb, interpretation), model_sections=model_sections)
+        if evaluated:
+            model_sections = encode(kb.model, kb.diagnostics, interpretation, derivations.index_by_term,
+                                    _what_if_worlds(kb, interpretation), model_sections=model_sections)
+        written = cache.write(key, model_sections)  # encoded as it is written, never held whole
     except (TypeError, ValueError):  # a value the format cannot hold: this knowledge base is not cached
         return None
-    written = cache.write(key, sections)
-    del sections, model_sections  # written: not held while the indexes are built and encoded (the peak)
+    del model_sections
+    if not evaluated and written is not None:
+        _keep_model_sections(kb, key, written)
     if evaluated and written is not None:
+        _read_term_index_from(written, key, derivations)
         _save_keyed_indexes(kb, key)
     return written
+
+
+def _read_term_index_from(written: Path, key: str, derivations: Derivations) -> None:
+    """Once written, the term index is read from the entry term by term, as a cached knowledge
+    base reads it, not held whole (at 100x, 25 MiB that the statement index is built beside)."""
+    entry = cache.read_file(written, key)
+    mentions = entry.mentions() if entry is not None else None
+    if mentions is not None:
+        derivations.use_mentions(mentions)
+
+
+def _keep_model_sections(kb: KnowledgeBase, key: str, written: Path) -> None:
+    """The model's sections of the entry just written, kept to be copied into the evaluated
+    entry (the model is encoded once per process): spans of the file, read piece by piece when
+    copied, not the encoding held in memory. Gone (evicted meanwhile), the model is encoded again."""
+    entry = cache.read_file(written, key)
+    if entry is not None:
+        kb.__dict__["_model_sections"] = dict(entry.sections)
 
 
 def world_key(world) -> str:
@@ -366,13 +400,16 @@ def _stored_index(key: str, cls_of):
 
 
 def _save_keyed_indexes(kb: KnowledgeBase, key: str) -> None:
-    """Build and store the keyed indexes of a model that was parsed (one read from the cache has
-    them stored, or builds them for its first question and saves them then)."""
+    """Store the keyed indexes of a model that was parsed (one read from the cache has them
+    stored, or builds them for its first question and saves them then). One not built yet is
+    made as it is written, and the model then reads the stored copy key by key, as a cached
+    model does: at 100x the built statement index was 68 MiB, and building it held more."""
     for name in KEYED_INDEXES:
         if "#" + name in kb.model.__dict__ or name in kb._indexes_saved:
             continue
-        index = kb.model.memo(name, lambda: QUESTION_INDEXES[name]().build(kb.model))
-        _write_index(kb, key, name, index)
+        built = kb.model.__dict__.get(name)
+        if _write_index(kb, key, name, built) is not None and built is None:
+            kb.model.__dict__["#" + name] = partial(_stored_index, _index_key(key, name), QUESTION_INDEXES[name])
 
 
 _SAVING = threading.Lock()
@@ -396,16 +433,21 @@ def save_question_indexes(kb: KnowledgeBase) -> None:
             _write_index(kb, key, name, index)
 
 
-def _write_index(kb: KnowledgeBase, key: str, name: str, index) -> None:
+def _write_index(kb: KnowledgeBase, key: str, name: str, index) -> Optional[Path]:
+    """Store a question index (``index`` None: a keyed index not built, made from the model as it
+    is written); the file written, or None."""
     from . import codec
 
-    try:
-        sections = (codec.encode_keyed(*index.stored_maps()) if name in KEYED_INDEXES
-                    else {"index": codec.encode_index(index, kb.model)})
+    try:  # (a keyed index is encoded as it is written)
+        if name not in KEYED_INDEXES:
+            sections = {"index": codec.encode_index(index, kb.model)}
+        else:
+            sections = codec.encode_keyed(*(index.stored_maps() if index is not None
+                                            else QUESTION_INDEXES[name]().stored_maps_of(kb.model)))
+        written = cache.write(_index_key(key, name), sections)
     except RuntimeError:  # another thread (the service) filled the index's memo meanwhile: next time
-        return
+        return None
     except (TypeError, ValueError):  # an index holding what the format cannot: built per model instead
-        kb._indexes_saved.add(name)
-        return
+        written = None
     kb._indexes_saved.add(name)
-    cache.write(_index_key(key, name), sections)
+    return written

@@ -166,6 +166,14 @@ class Derivations:
         """The whole term index (term → entries), as the cache stores it."""
         return self._mentions
 
+    def use_mentions(self, mentions: Callable[[str], list]) -> None:
+        """Read the term index from ``mentions`` (the cache entry it was just written to), as
+        derivations from a cache entry do, and let the one built here go. Only the base
+        derivations read theirs from a source: others index just what their inputs change."""
+        if self._parent is None:
+            self._mentions_source = mentions
+            self.__dict__.pop("_mentions", None)
+
     def mentions_of(self, term: str) -> list:
         """The term's entries of the index: from the source given (a cache entry), else built."""
         if self._mentions_source is not None and self._parent is None:

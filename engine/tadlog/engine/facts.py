@@ -25,15 +25,11 @@ class BaseFacts:
 
     @classmethod
     def of_model(cls, model: KnowledgeBaseModel) -> "BaseFacts":
-        grouped: dict = {}
-
+        """The rows of one predicate made when it is first indexed, and let go once it is (at
+        100x, the rows of every fact made up front were 12 MiB)."""
         def rows_of(predicate):
-            if not grouped:
-                for fact in model.facts:
-                    grouped.setdefault(fact.atom.predicate, []).append(
-                        (tuple(a.value for a in fact.atom.args), fact.cites, fact.rationale))
-                grouped.setdefault("#", [])
-            return grouped.get(predicate, ())
+            return [(tuple(a.value for a in fact.atom.args), fact.cites, fact.rationale)
+                    for fact in model.facts_by_predicate.get(predicate, ())]
         return cls(rows_of)
 
     def _index(self, predicate: str):

@@ -85,6 +85,9 @@ class _Reader:
             raise NotFast("a lone '\"' or '-'")
         self.starts = list(accumulate(map(len, chain.from_iterable(pairs)), initial=0))[1::2]
         self.line_starts = list(accumulate(map((1).__add__, map(len, text.split("\n"))), initial=0))
+        # one int per line for every location on it (past 256 each number is an object: at 100x
+        # the parsed model held one for most of its 394,000 locations)
+        self.line_numbers = list(range(len(self.line_starts) + 1))
         self.i = 0
 
     # ---- tokens -------------------------------------------------------------------------
@@ -92,7 +95,7 @@ class _Reader:
         """The location of token ``i``, as lark gives its token (line, column, width)."""
         start = self.starts[i]
         line = bisect_right(self.line_starts, start)
-        return Location(self.path, line, start - self.line_starts[line - 1] + 1, len(self.toks[i]))
+        return Location(self.path, self.line_numbers[line], start - self.line_starts[line - 1] + 1, len(self.toks[i]))
 
     def name(self) -> str:
         """A name, interned: a term, predicate or statement is named in many places (at 100x the

@@ -38,7 +38,7 @@ ATTRIBUTES = {
 REPEATABLE = {("conflict", "side")}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Var:
     """A rule variable; ``_`` is anonymous: each occurrence is a fresh variable, never joined."""
 
@@ -49,7 +49,7 @@ class Var:
         return self.name == "_"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Const:
     """A constant argument: a term name (symbol), a quoted text or a number."""
 
@@ -61,7 +61,7 @@ class Const:
 Term_ = Union[Var, Const]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Atom:
     """A predicate applied to arguments: a fact's content, a rule's head or a body literal."""
 
@@ -77,7 +77,7 @@ class Atom:
         return not self.variables
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Negation:
     """A negated body literal (``not p(X)``): true when no fact or derivation gives the atom."""
 
@@ -88,7 +88,7 @@ class Negation:
         return self.atom.location
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Comparison:
     """A body comparison (``N >= 18``) between a variable and a value or another variable."""
 
@@ -101,7 +101,7 @@ class Comparison:
 Literal_ = Union[Atom, Negation, Comparison]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Source:
     """A cited document: the paper, chapter or guideline that statements quote."""
 
@@ -115,7 +115,7 @@ class Source:
     location: Optional[Location] = field(default=None, compare=False, repr=False)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Section:
     """A numbered part of a source and its lines; coverage expects statements only from a ``clinical`` one."""
 
@@ -127,7 +127,7 @@ class Section:
     location: Optional[Location] = field(default=None, compare=False, repr=False)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Statement:
     """One verbatim sentence of a source, with where it stands and how strong its evidence is:
     what every fact and rule cites, so an answer can show the words it rests on."""
@@ -155,7 +155,7 @@ class Statement:
         return len(EVIDENCE_GRADES) - EVIDENCE_GRADES.index(self.grade)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class TermDecl:
     """A named thing of the domain (a site, a factor, a technique) with its label and the aliases
     questions may use for it."""
@@ -168,7 +168,7 @@ class TermDecl:
     patients: Optional[str] = None  # a patient factor's people: "adolescents" for adolescence
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Conflict:
     """Statements of sources that disagree, side by side: answers show both sides, never one merged claim."""
 
@@ -183,7 +183,7 @@ class Conflict:
         return tuple(s for side in self.sides for s in side)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Param:
     """A predicate argument: its name, its type (symbol or number) and, when declared
     (``site: site``), the term category its values must belong to."""
@@ -193,7 +193,7 @@ class Param:
     category: Optional[str] = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Predicate:
     """A relation, its typed arguments and the English template an answer reads it in."""
 
@@ -208,7 +208,7 @@ class Predicate:
         return len(self.params)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Fact:
     """A ground atom, cited by statements or, where no sentence states it (a structural fact
     such as one site being part of another), a curator definition with its ``because``."""
@@ -219,7 +219,7 @@ class Fact:
     rationale: Optional[str] = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Rule:
     """A Datalog rule with its citations, or a curator's ``because`` where no sentence states it."""
 
@@ -283,8 +283,21 @@ class KnowledgeBaseModel:
         """The argument values of the knowledge base's own facts of ``predicate``, in order. A
         cached model reads them from its facts-by-predicate section without decoding any Fact:
         at 100x, decoding every fact to read one predicate's was most of a first question."""
-        by_predicate = self.memo("_fact_values", lambda: _values_by_predicate(self.facts))
-        return by_predicate.get(predicate, ())
+        found = self.memo("_fact_values", dict)  # per predicate asked: at 100x all of them were 7 MiB
+        values = found.get(predicate)
+        if values is None:
+            values = found[predicate] = tuple(tuple(a.value for a in fact.atom.args)
+                                              for fact in self.facts_by_predicate.get(predicate, ()))
+        return values
+
+    @cached_property
+    def facts_by_predicate(self) -> dict[str, list[Fact]]:
+        """The facts of each predicate, in order: what is read of them (values, citations) is
+        read per predicate, when asked for."""
+        out: dict[str, list[Fact]] = {}
+        for fact in self.facts:
+            out.setdefault(fact.atom.predicate, []).append(fact)
+        return out
 
     @cached_property
     def conflicts_by_statement(self) -> dict[str, tuple[Conflict, ...]]:
@@ -372,13 +385,6 @@ class KnowledgeBaseModel:
 
 
 _PLACEHOLDER = re.compile(r"(patients with )?\{([a-z][a-z0-9_]*)\}")
-
-
-def _values_by_predicate(facts) -> dict[str, tuple]:
-    out: dict[str, list] = {}
-    for fact in facts:
-        out.setdefault(fact.atom.predicate, []).append(tuple(a.value for a in fact.atom.args))
-    return {name: tuple(rows) for name, rows in out.items()}
 
 
 def _first_by(items, attr: str) -> dict:

@@ -95,7 +95,7 @@ def _bearing(explainer: Explainer, conflicts: list, terms: set[str]) -> list:
 
     def share(conflict) -> float:
         statements = [sid for side in conflict.sides for sid in side]
-        return sum(1 for sid in statements if index.terms_of(sid) & terms) / max(len(statements), 1)
+        return sum(1 for sid in statements if not terms.isdisjoint(index.terms_of(sid))) / max(len(statements), 1)
 
     return [c for c in conflicts if share(c) >= BEARING]
 

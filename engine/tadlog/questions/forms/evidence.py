@@ -142,7 +142,7 @@ def also_said(explainer: Explainer, query: Query, terms, intent: str, cited, abo
         return ()
     ranked = _ranking(explainer, query, known, intent)[0]
     cited = set(cited)
-    return tuple([sid for _, sid in ranked if sid not in cited and index.terms_of(sid) & about
+    return tuple([sid for _, sid in ranked if sid not in cited and not about.isdisjoint(index.terms_of(sid))
                   and any(index.has(sid, w) for w in free)][:n])
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 import re
 from functools import lru_cache
+from sys import intern
 from typing import Optional
 
 from ...language.model import KnowledgeBaseModel
@@ -67,75 +68,45 @@ class StatementIndex:
 
     @classmethod
     def build(cls, model: KnowledgeBaseModel) -> "StatementIndex":
-        counts: dict[str, dict[str, int]] = {}
-        lengths: dict[str, int] = {}
-        for st in model.statements:
-            quote = stems(st.quote)
-            mine: dict[str, int] = {}
-            for word in quote:
-                mine[word] = mine.get(word, 0) + 1
-            counts[st.id], lengths[st.id] = mine, max(1, len(quote))
-        facts: dict[str, list] = {}
-        terms: dict[str, dict] = {}  # insertion-ordered sets
-        by_predicate: dict[str, dict] = {}
-        for fact in model.facts:
-            values = tuple(a.value for a in fact.atom.args)
-            for sid in fact.cites:
-                facts.setdefault(sid, []).append((fact.atom.predicate, values))
-                terms.setdefault(sid, {}).update(dict.fromkeys(v for v in values if isinstance(v, str)))
-                by_predicate.setdefault(fact.atom.predicate, {})[sid] = None
-        label_stems: dict[str, list[str]] = {}  # each term's label read once, not once per statement
-        for sid, named in terms.items():  # what the facts say a quote is about counts as its words
-            mine = counts.get(sid)
-            if mine is not None:
-                for term in named:
-                    found = label_stems.get(term)
-                    if found is None:
-                        found = label_stems[term] = stems(model.label(term)) if term in model.term_by_name else []
-                    for word in found:
-                        mine.setdefault(word, 1)
-        postings: dict[str, dict[str, int]] = {}
-        for sid, mine in counts.items():
-            for word, n in mine.items():
-                postings.setdefault(word, {})[sid] = n
-        count = max(1, len(counts))
-        by_term: dict[str, list[str]] = {}
-        for sid, named in terms.items():
-            for term in named:
-                by_term.setdefault(term, []).append(sid)
-        by_section: dict[str, list] = {}
-        for st in model.statements:
-            by_section.setdefault(f"{st.source} {st.section}", []).append((st.id, st.lines[0], st.lines[1]))
-        whole = {
-            "idf": {w: math.log(1 + (count - len(f) + 0.5) / (len(f) + 0.5)) for w, f in postings.items()},
-            "term_idf": {t: math.log(count / len(sids)) for t, sids in by_term.items()},
-            "mean_length": sum(lengths.values()) / count,
-        }
-        per_statement = {sid: (lengths.get(sid, 1), frozenset(terms.get(sid, ())), tuple(facts.get(sid, ())))
-                         for sid in dict.fromkeys([*lengths, *facts])}
-        return cls(postings, per_statement, {t: tuple(s) for t, s in by_term.items()},
-                   {p: tuple(s) for p, s in by_predicate.items()},
-                   {k: tuple(v) for k, v in by_section.items()}, whole)
+        parts = _Parts(model)
+        whole = parts.whole()
+        postings = {word: dict(zip(sids, counts)) for word, (sids, counts) in parts.postings_once()}
+        per_statement = {sid: (n, tuple(sorted(terms)), tuple(facts)) for sid, n, terms, facts in parts.per_statement()}
+        return cls(postings, per_statement, {t: tuple(s) for t, s in parts.by_term.items()},
+                   {p: tuple(s) for p, s in parts.by_predicate.items()},
+                   {k: tuple(v) for k, v in parts.by_section.items()}, whole)
+
+    @classmethod
+    def stored_maps_of(cls, model: KnowledgeBaseModel) -> tuple[dict, dict]:
+        """What :meth:`stored_maps` gives of the index of ``model``, without building the index:
+        a first cache write stores it and the questions then read the stored copy, so the
+        per-statement entries are never all held (at 100x the built index was 68 MiB, and
+        building it held its word counts twice)."""
+        parts = _Parts(model)
+        whole = parts.whole()
+        return _stored(parts.postings_once(), parts.per_statement(), parts.by_term, parts.by_predicate,
+                       lambda: parts.by_section), whole
 
     # ---- cached (kb.KEYED_INDEXES: codec.encode_keyed writes these maps, decode_keyed reads them) ----
-    def stored_maps(self) -> tuple[dict[str, dict], dict]:
-        """The maps as JSON data, and the small part every lookup needs; the sentence memo is not kept."""
-        maps = {
-            "postings": self.postings,
-            "per_statement": {sid: [n, sorted(terms), [[p, list(v)] for p, v in facts]]
-                              for sid, (n, terms, facts) in self.per_statement.items()},
-            "by_term": {t: list(s) for t, s in self.by_term.items()},
-            "by_predicate": {p: list(s) for p, s in self.by_predicate.items()},
-            "by_section": {k: [list(e) for e in v] for k, v in self.by_section.items()},
-        }
+    def stored_maps(self) -> tuple[dict, dict]:
+        """The maps as JSON data (each its (key, value) pairs, made as they are written, not a
+        copy of the index held whole), and the small part every lookup needs; the sentence memo
+        is not kept."""
+        per_statement = ((sid, n, terms, facts) for sid, (n, terms, facts) in self.per_statement.items())
+        postings = ((word, [list(found), list(found.values())]) for word, found in self.postings.items())
+        maps = _stored(postings, per_statement, self.by_term, self.by_predicate, lambda: self.by_section)
         return maps, {"idf": self.idf, "term_idf": self.term_idf, "mean_length": self.mean_length}
 
-    # each stored map's entry back as the built index holds it
+    # each stored map's entry back as the built index holds it, its statement ids, terms and
+    # predicates interned: decoded key by key, each posting brought every id back as a string
+    # of its own (at 100x, the postings a first question reads held 20 MiB of copies)
     CONVERTERS = {
-        "postings": dict,
-        "per_statement": lambda v: (v[0], frozenset(v[1]), tuple((p, tuple(x)) for p, x in v[2])),
-        "by_term": tuple, "by_predicate": tuple,
-        "by_section": lambda v: tuple(map(tuple, v)),
+        "postings": lambda found: dict(zip(map(intern, found[0]), found[1])),  # stored: [statements, counts]
+        "per_statement": lambda v: (v[0], tuple(map(intern, v[1])),
+                                    tuple((intern(p), tuple([intern(a) if type(a) is str else a for a in x]))
+                                          for p, x in v[2])),
+        "by_term": lambda found: tuple(map(intern, found)), "by_predicate": lambda found: tuple(map(intern, found)),
+        "by_section": lambda found: tuple((intern(sid), first, last) for sid, first, last in found),
     }
 
     @classmethod
@@ -159,9 +130,11 @@ class StatementIndex:
     def length(self, sid: str) -> int:
         return self.per_statement[sid][0]
 
-    def terms_of(self, sid: str) -> frozenset:
+    def terms_of(self, sid: str) -> tuple:
+        """The terms the facts citing a statement name, sorted (a few each: a tuple, not a set,
+        is a third of the memory of the entries a first ranking decodes)."""
         found = self.per_statement.get(sid)
-        return found[1] if found is not None else frozenset()
+        return found[1] if found is not None else ()
 
     def facts_of(self, sid: str) -> tuple:
         """The facts citing the statement, as (predicate, values)."""
@@ -194,6 +167,109 @@ class StatementIndex:
             if other != sid and start - 1 <= last <= start and first < start:
                 return other
         return None
+
+
+def _stored(postings, per_statement, by_term, by_predicate, by_section) -> dict:
+    """The maps as stored: each one's (key, JSON value) pairs, made as they are written (the
+    sections by ``by_section()``, asked for when its turn comes). A word's postings are stored
+    as two lists, its statements and their counts: made from the index's lists, with no dict
+    of each word (at 100x their tables were 30 MiB the C heap kept after the write)."""
+    return {
+        "postings": postings,
+        "per_statement": ((sid, [n, sorted(terms), [[p, list(v)] for p, v in facts]])
+                          for sid, n, terms, facts in per_statement),
+        "by_term": ((t, list(s)) for t, s in by_term.items()),
+        "by_predicate": ((p, list(s)) for p, s in by_predicate.items()),
+        "by_section": _sections_as_stored(by_section),
+    }
+
+
+def _sections_as_stored(by_section):
+    for key, found in by_section().items():  # (a generator's first iterable is read at once: not here)
+        yield key, [list(e) for e in found]
+
+
+class _Parts:
+    """What a statement index is made of, from a model: the postings (word -> {statement:
+    count}), each statement's quote length, the terms and facts citing it, and the statements by
+    term, predicate and section. Each statement's word counts go into the postings as they are
+    made, never all held beside them; the facts citing each statement are gathered only when
+    the per-statement entries are made (written, after the postings are let go)."""
+
+    def __init__(self, model: KnowledgeBaseModel):
+        self.model = model
+        self.terms: dict[str, list] = {}  # each in order, once (a few terms each: lists, not dicts)
+        self.by_predicate: dict[str, dict] = {}
+        for fact in model.facts:
+            named_here = dict.fromkeys(a.value for a in fact.atom.args if isinstance(a.value, str))
+            for sid in fact.cites:
+                named = self.terms.setdefault(sid, [])
+                named.extend(v for v in named_here if v not in named)
+                self.by_predicate.setdefault(fact.atom.predicate, {})[sid] = None
+        self.lengths: dict[str, int] = {}
+        self.postings: dict[str, tuple[list, list]] = {}  # word -> (statements, counts): no dict each
+        label_stems: dict[str, list[str]] = {}  # each term's label read once, not once per statement
+        latest: dict = {}  # a repeated id: its last statement, in the place of its first
+        for st in model.statements:
+            latest[st.id] = st
+        for sid, st in latest.items():
+            quote = stems(st.quote)
+            mine: dict[str, int] = {}
+            for word in quote:
+                mine[word] = mine.get(word, 0) + 1
+            self.lengths[sid] = max(1, len(quote))
+            for term in self.terms.get(sid, ()):  # what the facts say a quote is about counts as its words
+                found = label_stems.get(term)
+                if found is None:
+                    found = label_stems[term] = stems(model.label(term)) if term in model.term_by_name else []
+                for word in found:
+                    mine.setdefault(word, 1)
+            for word, n in mine.items():
+                found = self.postings.get(word)
+                if found is None:
+                    found = self.postings[word] = ([], [])
+                found[0].append(sid)
+                found[1].append(n)
+        self.by_term: dict[str, list[str]] = {}
+        for sid, named in self.terms.items():
+            for term in named:
+                self.by_term.setdefault(term, []).append(sid)
+
+    def whole(self) -> dict:
+        count = max(1, len(self.lengths))
+        return {
+            "idf": {w: math.log(1 + (count - len(f) + 0.5) / (len(f) + 0.5)) for w, (f, _) in self.postings.items()},
+            "term_idf": {t: math.log(count / len(sids)) for t, sids in self.by_term.items()},
+            "mean_length": sum(self.lengths.values()) / count,
+        }
+
+    @property
+    def by_section(self) -> dict[str, list]:
+        """The statements of each section (made when asked for: written last, after the rest)."""
+        out: dict[str, list] = {}
+        for st in self.model.statements:
+            out.setdefault(f"{st.source} {st.section}", []).append((st.id, st.lines[0], st.lines[1]))
+        return out
+
+    def postings_once(self):
+        """The postings word by word as the index holds them, each let go once made (written, they
+        are read from the entry)."""
+        postings, self.postings = self.postings, None
+        for word, (sids, counts) in postings.items():
+            yield word, [sids, counts]
+            sids.clear()
+            counts.clear()
+
+    def per_statement(self):
+        """(statement, quote length, terms, facts) of each statement, then of each cited id
+        that names no statement."""
+        facts: dict[str, list] = {}
+        for fact in self.model.facts:
+            values = tuple(a.value for a in fact.atom.args)
+            for sid in fact.cites:
+                facts.setdefault(sid, []).append((fact.atom.predicate, values))
+        for sid in dict.fromkeys([*self.lengths, *facts]):
+            yield sid, self.lengths.get(sid, 1), self.terms.get(sid, ()), facts.get(sid, ())
 
 
 def statement_index(model: KnowledgeBaseModel) -> StatementIndex:
