@@ -451,3 +451,22 @@ def test_a_first_load_reads_the_indexes_it_wrote_back_from_the_cache(folder, kb)
                      "sites for molar intrusion for an adolescent with a high MMPA?"):
         _same_answer(first, kb, question)
     assert statement_index(first.model).from_cache
+
+
+def test_a_bounded_map_keeps_at_most_its_bound_and_decodes_again(folder, kb):
+    """A keyed map with ``keep`` (the statement index's per-statement entries, the statements of a
+    cached model) forgets decoded values past its bound and decodes them again, the same."""
+    from tadlog import codec
+
+    sections: dict = {}
+    codec._keyed(sections, "things", ((f"s{i}", [i, f"term{i}"]) for i in range(10)))
+    blob = b"".join(cache._chunks(sections["things"]))
+    index = json.loads(b"".join(cache._chunks(sections["things_index"])))
+    bounded = codec.LazyRelations(index, blob, tuple, keep=3)
+    assert [bounded[f"s{i}"] for i in range(10)] == [(i, f"term{i}") for i in range(10)]
+    assert len(bounded._done) <= 3
+    assert bounded["s0"] == (0, "term0") and len(bounded) == 10
+    tadlog.load(KB).interpretation  # parsed, evaluated and written
+    cached = tadlog.load(KB)
+    assert cached.loaded_from == "cache" and cached.model.statement_by_id._keep == codec.KEEP_STATEMENTS
+    _same_answer(cached, kb)

@@ -80,7 +80,7 @@ def encode_model(model: KnowledgeBaseModel, diagnostics) -> dict:
     definition). The large ones are generators, encoded as cache.write consumes them in order
     (so used once): the paths of the locations come last, known once everything is encoded."""
     enc = _Encoder()
-    sections = {"core": _last(lambda: _dumps({f: enc(getattr(model, f)) for f in _MODEL_FIELDS if f not in _LAZY}))}
+    sections = {"core": _core_chunks(enc, model)}
     for name in _LAZY:
         sections[name] = _dumps_tuple(enc, getattr(model, name))
     sections["diagnostics"] = _last(lambda: _dumps(enc(tuple(diagnostics))))
@@ -93,6 +93,21 @@ def encode_model(model: KnowledgeBaseModel, diagnostics) -> dict:
     _keyed(sections, "statement_by_id", ((sid, enc(st)) for sid, st in first.items()))
     sections["paths"] = _last(lambda: _dumps(list(enc.paths)))  # only the model holds locations
     return sections
+
+
+def _core_chunks(enc: _Encoder, model: KnowledgeBaseModel):
+    """``_dumps({field: enc(value)})`` of the model's light fields, as chunks made field by field
+    and item by item (``_dumps_tuple``), the same bytes: encoding the whole object first (3,500
+    rules and their atoms at 100x) was 40 MiB over the model at the peak of a first cache write."""
+    light = [f for f in _MODEL_FIELDS if f not in _LAZY]
+    for number, name in enumerate(light):
+        yield (b"{" if number == 0 else b",") + _dumps(name) + b":"
+        value = getattr(model, name)
+        if type(value) is tuple:
+            yield from _dumps_tuple(enc, value)
+        else:
+            yield _dumps(enc(value))
+    yield b"}" if light else b"{}"
 
 
 def _fact_rows(facts):
@@ -288,25 +303,35 @@ def _interned(row: list) -> tuple:
     return tuple([intern(v) if type(v) is str else v for v in row])
 
 
+KEEP_STATEMENTS = 4096  # decoded statements (and statement-index entries) a cached model keeps
+
+
 class LazyRelations(Mapping):
     """Values by key (relations by predicate, index entries by term), each decoded from its own
-    byte range on first use."""
+    byte range on first use and kept; with ``keep``, at most about that many are kept (the memo is
+    emptied when it grows past it): a map whose entries a question reads once each, by the
+    thousand (each statement's terms and facts, as the evidence ranking scores 18,000 of them at
+    100x), then costs the memory of ``keep`` entries, not of every one read."""
 
-    def __init__(self, index: list, blob, convert=lambda rows: frozenset(map(_interned, rows))):
+    def __init__(self, index: list, blob, convert=lambda rows: frozenset(map(_interned, rows)),
+                 keep: Optional[int] = None):
         keys, self._ends = index  # as _keyed writes it: the keys, and where each one's blob ends
         if not (isinstance(keys, list) and isinstance(self._ends, list) and len(keys) == len(self._ends)):
             raise ValueError("a keyed section of another shape")
         keys = [intern(k) if type(k) is str else k for k in keys]  # names the model holds (150,000 at 100x)
         self._ends = array("q", self._ends)  # machine integers, not an object each
         self._keys, self._at = keys, dict(zip(keys, range(len(keys))))
-        self._blob, self._done, self._convert = blob, {}, convert
+        self._blob, self._done, self._convert, self._keep = blob, {}, convert, keep
 
     def __getitem__(self, name):
         value = self._done.get(name)
         if value is None:
             i = self._at[name]
             start, end = (self._ends[i - 1] if i else 0), self._ends[i]
-            value = self._done[name] = _guarded(name, lambda: self._convert(json.loads(bytes(self._blob[start:end]))))
+            value = _guarded(name, lambda: self._convert(json.loads(bytes(self._blob[start:end]))))
+            if self._keep is not None and len(self._done) >= self._keep:
+                self._done.clear()
+            self._done[name] = value
         return value
 
     def __iter__(self):
@@ -337,7 +362,7 @@ class Entry:
         model.__dict__.update({name: self._decode(value) for name, value in core.items()})
         model.__dict__["#decode"] = self._decode_lazy
         model.__dict__["#fact_rows"] = self.fact_rows()
-        model.__dict__["statement_by_id"] = self._keyed("statement_by_id", self._statement)
+        model.__dict__["statement_by_id"] = self._keyed("statement_by_id", self._statement, KEEP_STATEMENTS)
         return model
 
     def _statement(self, encoded) -> Statement:
@@ -363,10 +388,10 @@ class Entry:
             return None
         return Interpretation(self._keyed("relations"))
 
-    def _keyed(self, name: str, convert=None) -> LazyRelations:
+    def _keyed(self, name: str, convert=None, keep: Optional[int] = None) -> LazyRelations:
         if convert is None:
-            return LazyRelations(self._load(name + "_index"), self.sections[name])
-        return LazyRelations(self._load(name + "_index"), self.sections[name], convert)
+            return LazyRelations(self._load(name + "_index"), self.sections[name], keep=keep)
+        return LazyRelations(self._load(name + "_index"), self.sections[name], convert, keep)
 
     def fact_rows(self) -> Callable[[str], list]:
         """predicate → [(values, cites, definition)] of the knowledge base's own facts."""
@@ -405,10 +430,13 @@ def encode_keyed(maps: dict, whole: dict) -> dict:
     return sections
 
 
-def decode_keyed(sections: dict, converters: dict[str, Callable]) -> tuple[dict[str, "LazyRelations"], dict]:
-    """The maps of :func:`encode_keyed` (each value converted on first use) and its ``whole``."""
+def decode_keyed(sections: dict, converters: dict[str, Callable],
+                 keep: Optional[dict[str, int]] = None) -> tuple[dict[str, "LazyRelations"], dict]:
+    """The maps of :func:`encode_keyed` (each value converted on first use; ``keep``: how many of
+    a map's decoded values to keep, LazyRelations) and its ``whole``."""
     def decode():
-        maps = {name: LazyRelations(json.loads(bytes(sections[name + "_index"])), sections[name], convert)
+        maps = {name: LazyRelations(json.loads(bytes(sections[name + "_index"])), sections[name], convert,
+                                    (keep or {}).get(name))
                 for name, convert in converters.items()}
         whole = json.loads(bytes(sections["whole"]))
         if not isinstance(whole, dict):

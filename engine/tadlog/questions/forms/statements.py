@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import re
+from array import array
 from functools import lru_cache
 from sys import intern
 from typing import Optional
@@ -109,6 +110,8 @@ class StatementIndex:
         "by_section": lambda found: tuple((intern(sid), first, last) for sid, first, last in found),
     }
 
+    KEEP = {"per_statement": 4096}  # decoded entries kept (codec.LazyRelations): the ranking reads thousands once
+
     @classmethod
     def from_maps(cls, maps, whole: dict) -> "StatementIndex":
         """A stored index (maps decoded entry by entry on first lookup)."""
@@ -207,12 +210,16 @@ class _Parts:
                 named.extend(v for v in named_here if v not in named)
                 self.by_predicate.setdefault(fact.atom.predicate, {})[sid] = None
         self.lengths: dict[str, int] = {}
-        self.postings: dict[str, tuple[list, list]] = {}  # word -> (statements, counts): no dict each
+        # word -> (statement numbers, counts), machine integers: no dict each, and no list of
+        # references (at 100x a million postings: 16 MiB as two lists, 8 as two arrays)
+        self.postings: dict[str, tuple[array, array]] = {}
+        self._ids: list[str] = []  # statement number -> id
         label_stems: dict[str, list[str]] = {}  # each term's label read once, not once per statement
         latest: dict = {}  # a repeated id: its last statement, in the place of its first
         for st in model.statements:
             latest[st.id] = st
-        for sid, st in latest.items():
+        for number, (sid, st) in enumerate(latest.items()):
+            self._ids.append(sid)
             quote = stems(st.quote)
             mine: dict[str, int] = {}
             for word in quote:
@@ -227,8 +234,8 @@ class _Parts:
             for word, n in mine.items():
                 found = self.postings.get(word)
                 if found is None:
-                    found = self.postings[word] = ([], [])
-                found[0].append(sid)
+                    found = self.postings[word] = (array("I"), array("I"))
+                found[0].append(number)
                 found[1].append(n)
         self.by_term: dict[str, list[str]] = {}
         for sid, named in self.terms.items():
@@ -255,21 +262,21 @@ class _Parts:
         """The postings word by word as the index holds them, each let go once made (written, they
         are read from the entry)."""
         postings, self.postings = self.postings, None
-        for word, (sids, counts) in postings.items():
-            yield word, [sids, counts]
-            sids.clear()
-            counts.clear()
+        ids = self._ids
+        for word in list(postings):
+            numbers, counts = postings.pop(word)
+            yield word, [[ids[number] for number in numbers], counts.tolist()]
 
     def per_statement(self):
         """(statement, quote length, terms, facts) of each statement, then of each cited id
         that names no statement."""
-        facts: dict[str, list] = {}
+        facts: dict[str, list] = {}  # the Fact objects themselves: their (predicate, values) made when yielded
         for fact in self.model.facts:
-            values = tuple(a.value for a in fact.atom.args)
             for sid in fact.cites:
-                facts.setdefault(sid, []).append((fact.atom.predicate, values))
+                facts.setdefault(sid, []).append(fact)
         for sid in dict.fromkeys([*self.lengths, *facts]):
-            yield sid, self.lengths.get(sid, 1), self.terms.get(sid, ()), facts.get(sid, ())
+            cited = [(f.atom.predicate, tuple(a.value for a in f.atom.args)) for f in facts.pop(sid, ())]
+            yield sid, self.lengths.get(sid, 1), self.terms.get(sid, ()), cited
 
 
 def statement_index(model: KnowledgeBaseModel) -> StatementIndex:
