@@ -254,7 +254,7 @@ def test_a_cached_question_index_decodes_once_when_threads_reach_it_together(kb)
     once must give each of them the index (a second thread once got AttributeError mid-decode)."""
     import threading
 
-    from tadlog.codec import LazyIndex, encode_index
+    from tadlog.index_codec import LazyIndex, encode_index
     from tadlog.kb import QUESTION_INDEXES
     from tadlog.questions.names import name_index
 
@@ -282,7 +282,7 @@ def test_question_indexes_are_saved_when_first_built_and_read_back(folder, kb):
     """A raw query builds no question index and writes none; a question in words builds the name
     index, which is then stored beside the entry, and a fresh load reads it from there (undecoded
     until used) and answers exactly as a parse does."""
-    from tadlog.codec import LazyIndex
+    from tadlog.index_codec import LazyIndex
 
     first = tadlog.load(KB)
     first.ask("? site_success_figure(S, F).")
@@ -320,17 +320,17 @@ def test_an_index_that_changes_while_it_is_saved_is_saved_after_the_next_answer(
     """The service answers in threads; one thread filling an index's sentence memo while another
     saves it makes the encoding fail (dictionary changed size). The answer must not fail: the save
     is retried after the next answer."""
-    import tadlog.codec
+    import tadlog.index_codec
 
     first = tadlog.load(KB)
-    real, calls = tadlog.codec.encode_index, []
+    real, calls = tadlog.index_codec.encode_index, []
 
     def racing(index, model):
         calls.append(type(index).__name__)
         if len(calls) == 1:
             raise RuntimeError("dictionary changed size during iteration")
         return real(index, model)
-    monkeypatch.setattr(tadlog.codec, "encode_index", racing)
+    monkeypatch.setattr(tadlog.index_codec, "encode_index", racing)
     assert first.ask(QUESTION).to_json() == kb.ask(QUESTION).to_json()
     assert not list(folder.glob("kb-*-name_index.json"))
     first.ask(QUESTION)

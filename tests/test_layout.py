@@ -16,7 +16,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "engine" / "tadlog"
 LAYERS = (
     {"cli", "repl", "__main__", "serve", "commands"},
     {"curate"},
-    {"kb", "cache", "codec", "__init__"},
+    {"kb", "cache", "codec", "index_codec", "__init__"},
     {"questions"},
     {"render"},
     {"engine"},

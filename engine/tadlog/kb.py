@@ -92,7 +92,7 @@ class KnowledgeBase:
                      cache_key=key, entry=entry)
         except Exception:  # a well-formed file of the wrong shape: parse again
             return None
-        from .codec import LazyIndex
+        from .index_codec import LazyIndex
 
         for name, cls_of in QUESTION_INDEXES.items():  # kept on the model, as the questions keep them
             if name in KEYED_INDEXES:  # read when a question first needs it, entry by entry
@@ -436,11 +436,11 @@ def save_question_indexes(kb: KnowledgeBase) -> None:
 def _write_index(kb: KnowledgeBase, key: str, name: str, index) -> Optional[Path]:
     """Store a question index (``index`` None: a keyed index not built, made from the model as it
     is written); the file written, or None."""
-    from . import codec
+    from . import codec, index_codec
 
     try:  # (a keyed index is encoded as it is written)
         if name not in KEYED_INDEXES:
-            sections = {"index": codec.encode_index(index, kb.model)}
+            sections = {"index": index_codec.encode_index(index, kb.model)}
         else:
             sections = codec.encode_keyed(*(index.stored_maps() if index is not None
                                             else QUESTION_INDEXES[name]().stored_maps_of(kb.model)))
