@@ -21,7 +21,7 @@ LAYERS = (
     {"render"},
     {"engine"},
     {"language"},
-    {"errors", "resources", "digests", "parser_tables", "wording", "version", "limits", "terminal", "collector", "similar"},
+    {"errors", "resources", "atomic", "digests", "parser_tables", "wording", "version", "limits", "terminal", "collector", "similar"},
 )
 MAX_LINES = 500
 

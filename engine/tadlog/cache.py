@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Iterable, Optional, Sequence
 
 from . import codec
+from .atomic import write_atomically
 from .digests import MEMO_NAME as DIGESTS_MEMO, file_digests
 from .language.files import entries_below, resolver
 from .resources import (
@@ -225,22 +226,16 @@ def write(key: str, sections: dict) -> Optional[Path]:
     if folder is None:
         return None
     target = folder / f"{ENTRY_PREFIX}{key}{ENTRY_SUFFIX}"
-    tmp = folder / f".{key}.{os.getpid()}.tmp"
-    try:
-        with open(tmp, "wb") as handle:
-            slot = _header_slot(key, sections)
-            handle.write(b" " * slot + b"\n")
-            spans = _write_sections(handle, sections)
-            header = json.dumps({"type": TYPE, "format": FORMAT, "key": key, "sections": spans}).encode()
-            handle.seek(0)
-            handle.write(header.ljust(slot))  # JSON ends at the header's last brace: the spaces are allowed
-        os.replace(tmp, target)
-    except OSError:
-        _remove(tmp)
+
+    def fill(handle) -> None:
+        slot = _header_slot(key, sections)
+        handle.write(b" " * slot + b"\n")
+        spans = _write_sections(handle, sections)
+        header = json.dumps({"type": TYPE, "format": FORMAT, "key": key, "sections": spans}).encode()
+        handle.seek(0)
+        handle.write(header.ljust(slot))  # JSON ends at the header's last brace: the spaces are allowed
+    if not write_atomically(target, fill):
         return None
-    except BaseException:
-        _remove(tmp)
-        raise
     evict(folder, keep=key.split("-")[0])  # an entry and the question indexes stored beside it
     return target
 
@@ -270,13 +265,6 @@ def _chunks(blob):
     if isinstance(blob, (bytes, bytearray, memoryview)):
         return (blob,)
     return blob.chunks() if isinstance(blob, Span) else blob
-
-
-def _remove(path: Path) -> None:
-    try:
-        path.unlink()
-    except OSError:
-        pass
 
 
 def max_bytes() -> int:

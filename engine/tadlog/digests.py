@@ -85,12 +85,7 @@ def _write(path: Path, memo: dict) -> None:
     memo = {name: entry for name, entry in memo.items() if os.path.exists(name)}
     if len(memo) > MAX_ENTRIES:
         memo = dict(sorted(memo.items(), key=lambda item: item[1][5])[-MAX_ENTRIES:])
-    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-    try:
-        tmp.write_text(json.dumps({"type": KIND, "entries": memo}), encoding="utf-8")
-        os.replace(tmp, path)
-    except OSError:
-        try:
-            tmp.unlink()
-        except OSError:
-            pass
+    from .atomic import write_atomically
+
+    blob = json.dumps({"type": KIND, "entries": memo}).encode()
+    write_atomically(path, lambda handle: handle.write(blob))

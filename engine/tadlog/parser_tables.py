@@ -22,7 +22,6 @@ state's dictionary were 6 of the 11 ms of reading the question parser (warm, mea
 from __future__ import annotations
 
 import json
-import os
 import sys
 from array import array
 from binascii import a2b_base64, b2a_base64
@@ -38,15 +37,14 @@ def write(parser, path: str, key: str) -> None:
     from lark.grammar import Rule
     from lark.lexer import TerminalDef
 
+    from .atomic import write_atomically
+
     try:
         data, memo = parser.memo_serialize([TerminalDef, Rule])
         frontend = dict(data["parser"], parser=_flat_table(data["parser"]["parser"]))
         blob = json.dumps({"type": KIND, "format": FORMAT, "key": key, "data": dict(data, parser=frontend),
                            "memo": [memo[i] for i in range(len(memo))]})
-        tmp = f"{path}.{os.getpid()}.tmp"
-        with open(tmp, "w", encoding="utf-8") as handle:
-            handle.write(blob)
-        os.replace(tmp, path)
+        write_atomically(path, lambda handle: handle.write(blob.encode()))
     except (OSError, TypeError, ValueError, KeyError):
         pass
 
