@@ -300,6 +300,11 @@ def _interned(row: list) -> tuple:
     return tuple([intern(v) if type(v) is str else v for v in row])
 
 
+def _relation(rows: list) -> frozenset:
+    """A relation's rows as the interpretation holds them (LazyRelations' default value)."""
+    return frozenset(map(_interned, rows))
+
+
 KEEP_STATEMENTS = 4096  # decoded statements (and statement-index entries) a cached model keeps
 
 
@@ -310,15 +315,14 @@ class LazyRelations(Mapping):
     thousand (each statement's terms and facts, as the evidence ranking scores 18,000 of them at
     100x), then costs the memory of ``keep`` entries, not of every one read."""
 
-    def __init__(self, index: list, blob, convert=lambda rows: frozenset(map(_interned, rows)),
-                 keep: Optional[int] = None):
+    def __init__(self, index: list, blob, convert=None, keep: Optional[int] = None):
         keys, self._ends = index  # as _keyed writes it: the keys, and where each one's blob ends
         if not (isinstance(keys, list) and isinstance(self._ends, list) and len(keys) == len(self._ends)):
             raise ValueError("a keyed section of another shape")
         keys = [intern(k) if type(k) is str else k for k in keys]  # names the model holds (150,000 at 100x)
         self._ends = array("q", self._ends)  # machine integers, not an object each
         self._keys, self._at = keys, dict(zip(keys, range(len(keys))))
-        self._blob, self._done, self._convert, self._keep = blob, {}, convert, keep
+        self._blob, self._done, self._convert, self._keep = blob, {}, convert or _relation, keep
 
     def __getitem__(self, name):
         value = self._done.get(name)
@@ -386,8 +390,6 @@ class Entry:
         return Interpretation(self._keyed("relations"))
 
     def _keyed(self, name: str, convert=None, keep: Optional[int] = None) -> LazyRelations:
-        if convert is None:
-            return LazyRelations(self._load(name + "_index"), self.sections[name], keep=keep)
         return LazyRelations(self._load(name + "_index"), self.sections[name], convert, keep)
 
     def fact_rows(self) -> Callable[[str], list]:

@@ -9,7 +9,7 @@ keyed by integers (state -> token -> action), which JSON turns into strings, and
 action as a reference object to its rule: the question grammar's table is 285 states and
 12,600 actions. Turning every string key back into an integer (a JSON object hook over 13,000
 objects) and resolving every reference through lark's generic ``deserialize`` took 55 of the
-cached cold ask's 214 ms (benchmarks/bench.py, issue 10). Here each state is one flat list of
+cached cold ask's 214 ms (benchmarks/bench.py, issue 10). Here each state is one flat row of
 integers (token, action, argument, token, ...) and the memo a list, so the JSON needs no hook,
 and the table is rebuilt by lark's own classes through its ``LALR_Parser`` plugin hook, which
 lark allows when loading: the same table, rules and callbacks lark's own loading gives.

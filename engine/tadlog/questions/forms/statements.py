@@ -193,8 +193,8 @@ def _sections_as_stored(by_section):
 
 
 class _Parts:
-    """What a statement index is made of, from a model: the postings (word -> {statement:
-    count}), each statement's quote length, the terms and facts citing it, and the statements by
+    """What a statement index is made of, from a model: the postings (word -> its statements'
+    numbers and their counts), each statement's quote length, the terms and facts citing it, and the statements by
     term, predicate and section. Each statement's word counts go into the postings as they are
     made, never all held beside them; the facts citing each statement are gathered only when
     the per-statement entries are made (written, after the postings are let go)."""
