@@ -418,6 +418,22 @@ def test_a_keyed_section_is_written_after_its_blobs_or_not_at_all():
     assert b"".join(sections["m"]) == b'1[2]' and json.loads(b"".join(sections["m_index"])) == [["a", "b"], [1, 4]]
 
 
+def test_numbers_are_one_section_read_by_position_and_a_section_of_another_shape_is_damage():
+    """An index's integers by key (the quotes' lengths) are stored as one section of keys and
+    values and read back as they were; one of another shape is an E901 error, not a wrong value."""
+    from tadlog.codec import decode_keyed, encode_keyed
+
+    lengths = {"s1": 12, "s2": 1, "s3": 40000}
+    sections = {name: b"".join(blob) if not isinstance(blob, bytes) else blob
+                for name, blob in encode_keyed({"m": {"a": 1}}, {"w": 1}, {"lengths": lengths}).items()}
+    maps, whole = decode_keyed(sections, {"m": int}, numbers=("lengths",))
+    assert dict(maps["lengths"]) == lengths and whole == {"w": 1} and maps["m"]["a"] == 1
+    assert maps["lengths"].get("s9") is None and "s2" in maps["lengths"]
+    with pytest.raises(tadlog.TadlogError) as raised:
+        decode_keyed(dict(sections, lengths=b'[["s1", "s2"], [1]]'), {"m": int}, numbers=("lengths",))
+    assert raised.value.diagnostics[0].code == "E901"
+
+
 def test_the_evaluated_entry_copies_the_model_sections_of_the_entry_written_first(folder, kb):
     """A first load writes the model's entry; the evaluation then writes the whole entry with the
     model's sections copied from the first file (the model is encoded once), even when that file

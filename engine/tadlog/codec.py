@@ -419,24 +419,61 @@ class Entry:
 
 
 # ---- keyed indexes (the statement index) --------------------------------------------------
-def encode_keyed(maps: dict, whole: dict) -> dict:
+def encode_keyed(maps: dict, whole: dict, numbers: Optional[dict] = None) -> dict:
     """An index as sections: each map (a mapping, or its (key, value) pairs as they are made)
     one blob per key (decoded key by key on read, as the relations are) and ``whole``, the
-    small part every lookup needs, as one JSON object. Encoded as cache.write consumes it."""
+    small part every lookup needs, as one JSON object; each of ``numbers`` (key, integer)
+    pairs as one section of its own (:class:`Numbers`). Encoded as cache.write consumes it."""
     sections = {"whole": _dumps(whole)}
+    for name, pairs in (numbers or {}).items():
+        sections[name] = _numbers(pairs.items() if isinstance(pairs, Mapping) else pairs)
     for name, mapping in maps.items():
         _keyed(sections, name, mapping.items() if isinstance(mapping, Mapping) else mapping)
     return sections
 
 
-def decode_keyed(sections: dict, converters: dict[str, Callable],
-                 keep: Optional[dict[str, int]] = None) -> tuple[dict[str, "LazyRelations"], dict]:
+def _numbers(pairs):
+    keys, values = [], []
+    for key, value in pairs:
+        keys.append(key)
+        values.append(value)
+    yield _dumps([keys, values])
+
+
+class Numbers(Mapping):
+    """An integer by key, the whole map read at once: a key's value is read by position from one
+    array, not decoded from a blob of its own (the evidence ranking reads a quote's length for each
+    of its candidates: at 1000x, 178,000 lookups; through LazyRelations 17 us each, here 0.2)."""
+
+    def __init__(self, stored: list):
+        keys, values = stored
+        if not (isinstance(keys, list) and isinstance(values, list) and len(keys) == len(values)):
+            raise ValueError("a section of numbers of another shape")
+        self._at = dict(zip(map(intern, keys), range(len(keys))))
+        self._values = array("q", values)
+
+    def __getitem__(self, key):
+        return self._values[self._at[key]]
+
+    def __iter__(self):
+        return iter(self._at)
+
+    def __len__(self):
+        return len(self._at)
+
+    def __contains__(self, key):
+        return key in self._at
+
+
+def decode_keyed(sections: dict, converters: dict[str, Callable], keep: Optional[dict[str, int]] = None,
+                 numbers: tuple[str, ...] = ()) -> tuple[dict[str, Mapping], dict]:
     """The maps of :func:`encode_keyed` (each value converted on first use; ``keep``: how many of
-    a map's decoded values to keep, LazyRelations) and its ``whole``."""
+    a map's decoded values to keep, LazyRelations), its ``numbers`` and its ``whole``."""
     def decode():
         maps = {name: LazyRelations(json.loads(bytes(sections[name + "_index"])), sections[name], convert,
                                     (keep or {}).get(name))
                 for name, convert in converters.items()}
+        maps.update({name: Numbers(json.loads(bytes(sections[name]))) for name in numbers})
         whole = json.loads(bytes(sections["whole"]))
         if not isinstance(whole, dict):
             raise ValueError("an index of another shape")

@@ -394,7 +394,8 @@ def _stored_index(key: str, cls_of):
         return None
     cls = cls_of()
     try:
-        return cls.from_maps(*decode_keyed(entry.sections, cls.CONVERTERS, getattr(cls, "KEEP", None)))
+        return cls.from_maps(*decode_keyed(entry.sections, cls.CONVERTERS, getattr(cls, "KEEP", None),
+                                           getattr(cls, "NUMBERS", ())))
     except TadlogError:
         return None
 

@@ -11,7 +11,8 @@ nearest things the sources do say.
 from __future__ import annotations
 
 import re
-from typing import Optional
+from itertools import islice
+from typing import Callable, Optional
 
 from ..answer import Answer, Item
 from ..explainer import Explainer
@@ -19,10 +20,10 @@ from ..names import FILLER, GENERIC, name_index
 from ..words import normal_word
 from ..query import Query
 from .common import and_list, patient_factors, term_label
+from .ordering import ordered
 from .statements import StatementIndex, stem, stems, statement_index
 
 INTENT_LIFT = 0.5
-RELATIVE = 1.0  # a quantity answer also keeps, among its figures, statements scoring this share of the best figure
 SHOWN = 30  # entries kept in the answer (the compact view shows as many as fit a screen)
 EXCERPT = 600  # a longer quote shows its bearing sentences only (whole sentences, "…" for the rest)
 SENTENCE_END = re.compile(r"(?<=[.!?;])\s+(?=[A-Z(\[\d\u201c\"'])")
@@ -140,15 +141,27 @@ def also_said(explainer: Explainer, query: Query, terms, intent: str, cited, abo
     free = {w for w in free if index.idf.get(w, 0.0) > 1.0}
     if not free:
         return ()
-    ranked = _ranking(explainer, query, known, intent)[0]
+    scored, _, _, options = _scored(explainer, query, known, intent)
+    ranked = ordered(model, index, scored, lambda s: _fits(model, index, s[1], intent, options), intent)
     cited = set(cited)
-    return tuple([sid for _, sid in ranked if sid not in cited and not about.isdisjoint(index.terms_of(sid))
-                  and any(index.has(sid, w) for w in free)][:n])
+    bearing = (sid for _, sid in ranked if sid not in cited and not about.isdisjoint(index.terms_of(sid))
+               and any(index.has(sid, w) for w in free))
+    return tuple(islice(bearing, n))  # the ranking is read only as far as these: at 1000x it holds 178,000
 
 
 def _ranking(explainer: Explainer, query: Query, terms: list[str], intent: str):
     """The statements about the question's names and words, best first for the intent, with
     those that give what the intent asks, the term weights, the question's words and options."""
+    model, index = explainer.model, statement_index(explainer.model)
+    scored, weights, words, options = _scored(explainer, query, terms, intent)
+    fitting = [s for s in scored if _fits(model, index, s[1], intent, options)]
+    ranked = list(ordered(model, index, scored, set(fitting).__contains__, intent))
+    return ranked, fitting, weights, words, options
+
+
+def _scored(explainer: Explainer, query: Query, terms: list[str], intent: str):
+    """Every statement about the question's names and words with its score, best first, with the
+    term weights, the question's words and the options of a choice."""
     model = explainer.model
     index = statement_index(model)
     patient = set(patient_factors(explainer))
@@ -169,76 +182,7 @@ def _ranking(explainer: Explainer, query: Query, terms: list[str], intent: str):
     if intent == "howto":  # how to do it: the steps it requires, and theirs (self-tapping: pilot hole, bur)
         for step, weight in _required_steps(explainer, terms):
             weights.setdefault(step, weight)
-    scored = _score(model, index, weights, words, intent, patient, options)
-    fitting = [s for s in scored if _fits(model, index, s[1], intent, options)]
-    ranked = _with_antecedents(model, index, _distinct(model, _fitting_first(scored, fitting, intent)))
-    return ranked, fitting, weights, words, options
-
-
-# What follows a statement and belongs with it: a study's result, or a qualification of what it said
-# ("However, this has not been validated by animal or clinical studies").
-LEADING = 6  # the entries on a first screen: only their antecedents are brought forward
-
-
-def _with_antecedents(model, index: StatementIndex, ranked: list) -> list:
-    """A quote that points back ("This marked drop in success rates ...") is shown right after the
-    statement it points to, the one that ends where it begins in the same section: the figures it
-    speaks of are then on the screen with it (brought forward, or moved up from lower down). Likewise
-    a study among the first entries is followed by the statement right after it that gives its result
-    ("The authors concluded that OMI anchorage ... much more versatile and reliable ...")."""
-    out = list(ranked)
-    for here in range(min(LEADING, len(out))):  # a result follows its study ("The authors concluded ..."),
-        score, sid = out[here]                   # and what it brings may bring its own (a chain of three)
-        after = index.result(model, sid)
-        if after is None:
-            continue
-        there = next((i for i, entry in enumerate(out) if entry[1] == after), None)
-        if there is not None and there <= here + 1:
-            continue  # already above it, or right after
-        if there is not None:
-            out.pop(there)
-        out.insert(here + 1, (score, after))
-    for score, sid in ranked[:LEADING]:
-        before = index.antecedent(model, sid)
-        if before is None:
-            continue
-        here = next(i for i, entry in enumerate(out) if entry[1] == sid)
-        there = next((i for i, entry in enumerate(out) if entry[1] == before), None)
-        if there is not None and there < here:
-            continue  # already above it
-        if there is not None:
-            out.pop(there)
-        out.insert(here, (score, before))
-    return out
-
-
-def _distinct(model, ranked: list) -> list:
-    """One entry per sentence: a source that repeats a sentence word for word (a review's summary
-    and its conclusions) is quoted once, at the better-ranked place."""
-    seen, out = set(), []
-    for entry in ranked:
-        st = model.statement_by_id.get(entry[1])
-        key = " ".join(st.quote.split()).casefold() if st is not None else entry[1]
-        if key not in seen:
-            seen.add(key)
-            out.append(entry)
-    return out
-
-
-def _fitting_first(scored, fitting, intent: str) -> list:
-    """Only what the intent asks for; for a quantity, the figures together with any statement
-    that bears on the question as strongly as the best figure does ("much lower success rates
-    than primary insertions"), so a figure question keeps the sentence that says what they mean."""
-    if not fitting:
-        return scored
-    kept = set(fitting)
-    if intent == "choice":  # the statements naming both first, then what is said of each
-        return fitting + [s for s in scored if s not in kept]
-    if intent != "quantity":
-        return fitting
-    best = fitting[0][0]
-    extra = [s for s in scored if s not in kept and s[0] >= RELATIVE * best]
-    return sorted(fitting + extra, key=lambda s: (-s[0], s[1]))
+    return _score(model, index, weights, words, intent, patient, options), weights, words, options
 
 
 def _options(query: Query) -> tuple[str, ...]:
@@ -284,46 +228,64 @@ def _larger_sites(explainer: Explainer, terms) -> list[str]:
 
 
 def _score(model, index: StatementIndex, weights, words, intent, patient, options) -> list[tuple[float, str]]:
-    """Every statement that shares a name or a word with the question, best first."""
+    """Every statement that shares a name or a word with the question, best first.
+
+    What each candidate names, and which facts cite it, is read per term and per predicate
+    (the index's ``by_term`` and ``by_predicate``), not from every candidate's own entry: read
+    from the cache, each entry is decoded on its own, and at 1000x a ranking has 178,000."""
+    naming = {t: frozenset(index.by_term.get(t, ())) for t in dict.fromkeys([*weights, *patient, *options])}
     candidates: set[str] = set()
     for term in weights:
-        candidates.update(index.by_term.get(term, ()))
+        candidates.update(naming[term])
     for word in words:
         if index.idf.get(word, 0) > 1.0:  # words in most quotes say nothing
             candidates.update(index.with_word(word))
     whole = [t for t, w in weights.items() if w >= 1.0 and t not in patient]
     asked = {p for w in words for p in PREDICATE_CUES.get(w, ())}  # "history of ...": the milestones
-    if asked:
-        for predicate in sorted(asked):
-            candidates.update(index.by_predicate.get(predicate, ()))
+    cue = _citing(index, sorted(asked))
+    candidates.update(cue)
+    named = dict.fromkeys(candidates, 0)
+    for term, weight in weights.items():  # (added in the order of the weights, as a sum over them would)
+        value = min(index.term_idf.get(term, 1.0), 4.0) * weight
+        for sid in naming[term]:
+            named[sid] += value
+    kind = _kind_bonus(model, index, intent)
+    lifted = _citing(index, ANSWERING.get(intent, ()))
+    statements = model.statement_by_id
     out = []
     for sid in candidates:
-        st = model.statement_by_id.get(sid)
-        if st is None:
+        if sid not in statements:  # (the statement itself is read only when its kind or quote counts)
             continue
-        mentioned = index.terms_of(sid)
-        named = sum(min(index.term_idf.get(t, 1.0), 4.0) * w for t, w in weights.items() if t in mentioned)
-        if asked and any(p in asked for p, _ in index.facts_of(sid)):
-            named += 4.0  # gives what a cue word asks for, as a rare name would
+        score = named[sid] + (4.0 if sid in cue else 0)  # gives what a cue word asks for, as a rare name would
         said = _bm25(index, sid, words)
-        bonus = sum(1.0 for f in patient if f in mentioned)
-        if options and all(o in mentioned or _says(model, index, sid, o) for o in options):
+        bonus = sum(1.0 for f in patient if sid in naming[f])
+        if options and all(sid in naming[o] or _says(model, index, sid, o) for o in options):
             bonus += 6.0
-        elif len(whole) >= 2 and all(t in mentioned or _says(model, index, sid, t) for t in whole):
+        elif len(whole) >= 2 and all(sid in naming[t] or _says(model, index, sid, t) for t in whole):
             bonus += WHOLE_BONUS  # speaks of everything the question names ("pilot hole" and "posterior maxilla")
         # what the intent wants first lifts a statement in proportion to how well it fits the question
-        score = (1.5 * named + said) * (1.0 + INTENT_LIFT * _intent_bonus(model, index, sid, intent)) + bonus
-        if named > 0 or said > 2.0:
-            out.append((score, sid))
+        fit = kind(sid) + (ANSWER_LIFT if sid in lifted else 0.0)
+        if score > 0 or said > 2.0:
+            out.append(((1.5 * score + said) * (1.0 + INTENT_LIFT * fit) + bonus, sid))
     out.sort(key=lambda x: (-x[0], x[1]))
+    return out
+
+
+def _citing(index: StatementIndex, predicates) -> set[str]:
+    """The statements a fact of one of the predicates cites."""
+    out: set[str] = set()
+    for predicate in predicates:
+        out.update(index.by_predicate.get(predicate, ()))
     return out
 
 
 def _bm25(index: StatementIndex, sid: str, words) -> float:
     """Okapi BM25 of the question's words in one quote: rare words count more, long quotes less."""
+    found = [(w, n) for w in words if (n := index.count(sid, w))]
+    if not found:
+        return 0
     norm = 1.2 * (0.25 + 0.75 * index.length(sid) / index.mean_length)
-    found = [(w, index.count(sid, w)) for w in words]
-    return sum(index.idf.get(w, 0.0) * n * 2.2 / (n + norm) for w, n in found if n)
+    return sum(index.idf.get(w, 0.0) * n * 2.2 / (n + norm) for w, n in found)
 
 
 def _says(model, index: StatementIndex, sid: str, term: str) -> bool:
@@ -337,35 +299,33 @@ def _says(model, index: StatementIndex, sid: str, term: str) -> bool:
     return False
 
 
-def _intent_bonus(model, index: StatementIndex, sid: str, intent: str) -> float:
-    """How well a statement gives what the intent asks for: its kind (1 for a figure, a
-    recommendation, a risk, a definition; reasons 0.5 for a stance), plus ANSWER_LIFT when a fact it
-    supports is of a predicate that answers the intent (a cause for 'why', a guideline for how-to)."""
-    answering = ANSWERING.get(intent, frozenset())
-    lift = ANSWER_LIFT if any(p in answering for p, _ in index.facts_of(sid)) else 0.0
-    return _kind_bonus(model, index, sid, intent) + lift
-
-
-def _kind_bonus(model, index: StatementIndex, sid: str, intent: str) -> float:
-    st = model.statement_by_id[sid]
+def _kind_bonus(model, index: StatementIndex, intent: str) -> Callable[[str], float]:
+    """How well a statement's kind gives what the intent asks for: 1 for a figure, a
+    recommendation, a risk, a definition; 0.5 for a stance when reasons are asked. (Each scored
+    statement gets ANSWER_LIFT more when a fact it supports is of a predicate that answers the
+    intent: a cause for 'why', a guideline for how-to.) A test of the statement for the
+    intents that read its quote or kind; for the others, of the facts citing it, by predicate."""
+    statements = model.statement_by_id
     if intent == "quantity":
-        return 1.0 if _has_figure(st.quote) else 0.0
+        return lambda sid: 1.0 if _has_figure(statements[sid].quote) else 0.0
     if intent == "howto":
-        return 1.0 if st.kind == "recommendation" else 0.0
+        return lambda sid: 1.0 if statements[sid].kind == "recommendation" else 0.0
     if intent == "risks":
-        return 1.0 if _against(model, index, sid) else 0.0
+        against = _citing(index, [p for p in index.by_predicate if _is_against(model, p)])
+        return lambda sid: 1.0 if sid in against else 0.0
     if intent == "definition":
-        return 1.0 if st.kind == "definition" or any(p == "definition" for p, _ in index.facts_of(sid)) else 0.0
+        defining = _citing(index, ["definition"])
+        return lambda sid: 1.0 if statements[sid].kind == "definition" or sid in defining else 0.0
     if intent == "reasons":
-        return 0.5 if any(_stance(model, p) for p, _ in index.facts_of(sid)) else 0.0
-    return 0.0
+        taking = _citing(index, [p for p in index.by_predicate if _stance(model, p)])
+        return lambda sid: 0.5 if sid in taking else 0.0
+    return lambda sid: 0.0
 
 
 def _fits(model, index: StatementIndex, sid: str, intent: str, options) -> bool:
     """Whether a statement gives what the intent asks for (a figure, a recommendation, a risk, ...)."""
-    st = model.statement_by_id[sid]
     if intent == "quantity":  # a figure, or a comparison of amounts ("much lower success rates than ...")
-        return _has_figure(st.quote) or any(p in COMPARING for p, _ in index.facts_of(sid))
+        return _has_figure(model.statement_by_id[sid].quote) or any(p in COMPARING for p, _ in index.facts_of(sid))
     if intent == "choice" and len(options) == 2:
         mentioned = index.terms_of(sid)
         return all(o in mentioned or _says(model, index, sid, o) for o in options)
@@ -382,11 +342,9 @@ def _stance(model, predicate: str) -> Optional[str]:
     return pred.stance if pred else None
 
 
-def _against(model, index: StatementIndex, sid: str) -> bool:
-    for predicate, _ in index.facts_of(sid):
-        if _stance(model, predicate) == "against" or any(k in predicate for k in ("risk", "complication", "fail")):
-            return True
-    return False
+def _is_against(model, predicate: str) -> bool:
+    """A predicate that tells against (its stance), or names a risk, a complication or a failure."""
+    return _stance(model, predicate) == "against" or any(k in predicate for k in ("risk", "complication", "fail"))
 
 
 def excerpt(index: StatementIndex, sid: str, quote: str, focus: set[str], limit: int = EXCERPT) -> str:

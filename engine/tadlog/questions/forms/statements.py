@@ -53,12 +53,13 @@ class StatementIndex:
     question at a hundred times the bundled size touches the postings of its own words, not
     every statement. Built from a model (``build``) it is plain dictionaries of the same shape."""
 
-    def __init__(self, postings, per_statement, by_term, by_predicate, by_section, whole: dict):
+    def __init__(self, postings, per_statement, by_term, by_predicate, by_section, lengths, whole: dict):
         self.postings = postings          # word -> {statement: count}
-        self.per_statement = per_statement  # statement -> (quote length, terms, facts (predicate, values))
+        self.per_statement = per_statement  # statement -> (terms, facts (predicate, values))
         self.by_term = by_term            # term -> statements whose facts name it
         self.by_predicate = by_predicate  # predicate -> statements citing one of its facts
         self.by_section = by_section      # "source section" -> ((statement, first line, last line), ...)
+        self.lengths = lengths            # statement -> its quote's length in words (codec.Numbers, stored)
         self.idf: dict[str, float] = whole["idf"]
         self.term_idf: dict[str, float] = whole["term_idf"]
         self.mean_length: float = whole["mean_length"]
@@ -66,46 +67,48 @@ class StatementIndex:
 
     from_cache = False  # True for a stored copy (never written back)
     MAPS = ("postings", "per_statement", "by_term", "by_predicate", "by_section")
+    NUMBERS = ("lengths",)  # stored apart from the per-statement entries: every candidate of a ranking reads one
 
     @classmethod
     def build(cls, model: KnowledgeBaseModel) -> "StatementIndex":
         parts = _Parts(model)
         whole = parts.whole()
         postings = {word: dict(zip(sids, counts)) for word, (sids, counts) in parts.postings_once()}
-        per_statement = {sid: (n, tuple(sorted(terms)), tuple(facts)) for sid, n, terms, facts in parts.per_statement()}
+        per_statement = {sid: (tuple(sorted(terms)), tuple(facts)) for sid, terms, facts in parts.per_statement()}
         return cls(postings, per_statement, {t: tuple(s) for t, s in parts.by_term.items()},
                    {p: tuple(s) for p, s in parts.by_predicate.items()},
-                   {k: tuple(v) for k, v in parts.by_section.items()}, whole)
+                   {k: tuple(v) for k, v in parts.by_section.items()}, parts.lengths, whole)
 
     @classmethod
-    def stored_maps_of(cls, model: KnowledgeBaseModel) -> tuple[dict, dict]:
+    def stored_maps_of(cls, model: KnowledgeBaseModel) -> tuple[dict, dict, dict]:
         """What :meth:`stored_maps` gives of the index of ``model``, without building the index:
         a first cache write stores it and the questions then read the stored copy, so the
         per-statement entries are never all held (at 100x the built index was 68 MiB, and
         building it held its word counts twice)."""
         parts = _Parts(model)
         whole = parts.whole()
-        return _stored(parts.postings_once(), parts.per_statement(), parts.by_term, parts.by_predicate,
-                       lambda: parts.by_section), whole
+        return (_stored(parts.postings_once(), parts.per_statement(), parts.by_term, parts.by_predicate,
+                        lambda: parts.by_section), whole, {"lengths": parts.lengths})
 
     # ---- cached (kb.KEYED_INDEXES: codec.encode_keyed writes these maps, decode_keyed reads them) ----
-    def stored_maps(self) -> tuple[dict, dict]:
+    def stored_maps(self) -> tuple[dict, dict, dict]:
         """The maps as JSON data (each its (key, value) pairs, made as they are written, not a
-        copy of the index held whole), and the small part every lookup needs; the sentence memo
-        is not kept."""
-        per_statement = ((sid, n, terms, facts) for sid, (n, terms, facts) in self.per_statement.items())
+        copy of the index held whole), the small part every lookup needs, and the quotes'
+        lengths (codec.encode_keyed's ``numbers``); the sentence memo is not kept."""
+        per_statement = ((sid, terms, facts) for sid, (terms, facts) in self.per_statement.items())
         postings = ((word, [list(found), list(found.values())]) for word, found in self.postings.items())
         maps = _stored(postings, per_statement, self.by_term, self.by_predicate, lambda: self.by_section)
-        return maps, {"idf": self.idf, "term_idf": self.term_idf, "mean_length": self.mean_length}
+        whole = {"idf": self.idf, "term_idf": self.term_idf, "mean_length": self.mean_length}
+        return maps, whole, {"lengths": self.lengths}
 
     # each stored map's entry back as the built index holds it, its statement ids, terms and
     # predicates interned: decoded key by key, each posting brought every id back as a string
     # of its own (at 100x, the postings a first question reads held 20 MiB of copies)
     CONVERTERS = {
         "postings": lambda found: dict(zip(map(intern, found[0]), found[1])),  # stored: [statements, counts]
-        "per_statement": lambda v: (v[0], tuple(map(intern, v[1])),
+        "per_statement": lambda v: (tuple(map(intern, v[0])),
                                     tuple((intern(p), tuple([intern(a) if type(a) is str else a for a in x]))
-                                          for p, x in v[2])),
+                                          for p, x in v[1])),
         "by_term": lambda found: tuple(map(intern, found)), "by_predicate": lambda found: tuple(map(intern, found)),
         "by_section": lambda found: tuple((intern(sid), first, last) for sid, first, last in found),
     }
@@ -115,7 +118,7 @@ class StatementIndex:
     @classmethod
     def from_maps(cls, maps, whole: dict) -> "StatementIndex":
         """A stored index (maps decoded entry by entry on first lookup)."""
-        index = cls(*(maps[name] for name in cls.MAPS), whole)
+        index = cls(*(maps[name] for name in cls.MAPS + cls.NUMBERS), whole)
         index.from_cache = True
         return index
 
@@ -131,18 +134,20 @@ class StatementIndex:
         return self.postings.get(word, EMPTY)
 
     def length(self, sid: str) -> int:
-        return self.per_statement[sid][0]
+        """A quote's length in words (1 for a cited id that names no statement)."""
+        found = self.lengths.get(sid)
+        return 1 if found is None else found
 
     def terms_of(self, sid: str) -> tuple:
         """The terms the facts citing a statement name, sorted (a few each: a tuple, not a set,
         is a third of the memory of the entries a first ranking decodes)."""
         found = self.per_statement.get(sid)
-        return found[1] if found is not None else ()
+        return found[0] if found is not None else ()
 
     def facts_of(self, sid: str) -> tuple:
         """The facts citing the statement, as (predicate, values)."""
         found = self.per_statement.get(sid)
-        return found[2] if found is not None else ()
+        return found[1] if found is not None else ()
 
     def result(self, model: KnowledgeBaseModel, sid: str) -> Optional[str]:
         """The statement right after it, in the same source and section, that gives a study's result
@@ -179,8 +184,8 @@ def _stored(postings, per_statement, by_term, by_predicate, by_section) -> dict:
     of each word (at 100x their tables were 30 MiB the C heap kept after the write)."""
     return {
         "postings": postings,
-        "per_statement": ((sid, [n, sorted(terms), [[p, list(v)] for p, v in facts]])
-                          for sid, n, terms, facts in per_statement),
+        "per_statement": ((sid, [sorted(terms), [[p, list(v)] for p, v in facts]])
+                          for sid, terms, facts in per_statement),
         "by_term": ((t, list(s)) for t, s in by_term.items()),
         "by_predicate": ((p, list(s)) for p, s in by_predicate.items()),
         "by_section": _sections_as_stored(by_section),
@@ -268,15 +273,15 @@ class _Parts:
             yield word, [[ids[number] for number in numbers], counts.tolist()]
 
     def per_statement(self):
-        """(statement, quote length, terms, facts) of each statement, then of each cited id
-        that names no statement."""
+        """(statement, terms, facts) of each statement, then of each cited id that names no
+        statement (the quotes' lengths are ``lengths``)."""
         facts: dict[str, list] = {}  # the Fact objects themselves: their (predicate, values) made when yielded
         for fact in self.model.facts:
             for sid in fact.cites:
                 facts.setdefault(sid, []).append(fact)
         for sid in dict.fromkeys([*self.lengths, *facts]):
             cited = [(f.atom.predicate, tuple(a.value for a in f.atom.args)) for f in facts.pop(sid, ())]
-            yield sid, self.lengths.get(sid, 1), self.terms.get(sid, ()), cited
+            yield sid, self.terms.get(sid, ()), cited
 
 
 def statement_index(model: KnowledgeBaseModel) -> StatementIndex:
