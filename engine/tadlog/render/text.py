@@ -2,6 +2,7 @@
 """
 from __future__ import annotations
 
+from contextvars import ContextVar
 from dataclasses import replace
 from typing import TYPE_CHECKING, Optional
 
@@ -26,13 +27,27 @@ KIND_WORDS = {
 
 
 QUOTE_CLIP = 340  # in the compact view; --full never shortens a quote
+_GROUPS: ContextVar[Optional[dict]] = ContextVar("tadlog_reason_groups", default=None)  # render_text sets it
+
+
+def _grouped(args: tuple) -> list:
+    """``reason_groups(args)`` as (key, group) pairs, made once per side while one answer is
+    rendered: the compact view renders an answer at up to ten sets of limits until it fits a
+    screen, and at 400x a side of a why-not has 6,000 reasons to group."""
+    memo = _GROUPS.get()
+    found = memo.get(id(args)) if memo is not None else None
+    if found is None or found[0] is not args:  # (the arguments are kept with it: their id is not reused)
+        found = (args, list(reason_groups(args).items()))
+        if memo is not None:
+            memo[id(args)] = found
+    return found[1]
 
 
 def _clustered_reasons(args, answer: Answer, style: "_Style", limit: Optional[int],
                        quoted: set, clip: int = 340) -> tuple[list[str], int]:
     """Compact reasons: arguments resting on the same statements share one entry, and each
     statement's verbatim quote is printed once per answer (later entries refer to it)."""
-    groups = list(reason_groups(args).items())
+    groups = _grouped(args)
     shown = groups if limit is None else groups[:limit]
     lines: list[str] = []
     for number, ((statements, _), group) in enumerate(shown, 1):
@@ -219,11 +234,12 @@ def render_text(answer: Answer, *, colour: bool = False, full: bool = False, dep
     The answer's text is made inert first (terminal.clean_tree): no escape sequence from a
     label, a quote or the question reaches the terminal; the colours added here are ours.
     ``width``: the columns to fill (the terminal's); 80 by default."""
-    token = _WIDTH.set(width or WIDTH)
+    token, grouping = _WIDTH.set(width or WIDTH), _GROUPS.set({})
     try:
         return _render_at_width(clean_tree(answer if full else _compact_view(answer)), colour, full, depth)
     finally:
         _WIDTH.reset(token)
+        _GROUPS.reset(grouping)
 
 
 SIDE_MOST = max(limits[0] for limits in COMPACT_LIMITS)  # reason entries a side shows, at most
