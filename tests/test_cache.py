@@ -356,8 +356,8 @@ def test_the_statement_index_is_stored_with_the_evaluation_and_read_key_by_key(f
     for word in list(built.postings)[:50]:
         assert index.with_word(word) == built.with_word(word)
     for sid in list(built.per_statement)[:50]:
-        assert (index.length(sid), index.terms_of(sid), index.facts_of(sid)) == (
-            built.length(sid), built.terms_of(sid), built.facts_of(sid))
+        assert (index.length(sid), index.wording(sid), index.terms_of(sid), index.facts_of(sid)) == (
+            built.length(sid), built.wording(sid), built.terms_of(sid), built.facts_of(sid))
     before = sorted(p.name for p in folder.glob("kb-*"))
     second.ask(QUESTION)  # a stored index is not written again
     assert sorted(p.name for p in folder.glob("kb-*")) == before

@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 import re
 from array import array
+from hashlib import blake2b
 from functools import lru_cache
 from sys import intern
 from typing import Optional
@@ -53,13 +54,14 @@ class StatementIndex:
     question at a hundred times the bundled size touches the postings of its own words, not
     every statement. Built from a model (``build``) it is plain dictionaries of the same shape."""
 
-    def __init__(self, postings, per_statement, by_term, by_predicate, by_section, lengths, whole: dict):
+    def __init__(self, postings, per_statement, by_term, by_predicate, by_section, lengths, wordings, whole: dict):
         self.postings = postings          # word -> {statement: count}
         self.per_statement = per_statement  # statement -> (terms, facts (predicate, values))
         self.by_term = by_term            # term -> statements whose facts name it
         self.by_predicate = by_predicate  # predicate -> statements citing one of its facts
         self.by_section = by_section      # "source section" -> ((statement, first line, last line), ...)
         self.lengths = lengths            # statement -> its quote's length in words (codec.Numbers, stored)
+        self.wordings = wordings          # statement -> its quote's wording: the same number for the same words
         self.idf: dict[str, float] = whole["idf"]
         self.term_idf: dict[str, float] = whole["term_idf"]
         self.mean_length: float = whole["mean_length"]
@@ -67,7 +69,7 @@ class StatementIndex:
 
     from_cache = False  # True for a stored copy (never written back)
     MAPS = ("postings", "per_statement", "by_term", "by_predicate", "by_section")
-    NUMBERS = ("lengths",)  # stored apart from the per-statement entries: every candidate of a ranking reads one
+    NUMBERS = ("lengths", "wordings")  # apart from the per-statement entries: a ranking reads them for every candidate
 
     @classmethod
     def build(cls, model: KnowledgeBaseModel) -> "StatementIndex":
@@ -77,7 +79,7 @@ class StatementIndex:
         per_statement = {sid: (tuple(sorted(terms)), tuple(facts)) for sid, terms, facts in parts.per_statement()}
         return cls(postings, per_statement, {t: tuple(s) for t, s in parts.by_term.items()},
                    {p: tuple(s) for p, s in parts.by_predicate.items()},
-                   {k: tuple(v) for k, v in parts.by_section.items()}, parts.lengths, whole)
+                   {k: tuple(v) for k, v in parts.by_section.items()}, parts.lengths, parts.wordings(), whole)
 
     @classmethod
     def stored_maps_of(cls, model: KnowledgeBaseModel) -> tuple[dict, dict, dict]:
@@ -88,7 +90,7 @@ class StatementIndex:
         parts = _Parts(model)
         whole = parts.whole()
         return (_stored(parts.postings_once(), parts.per_statement(), parts.by_term, parts.by_predicate,
-                        lambda: parts.by_section), whole, {"lengths": parts.lengths})
+                        lambda: parts.by_section), whole, {"lengths": parts.lengths, "wordings": parts.wordings()})
 
     # ---- cached (kb.KEYED_INDEXES: codec.encode_keyed writes these maps, decode_keyed reads them) ----
     def stored_maps(self) -> tuple[dict, dict, dict]:
@@ -99,7 +101,7 @@ class StatementIndex:
         postings = ((word, [list(found), list(found.values())]) for word, found in self.postings.items())
         maps = _stored(postings, per_statement, self.by_term, self.by_predicate, lambda: self.by_section)
         whole = {"idf": self.idf, "term_idf": self.term_idf, "mean_length": self.mean_length}
-        return maps, whole, {"lengths": self.lengths}
+        return maps, whole, {"lengths": self.lengths, "wordings": self.wordings}
 
     # each stored map's entry back as the built index holds it, its statement ids, terms and
     # predicates interned: decoded key by key, each posting brought every id back as a string
@@ -137,6 +139,12 @@ class StatementIndex:
         """A quote's length in words (1 for a cited id that names no statement)."""
         found = self.lengths.get(sid)
         return 1 if found is None else found
+
+    def wording(self, sid: str):
+        """A number shared by the statements whose quotes read the same (spaces and case aside: a
+        review's summary repeating its conclusions), or the id itself when it names no statement."""
+        found = self.wordings.get(sid)
+        return sid if found is None else found
 
     def terms_of(self, sid: str) -> tuple:
         """The terms the facts citing a statement name, sorted (a few each: a tuple, not a set,
@@ -254,6 +262,18 @@ class _Parts:
             "term_idf": {t: math.log(count / len(sids)) for t, sids in self.by_term.items()},
             "mean_length": sum(self.lengths.values()) / count,
         }
+
+    def wordings(self) -> dict[str, int]:
+        """Each statement's wording: statements whose quotes are the same words (spaces and case
+        aside) share a number. Told apart by a digest of the words, not the words: at 100x the
+        words of every quote held as keys were megabytes for a moment of the cache write."""
+        numbers: dict[bytes, int] = {}
+        out: dict[str, int] = {}
+        for st in self.model.statements:
+            if st.id not in out:  # (a repeated id: its first statement, the one statement_by_id gives)
+                digest = blake2b(" ".join(st.quote.split()).casefold().encode(), digest_size=16).digest()
+                out[st.id] = numbers.setdefault(digest, len(numbers))
+        return out
 
     @property
     def by_section(self) -> dict[str, list]:
