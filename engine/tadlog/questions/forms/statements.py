@@ -12,7 +12,7 @@ from array import array
 from hashlib import blake2b
 from functools import lru_cache
 from sys import intern
-from typing import Optional
+from typing import Callable, Optional
 
 from ...language.model import KnowledgeBaseModel
 from ..names import FILLER
@@ -60,7 +60,7 @@ class StatementIndex:
         self.by_term = by_term            # term -> statements whose facts name it
         self.by_predicate = by_predicate  # predicate -> statements citing one of its facts
         self.by_section = by_section      # "source section" -> ((statement, first line, last line), ...)
-        self.lengths = lengths            # statement -> its quote's length in words (codec.Numbers, stored)
+        self.lengths = lengths            # statement -> its quote's length in words
         self.wordings = wordings          # statement -> its quote's wording: the same number for the same words
         self.idf: dict[str, float] = whole["idf"]
         self.term_idf: dict[str, float] = whole["term_idf"]
@@ -69,7 +69,9 @@ class StatementIndex:
 
     from_cache = False  # True for a stored copy (never written back)
     MAPS = ("postings", "per_statement", "by_term", "by_predicate", "by_section")
-    NUMBERS = ("lengths", "wordings")  # apart from the per-statement entries: a ranking reads them for every candidate
+    # stored as columns of the per-statement entries' index (codec.Column): a ranking reads them of
+    # every candidate, and no entry is decoded for them (-1: a cited id that names no statement)
+    COLUMNS = {"per_statement": ("length", "wording")}
 
     @classmethod
     def build(cls, model: KnowledgeBaseModel) -> "StatementIndex":
@@ -89,19 +91,21 @@ class StatementIndex:
         building it held its word counts twice)."""
         parts = _Parts(model)
         whole = parts.whole()
-        return (_stored(parts.postings_once(), parts.per_statement(), parts.by_term, parts.by_predicate,
-                        lambda: parts.by_section), whole, {"lengths": parts.lengths, "wordings": parts.wordings()})
+        per_statement = _with_numbers(parts.per_statement(), parts.lengths, parts.wording_of())
+        return (_stored(parts.postings_once(), per_statement, parts.by_term, parts.by_predicate,
+                        lambda: parts.by_section), whole, cls.COLUMNS)
 
     # ---- cached (kb.KEYED_INDEXES: codec.encode_keyed writes these maps, decode_keyed reads them) ----
     def stored_maps(self) -> tuple[dict, dict, dict]:
         """The maps as JSON data (each its (key, value) pairs, made as they are written, not a
-        copy of the index held whole), the small part every lookup needs, and the quotes'
-        lengths (codec.encode_keyed's ``numbers``); the sentence memo is not kept."""
-        per_statement = ((sid, terms, facts) for sid, (terms, facts) in self.per_statement.items())
+        copy of the index held whole), the small part every lookup needs, and the maps' columns
+        (codec.encode_keyed's); the sentence memo is not kept."""
+        per_statement = _with_numbers(((sid, terms, facts) for sid, (terms, facts) in self.per_statement.items()),
+                                      self.lengths, self.wordings.get)
         postings = ((word, [list(found), list(found.values())]) for word, found in self.postings.items())
         maps = _stored(postings, per_statement, self.by_term, self.by_predicate, lambda: self.by_section)
         whole = {"idf": self.idf, "term_idf": self.term_idf, "mean_length": self.mean_length}
-        return maps, whole, {"lengths": self.lengths, "wordings": self.wordings}
+        return maps, whole, self.COLUMNS
 
     # each stored map's entry back as the built index holds it, its statement ids, terms and
     # predicates interned: decoded key by key, each posting brought every id back as a string
@@ -120,7 +124,8 @@ class StatementIndex:
     @classmethod
     def from_maps(cls, maps, whole: dict) -> "StatementIndex":
         """A stored index (maps decoded entry by entry on first lookup)."""
-        index = cls(*(maps[name] for name in cls.MAPS + cls.NUMBERS), whole)
+        entries = maps["per_statement"]
+        index = cls(*(maps[name] for name in cls.MAPS), entries.column("length"), entries.column("wording"), whole)
         index.from_cache = True
         return index
 
@@ -144,7 +149,7 @@ class StatementIndex:
         """A number shared by the statements whose quotes read the same (spaces and case aside: a
         review's summary repeating its conclusions), or the id itself when it names no statement."""
         found = self.wordings.get(sid)
-        return sid if found is None else found
+        return sid if found is None or found < 0 else found
 
     def terms_of(self, sid: str) -> tuple:
         """The terms the facts citing a statement name, sorted (a few each: a tuple, not a set,
@@ -192,12 +197,20 @@ def _stored(postings, per_statement, by_term, by_predicate, by_section) -> dict:
     of each word (at 100x their tables were 30 MiB the C heap kept after the write)."""
     return {
         "postings": postings,
-        "per_statement": ((sid, [sorted(terms), [[p, list(v)] for p, v in facts]])
-                          for sid, terms, facts in per_statement),
+        "per_statement": ((sid, [sorted(terms), [[p, list(v)] for p, v in facts]], numbers)
+                          for sid, terms, facts, numbers in per_statement),
         "by_term": ((t, list(s)) for t, s in by_term.items()),
         "by_predicate": ((p, list(s)) for p, s in by_predicate.items()),
         "by_section": _sections_as_stored(by_section),
     }
+
+
+def _with_numbers(per_statement, lengths, wording_of):
+    """Each (statement, terms, facts) with its columns: its quote's length and wording (1 and -1
+    for a cited id that names no statement)."""
+    for sid, terms, facts in per_statement:
+        wording = wording_of(sid)
+        yield sid, terms, facts, (lengths.get(sid, 1), -1 if wording is None else wording)
 
 
 def _sections_as_stored(by_section):
@@ -264,16 +277,25 @@ class _Parts:
         }
 
     def wordings(self) -> dict[str, int]:
-        """Each statement's wording: statements whose quotes are the same words (spaces and case
-        aside) share a number. Told apart by a digest of the words, not the words: at 100x the
-        words of every quote held as keys were megabytes for a moment of the cache write."""
+        """Each statement's wording (:meth:`wording_of`)."""
+        wording = self.wording_of()
+        return {sid: number for sid in self.lengths if (number := wording(sid)) is not None}
+
+    def wording_of(self) -> Callable[[str], Optional[int]]:
+        """A statement's wording: statements whose quotes are the same words (spaces and case
+        aside) get the same number; None for an id that names no statement. Told apart by a
+        digest of the words, not the words (at 100x the words of every quote held as keys were
+        megabytes), and found as the entries are written, not held for every statement."""
         numbers: dict[bytes, int] = {}
-        out: dict[str, int] = {}
-        for st in self.model.statements:
-            if st.id not in out:  # (a repeated id: its first statement, the one statement_by_id gives)
-                digest = blake2b(" ".join(st.quote.split()).casefold().encode(), digest_size=16).digest()
-                out[st.id] = numbers.setdefault(digest, len(numbers))
-        return out
+        statements = self.model.statement_by_id  # (a repeated id: its first statement, as the questions read it)
+
+        def wording(sid: str) -> Optional[int]:
+            st = statements.get(sid)
+            if st is None:
+                return None
+            digest = blake2b(" ".join(st.quote.split()).casefold().encode(), digest_size=16).digest()
+            return numbers.setdefault(digest, len(numbers))
+        return wording
 
     @property
     def by_section(self) -> dict[str, list]:
