@@ -356,8 +356,8 @@ def test_the_statement_index_is_stored_with_the_evaluation_and_read_key_by_key(f
     for word in list(built.postings)[:50]:
         assert index.with_word(word) == built.with_word(word)
     for sid in list(built.per_statement)[:50]:
-        assert (index.length(sid), index.terms_of(sid), index.facts_of(sid)) == (
-            built.length(sid), built.terms_of(sid), built.facts_of(sid))
+        assert (index.length(sid), index.wording(sid), index.terms_of(sid), index.facts_of(sid)) == (
+            built.length(sid), built.wording(sid), built.terms_of(sid), built.facts_of(sid))
     before = sorted(p.name for p in folder.glob("kb-*"))
     second.ask(QUESTION)  # a stored index is not written again
     assert sorted(p.name for p in folder.glob("kb-*")) == before
@@ -418,19 +418,23 @@ def test_a_keyed_section_is_written_after_its_blobs_or_not_at_all():
     assert b"".join(sections["m"]) == b'1[2]' and json.loads(b"".join(sections["m_index"])) == [["a", "b"], [1, 4]]
 
 
-def test_numbers_are_one_section_read_by_position_and_a_section_of_another_shape_is_damage():
-    """An index's integers by key (the quotes' lengths) are stored as one section of keys and
-    values and read back as they were; one of another shape is an E901 error, not a wrong value."""
+def test_a_keyed_map_s_columns_are_read_by_position_and_a_column_of_another_shape_is_damage():
+    """A keyed map's columns of integers (the quotes' lengths and wordings beside each
+    statement's entry) read back as written, with no entry decoded; a column of another length
+    than the keys is an E901 error, not a wrong value."""
     from tadlog.codec import decode_keyed, encode_keyed
 
-    lengths = {"s1": 12, "s2": 1, "s3": 40000}
-    sections = {name: b"".join(blob) if not isinstance(blob, bytes) else blob
-                for name, blob in encode_keyed({"m": {"a": 1}}, {"w": 1}, {"lengths": lengths}).items()}
-    maps, whole = decode_keyed(sections, {"m": int}, numbers=("lengths",))
-    assert dict(maps["lengths"]) == lengths and whole == {"w": 1} and maps["m"]["a"] == 1
-    assert maps["lengths"].get("s9") is None and "s2" in maps["lengths"]
+    pairs = [("s1", [1], (12, 0)), ("s2", [2], (1, -1)), ("s3", [3], (40000, 0))]
+    sections = {name: blob if isinstance(blob, bytes) else b"".join(blob) for name, blob in encode_keyed(
+        {"m": iter(pairs)}, {"w": 1}, {"m": ("length", "wording")}).items()}
+    maps, whole = decode_keyed(sections, {"m": tuple})
+    lengths, wordings = maps["m"].column("length"), maps["m"].column("wording")
+    assert dict(lengths) == {"s1": 12, "s2": 1, "s3": 40000} and dict(wordings) == {"s1": 0, "s2": -1, "s3": 0}
+    assert not maps["m"]._done and lengths.get("s9") is None and whole == {"w": 1}
+    assert maps["m"]["s2"] == (2,)
+    damaged = dict(sections, m_index=b'[["s1", "s2", "s3"], [3, 6, 9], {"length": [12, 1]}]')
     with pytest.raises(tadlog.TadlogError) as raised:
-        decode_keyed(dict(sections, lengths=b'[["s1", "s2"], [1]]'), {"m": int}, numbers=("lengths",))
+        decode_keyed(damaged, {"m": tuple})
     assert raised.value.diagnostics[0].code == "E901"
 
 

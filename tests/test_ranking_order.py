@@ -129,6 +129,19 @@ def _whole_score(model, index, weights, words, intent, patient, options) -> list
     return out
 
 
+def _whole_fits(model, index, intent: str, options):
+    """Whether an entry gives what the intent asks for, read from its statement and its facts."""
+    def fits(entry):
+        sid = entry[1]
+        if intent == "quantity":
+            return evidence._has_figure(model.statement_by_id[sid].quote) or any(
+                p in evidence.COMPARING for p, _ in index.facts_of(sid))
+        if intent == "choice" and len(options) == 2:
+            return all(o in index.terms_of(sid) or evidence._says(model, index, sid, o) for o in options)
+        return True
+    return fits
+
+
 # ---- the bundled knowledge base: every development question, each intent ----
 def _cases():
     return [case["question"] for case in json.loads(DEVSET.read_text(encoding="utf-8"))]
@@ -149,11 +162,10 @@ def _rankings(kb, step: int = 1) -> list:
         model, index = explainer.model, statement_index(explainer.model)
         patient = set(evidence.patient_factors(explainer))
         for intent in (INTENTS[number % 8], INTENTS[(number + 3) % 8], INTENTS[(number + 5) % 8]):
-            scored, weights, words, options = evidence._scored(explainer, query, terms, intent)
+            scored, weights, words, options, fitness = evidence._scored(explainer, query, terms, intent)
             assert scored == _whole_score(model, index, weights, words, intent, patient, options), (text, intent)
-
-            def fits(s, model=model, index=index, intent=intent, options=options):
-                return evidence._fits(model, index, s[1], intent, options)
+            fits = _whole_fits(model, index, intent, options)
+            assert [s for s in scored if fitness(s[1])] == [s for s in scored if fits(s)], (text, intent)
             out.append((text, intent, scored, fits, model, index))
     return out
 
@@ -223,10 +235,15 @@ class _Statement:
 
 
 class _Index:
-    """A stand-in statement index: each statement's result and antecedent, as given."""
+    """A stand-in statement index: each statement's result and antecedent, as given, and its
+    quote's wording."""
 
-    def __init__(self, results: dict, antecedents: dict):
+    def __init__(self, results: dict, antecedents: dict, quotes: dict):
         self.results, self.antecedents = results, antecedents
+        self.wordings = {sid: " ".join(q.split()).casefold() for sid, q in quotes.items()}
+
+    def wording(self, sid):
+        return self.wordings.get(sid, sid)
 
     def result(self, model, sid):
         return self.results.get(sid)
@@ -247,7 +264,7 @@ def test_made_up_rankings(seed):
     sids = [f"s{i:02d}" for i in range(n + 5)]  # five statements outside the ranking
     quotes = {sid: rng.choice(["A one.", "a  ONE.", "Two.", sid, sid, sid]) for sid in sids}
     pick = lambda: rng.choice(sids) if rng.random() < 0.5 else None  # noqa: E731
-    index = _Index({sid: pick() for sid in sids}, {sid: pick() for sid in sids})
+    index = _Index({sid: pick() for sid in sids}, {sid: pick() for sid in sids}, quotes)
     model = _Model(quotes)
     scored = sorted(((rng.choice([1.0, 2.0, 3.0, 4.0]), sid) for sid in sids[:n]), key=lambda s: (-s[0], s[1]))
     fitting = {sid for sid in sids if rng.random() < 0.6}

@@ -159,31 +159,36 @@ def _dumps_tuple(enc: _Encoder, items: tuple):
     yield b"]"
 
 
-def _keyed(sections: dict, name: str, pairs) -> None:
+def _keyed(sections: dict, name: str, pairs, columns: tuple[str, ...] = ()) -> None:
     """``pairs`` (key, value) as one blob per key and an index of where each ends: decoded key by
     key. The index is two flat lists (the keys, the end offsets), not an object of [start, length]
     pairs: at 100x the relations, statements and facts by predicate have tens of thousands of keys
-    each, and reading the pairs' lists was most of a cached load.
+    each, and reading the pairs' lists was most of a cached load. With ``columns``, each pair is
+    (key, value, integers) and the index holds each column's integers too, read by position with
+    no value decoded (LazyRelations.column).
 
     Both are made as the entry is written (cache.write consumes the sections in order): each
     value is encoded as it comes (callers pass generators) and written, so neither the mapping
     nor its blobs are held whole; the index, known once every blob is, follows them."""
     keys, ends, done = [], [], []
+    numbers: list[list[int]] = [[] for _ in columns]
 
     def blobs():
         offset = 0
-        for key, value in pairs:
+        for key, value, *rest in pairs:
             blob = _dumps(value)
             offset += len(blob)
             keys.append(key)
             ends.append(offset)
+            for column, number in zip(numbers, *rest):
+                column.append(number)
             yield blob
         done.append(True)
 
     def index():
         if not done:  # written before its blobs, it would be an empty index
             raise RuntimeError(f"the index of {name} was asked for before its blobs were written")
-        yield _dumps([keys, ends])
+        yield _dumps([keys, ends, dict(zip(columns, numbers))] if columns else [keys, ends])
 
     sections[name] = blobs()
     sections[name + "_index"] = index()
@@ -316,13 +321,21 @@ class LazyRelations(Mapping):
     100x), then costs the memory of ``keep`` entries, not of every one read."""
 
     def __init__(self, index: list, blob, convert=None, keep: Optional[int] = None):
-        keys, self._ends = index  # as _keyed writes it: the keys, and where each one's blob ends
-        if not (isinstance(keys, list) and isinstance(self._ends, list) and len(keys) == len(self._ends)):
+        keys, self._ends, *columns = index  # as _keyed writes it: the keys, where each one's blob ends, columns
+        columns = columns[0] if columns else {}
+        if not (isinstance(keys, list) and isinstance(self._ends, list) and len(keys) == len(self._ends)
+                and isinstance(columns, dict) and all(isinstance(c, list) and len(c) == len(keys)
+                                                      for c in columns.values())):
             raise ValueError("a keyed section of another shape")
         keys = [intern(k) if type(k) is str else k for k in keys]  # names the model holds (150,000 at 100x)
         self._ends = array("q", self._ends)  # machine integers, not an object each
         self._keys, self._at = keys, dict(zip(keys, range(len(keys))))
+        self._columns = {name: array("q", numbers) for name, numbers in columns.items()}
         self._blob, self._done, self._convert, self._keep = blob, {}, convert or _relation, keep
+
+    def column(self, name: str) -> "Column":
+        """A column of integers stored with the keys (``_keyed``'s ``columns``), by key."""
+        return Column(self._at, self._columns[name])
 
     def __getitem__(self, name):
         value = self._done.get(name)
@@ -419,41 +432,29 @@ class Entry:
 
 
 # ---- keyed indexes (the statement index) --------------------------------------------------
-def encode_keyed(maps: dict, whole: dict, numbers: Optional[dict] = None) -> dict:
-    """An index as sections: each map (a mapping, or its (key, value) pairs as they are made)
-    one blob per key (decoded key by key on read, as the relations are) and ``whole``, the
-    small part every lookup needs, as one JSON object; each of ``numbers`` (key, integer)
-    pairs as one section of its own (:class:`Numbers`). Encoded as cache.write consumes it."""
+def encode_keyed(maps: dict, whole: dict, columns: Optional[dict[str, tuple[str, ...]]] = None) -> dict:
+    """An index as sections: each map (a mapping, or its (key, value) pairs as they are made;
+    for a map with ``columns``, (key, value, integers)) one blob per key (decoded key by key on
+    read, as the relations are) and ``whole``, the small part every lookup needs, as one JSON
+    object. Encoded as cache.write consumes it."""
     sections = {"whole": _dumps(whole)}
-    for name, pairs in (numbers or {}).items():
-        sections[name] = _numbers(pairs.items() if isinstance(pairs, Mapping) else pairs)
     for name, mapping in maps.items():
-        _keyed(sections, name, mapping.items() if isinstance(mapping, Mapping) else mapping)
+        _keyed(sections, name, mapping.items() if isinstance(mapping, Mapping) else mapping,
+               (columns or {}).get(name, ()))
     return sections
 
 
-def _numbers(pairs):
-    keys, values = [], []
-    for key, value in pairs:
-        keys.append(key)
-        values.append(value)
-    yield _dumps([keys, values])
+class Column(Mapping):
+    """A keyed map's column of integers (LazyRelations.column): a key's number is read by its
+    position, with no entry decoded. The evidence ranking reads a quote's length and wording for
+    each of its candidates (at 1000x, 178,000): decoding each statement's entry for them was
+    17 us a lookup; and the column needs no keys of its own (at 100x, 48,000 of them)."""
 
-
-class Numbers(Mapping):
-    """An integer by key, the whole map read at once: a key's value is read by position from one
-    array, not decoded from a blob of its own (the evidence ranking reads a quote's length for each
-    of its candidates: at 1000x, 178,000 lookups; through LazyRelations 17 us each, here 0.2)."""
-
-    def __init__(self, stored: list):
-        keys, values = stored
-        if not (isinstance(keys, list) and isinstance(values, list) and len(keys) == len(values)):
-            raise ValueError("a section of numbers of another shape")
-        self._at = dict(zip(map(intern, keys), range(len(keys))))
-        self._values = array("q", values)
+    def __init__(self, at: dict, numbers: array):
+        self._at, self._numbers = at, numbers
 
     def __getitem__(self, key):
-        return self._values[self._at[key]]
+        return self._numbers[self._at[key]]
 
     def __iter__(self):
         return iter(self._at)
@@ -465,15 +466,14 @@ class Numbers(Mapping):
         return key in self._at
 
 
-def decode_keyed(sections: dict, converters: dict[str, Callable], keep: Optional[dict[str, int]] = None,
-                 numbers: tuple[str, ...] = ()) -> tuple[dict[str, Mapping], dict]:
+def decode_keyed(sections: dict, converters: dict[str, Callable],
+                 keep: Optional[dict[str, int]] = None) -> tuple[dict[str, "LazyRelations"], dict]:
     """The maps of :func:`encode_keyed` (each value converted on first use; ``keep``: how many of
-    a map's decoded values to keep, LazyRelations), its ``numbers`` and its ``whole``."""
+    a map's decoded values to keep, LazyRelations) and its ``whole``."""
     def decode():
         maps = {name: LazyRelations(json.loads(bytes(sections[name + "_index"])), sections[name], convert,
                                     (keep or {}).get(name))
                 for name, convert in converters.items()}
-        maps.update({name: Numbers(json.loads(bytes(sections[name]))) for name in numbers})
         whole = json.loads(bytes(sections["whole"]))
         if not isinstance(whole, dict):
             raise ValueError("an index of another shape")

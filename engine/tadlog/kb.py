@@ -394,8 +394,7 @@ def _stored_index(key: str, cls_of):
         return None
     cls = cls_of()
     try:
-        return cls.from_maps(*decode_keyed(entry.sections, cls.CONVERTERS, getattr(cls, "KEEP", None),
-                                           getattr(cls, "NUMBERS", ())))
+        return cls.from_maps(*decode_keyed(entry.sections, cls.CONVERTERS, getattr(cls, "KEEP", None)))
     except TadlogError:
         return None
 

@@ -141,8 +141,8 @@ def also_said(explainer: Explainer, query: Query, terms, intent: str, cited, abo
     free = {w for w in free if index.idf.get(w, 0.0) > 1.0}
     if not free:
         return ()
-    scored, _, _, options = _scored(explainer, query, known, intent)
-    ranked = ordered(model, index, scored, lambda s: _fits(model, index, s[1], intent, options), intent)
+    scored, _, _, _, fits = _scored(explainer, query, known, intent)
+    ranked = ordered(model, index, scored, lambda s: fits(s[1]), intent)
     cited = set(cited)
     bearing = (sid for _, sid in ranked if sid not in cited and not about.isdisjoint(index.terms_of(sid))
                and any(index.has(sid, w) for w in free))
@@ -153,15 +153,16 @@ def _ranking(explainer: Explainer, query: Query, terms: list[str], intent: str):
     """The statements about the question's names and words, best first for the intent, with
     those that give what the intent asks, the term weights, the question's words and options."""
     model, index = explainer.model, statement_index(explainer.model)
-    scored, weights, words, options = _scored(explainer, query, terms, intent)
-    fitting = [s for s in scored if _fits(model, index, s[1], intent, options)]
+    scored, weights, words, options, fits = _scored(explainer, query, terms, intent)
+    fitting = [s for s in scored if fits(s[1])]
     ranked = list(ordered(model, index, scored, set(fitting).__contains__, intent))
     return ranked, fitting, weights, words, options
 
 
 def _scored(explainer: Explainer, query: Query, terms: list[str], intent: str):
     """Every statement about the question's names and words with its score, best first, with the
-    term weights, the question's words and the options of a choice."""
+    term weights, the question's words, the options of a choice and the test of whether a
+    statement gives what the intent asks for."""
     model = explainer.model
     index = statement_index(model)
     patient = set(patient_factors(explainer))
@@ -182,7 +183,9 @@ def _scored(explainer: Explainer, query: Query, terms: list[str], intent: str):
     if intent == "howto":  # how to do it: the steps it requires, and theirs (self-tapping: pilot hole, bur)
         for step, weight in _required_steps(explainer, terms):
             weights.setdefault(step, weight)
-    return _score(model, index, weights, words, intent, patient, options), weights, words, options
+    figures = _Figures(model)
+    scored = _score(model, index, weights, words, intent, patient, options, _kind_bonus(model, index, intent, figures))
+    return scored, weights, words, options, _fitness(model, index, intent, options, figures)
 
 
 def _options(query: Query) -> tuple[str, ...]:
@@ -227,7 +230,7 @@ def _larger_sites(explainer: Explainer, terms) -> list[str]:
     return out
 
 
-def _score(model, index: StatementIndex, weights, words, intent, patient, options) -> list[tuple[float, str]]:
+def _score(model, index: StatementIndex, weights, words, intent, patient, options, kind) -> list[tuple[float, str]]:
     """Every statement that shares a name or a word with the question, best first.
 
     What each candidate names, and which facts cite it, is read per term and per predicate
@@ -249,7 +252,6 @@ def _score(model, index: StatementIndex, weights, words, intent, patient, option
         value = min(index.term_idf.get(term, 1.0), 4.0) * weight
         for sid in naming[term]:
             named[sid] += value
-    kind = _kind_bonus(model, index, intent)
     lifted = _citing(index, ANSWERING.get(intent, ()))
     statements = model.statement_by_id
     out = []
@@ -299,7 +301,21 @@ def _says(model, index: StatementIndex, sid: str, term: str) -> bool:
     return False
 
 
-def _kind_bonus(model, index: StatementIndex, intent: str) -> Callable[[str], float]:
+class _Figures(dict):
+    """Whether each statement's quote states a figure, found once per ranking: a quantity
+    ranking asks it of every candidate twice (its bonus, and whether it fits), and read from the
+    cache each asking is a statement decoded and two searches (at 400x, 46,000 of each)."""
+
+    def __init__(self, model):
+        super().__init__()
+        self.model = model
+
+    def __missing__(self, sid: str) -> bool:
+        found = self[sid] = _has_figure(self.model.statement_by_id[sid].quote)
+        return found
+
+
+def _kind_bonus(model, index: StatementIndex, intent: str, figures: _Figures) -> Callable[[str], float]:
     """How well a statement's kind gives what the intent asks for: 1 for a figure, a
     recommendation, a risk, a definition; 0.5 for a stance when reasons are asked. (Each scored
     statement gets ANSWER_LIFT more when a fact it supports is of a predicate that answers the
@@ -307,7 +323,7 @@ def _kind_bonus(model, index: StatementIndex, intent: str) -> Callable[[str], fl
     intents that read its quote or kind; for the others, of the facts citing it, by predicate."""
     statements = model.statement_by_id
     if intent == "quantity":
-        return lambda sid: 1.0 if _has_figure(statements[sid].quote) else 0.0
+        return lambda sid: 1.0 if figures[sid] else 0.0
     if intent == "howto":
         return lambda sid: 1.0 if statements[sid].kind == "recommendation" else 0.0
     if intent == "risks":
@@ -322,14 +338,15 @@ def _kind_bonus(model, index: StatementIndex, intent: str) -> Callable[[str], fl
     return lambda sid: 0.0
 
 
-def _fits(model, index: StatementIndex, sid: str, intent: str, options) -> bool:
-    """Whether a statement gives what the intent asks for (a figure, a recommendation, a risk, ...)."""
-    if intent == "quantity":  # a figure, or a comparison of amounts ("much lower success rates than ...")
-        return _has_figure(model.statement_by_id[sid].quote) or any(p in COMPARING for p, _ in index.facts_of(sid))
+def _fitness(model, index: StatementIndex, intent: str, options, figures: _Figures) -> Callable[[str], bool]:
+    """The test of whether a statement gives what the intent asks for: a figure, or a comparison
+    of amounts ("much lower success rates than ..."), for a quantity; both options for a choice."""
+    if intent == "quantity":
+        comparing = _citing(index, sorted(COMPARING))
+        return lambda sid: figures[sid] or sid in comparing
     if intent == "choice" and len(options) == 2:
-        mentioned = index.terms_of(sid)
-        return all(o in mentioned or _says(model, index, sid, o) for o in options)
-    return True
+        return lambda sid: all(o in index.terms_of(sid) or _says(model, index, sid, o) for o in options)
+    return lambda sid: True
 
 
 def _has_figure(quote: str) -> bool:

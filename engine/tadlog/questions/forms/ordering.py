@@ -18,7 +18,7 @@ RELATIVE = 1.0  # a quantity answer also keeps, among its figures, statements sc
 def ordered(model, index: StatementIndex, scored: list, fits: Callable, intent: str) -> Iterator:
     """The scored statements in the order an answer shows them (what the intent asks for first,
     one entry per sentence, a quote's antecedent or result beside it), made as they are read."""
-    return _with_antecedents(model, index, _distinct(model, _fitting_first(scored, fits, intent)))
+    return _with_antecedents(model, index, _distinct(index, _fitting_first(scored, fits, intent)))
 
 
 # What follows a statement and belongs with it: a study's result, or a qualification of what it said
@@ -70,13 +70,13 @@ def _move(out: list, there: Optional[int], to: int, entry: tuple, raised: set) -
     out.insert(to, entry)
 
 
-def _distinct(model, ranked) -> Iterator:
+def _distinct(index: StatementIndex, ranked) -> Iterator:
     """One entry per sentence: a source that repeats a sentence word for word (a review's summary
-    and its conclusions) is quoted once, at the better-ranked place."""
+    and its conclusions) is quoted once, at the better-ranked place. (Told by the index's
+    wordings: no statement is read, where the evidence form's ranking at 1000x holds 178,000.)"""
     seen = set()
     for entry in ranked:
-        st = model.statement_by_id.get(entry[1])
-        key = " ".join(st.quote.split()).casefold() if st is not None else entry[1]
+        key = index.wording(entry[1])
         if key not in seen:
             seen.add(key)
             yield entry

@@ -9,9 +9,10 @@ from __future__ import annotations
 import math
 import re
 from array import array
+from hashlib import blake2b
 from functools import lru_cache
 from sys import intern
-from typing import Optional
+from typing import Callable, Optional
 
 from ...language.model import KnowledgeBaseModel
 from ..names import FILLER
@@ -53,13 +54,14 @@ class StatementIndex:
     question at a hundred times the bundled size touches the postings of its own words, not
     every statement. Built from a model (``build``) it is plain dictionaries of the same shape."""
 
-    def __init__(self, postings, per_statement, by_term, by_predicate, by_section, lengths, whole: dict):
+    def __init__(self, postings, per_statement, by_term, by_predicate, by_section, lengths, wordings, whole: dict):
         self.postings = postings          # word -> {statement: count}
         self.per_statement = per_statement  # statement -> (terms, facts (predicate, values))
         self.by_term = by_term            # term -> statements whose facts name it
         self.by_predicate = by_predicate  # predicate -> statements citing one of its facts
         self.by_section = by_section      # "source section" -> ((statement, first line, last line), ...)
-        self.lengths = lengths            # statement -> its quote's length in words (codec.Numbers, stored)
+        self.lengths = lengths            # statement -> its quote's length in words
+        self.wordings = wordings          # statement -> its quote's wording: the same number for the same words
         self.idf: dict[str, float] = whole["idf"]
         self.term_idf: dict[str, float] = whole["term_idf"]
         self.mean_length: float = whole["mean_length"]
@@ -67,7 +69,9 @@ class StatementIndex:
 
     from_cache = False  # True for a stored copy (never written back)
     MAPS = ("postings", "per_statement", "by_term", "by_predicate", "by_section")
-    NUMBERS = ("lengths",)  # stored apart from the per-statement entries: every candidate of a ranking reads one
+    # stored as columns of the per-statement entries' index (codec.Column): a ranking reads them of
+    # every candidate, and no entry is decoded for them (-1: a cited id that names no statement)
+    COLUMNS = {"per_statement": ("length", "wording")}
 
     @classmethod
     def build(cls, model: KnowledgeBaseModel) -> "StatementIndex":
@@ -77,7 +81,7 @@ class StatementIndex:
         per_statement = {sid: (tuple(sorted(terms)), tuple(facts)) for sid, terms, facts in parts.per_statement()}
         return cls(postings, per_statement, {t: tuple(s) for t, s in parts.by_term.items()},
                    {p: tuple(s) for p, s in parts.by_predicate.items()},
-                   {k: tuple(v) for k, v in parts.by_section.items()}, parts.lengths, whole)
+                   {k: tuple(v) for k, v in parts.by_section.items()}, parts.lengths, parts.wordings(), whole)
 
     @classmethod
     def stored_maps_of(cls, model: KnowledgeBaseModel) -> tuple[dict, dict, dict]:
@@ -87,19 +91,21 @@ class StatementIndex:
         building it held its word counts twice)."""
         parts = _Parts(model)
         whole = parts.whole()
-        return (_stored(parts.postings_once(), parts.per_statement(), parts.by_term, parts.by_predicate,
-                        lambda: parts.by_section), whole, {"lengths": parts.lengths})
+        per_statement = _with_numbers(parts.per_statement(), parts.lengths, parts.wording_of())
+        return (_stored(parts.postings_once(), per_statement, parts.by_term, parts.by_predicate,
+                        lambda: parts.by_section), whole, cls.COLUMNS)
 
     # ---- cached (kb.KEYED_INDEXES: codec.encode_keyed writes these maps, decode_keyed reads them) ----
     def stored_maps(self) -> tuple[dict, dict, dict]:
         """The maps as JSON data (each its (key, value) pairs, made as they are written, not a
-        copy of the index held whole), the small part every lookup needs, and the quotes'
-        lengths (codec.encode_keyed's ``numbers``); the sentence memo is not kept."""
-        per_statement = ((sid, terms, facts) for sid, (terms, facts) in self.per_statement.items())
+        copy of the index held whole), the small part every lookup needs, and the maps' columns
+        (codec.encode_keyed's); the sentence memo is not kept."""
+        per_statement = _with_numbers(((sid, terms, facts) for sid, (terms, facts) in self.per_statement.items()),
+                                      self.lengths, self.wordings.get)
         postings = ((word, [list(found), list(found.values())]) for word, found in self.postings.items())
         maps = _stored(postings, per_statement, self.by_term, self.by_predicate, lambda: self.by_section)
         whole = {"idf": self.idf, "term_idf": self.term_idf, "mean_length": self.mean_length}
-        return maps, whole, {"lengths": self.lengths}
+        return maps, whole, self.COLUMNS
 
     # each stored map's entry back as the built index holds it, its statement ids, terms and
     # predicates interned: decoded key by key, each posting brought every id back as a string
@@ -118,7 +124,8 @@ class StatementIndex:
     @classmethod
     def from_maps(cls, maps, whole: dict) -> "StatementIndex":
         """A stored index (maps decoded entry by entry on first lookup)."""
-        index = cls(*(maps[name] for name in cls.MAPS + cls.NUMBERS), whole)
+        entries = maps["per_statement"]
+        index = cls(*(maps[name] for name in cls.MAPS), entries.column("length"), entries.column("wording"), whole)
         index.from_cache = True
         return index
 
@@ -137,6 +144,12 @@ class StatementIndex:
         """A quote's length in words (1 for a cited id that names no statement)."""
         found = self.lengths.get(sid)
         return 1 if found is None else found
+
+    def wording(self, sid: str):
+        """A number shared by the statements whose quotes read the same (spaces and case aside: a
+        review's summary repeating its conclusions), or the id itself when it names no statement."""
+        found = self.wordings.get(sid)
+        return sid if found is None or found < 0 else found
 
     def terms_of(self, sid: str) -> tuple:
         """The terms the facts citing a statement name, sorted (a few each: a tuple, not a set,
@@ -184,12 +197,20 @@ def _stored(postings, per_statement, by_term, by_predicate, by_section) -> dict:
     of each word (at 100x their tables were 30 MiB the C heap kept after the write)."""
     return {
         "postings": postings,
-        "per_statement": ((sid, [sorted(terms), [[p, list(v)] for p, v in facts]])
-                          for sid, terms, facts in per_statement),
+        "per_statement": ((sid, [sorted(terms), [[p, list(v)] for p, v in facts]], numbers)
+                          for sid, terms, facts, numbers in per_statement),
         "by_term": ((t, list(s)) for t, s in by_term.items()),
         "by_predicate": ((p, list(s)) for p, s in by_predicate.items()),
         "by_section": _sections_as_stored(by_section),
     }
+
+
+def _with_numbers(per_statement, lengths, wording_of):
+    """Each (statement, terms, facts) with its columns: its quote's length and wording (1 and -1
+    for a cited id that names no statement)."""
+    for sid, terms, facts in per_statement:
+        wording = wording_of(sid)
+        yield sid, terms, facts, (lengths.get(sid, 1), -1 if wording is None else wording)
 
 
 def _sections_as_stored(by_section):
@@ -254,6 +275,27 @@ class _Parts:
             "term_idf": {t: math.log(count / len(sids)) for t, sids in self.by_term.items()},
             "mean_length": sum(self.lengths.values()) / count,
         }
+
+    def wordings(self) -> dict[str, int]:
+        """Each statement's wording (:meth:`wording_of`)."""
+        wording = self.wording_of()
+        return {sid: number for sid in self.lengths if (number := wording(sid)) is not None}
+
+    def wording_of(self) -> Callable[[str], Optional[int]]:
+        """A statement's wording: statements whose quotes are the same words (spaces and case
+        aside) get the same number; None for an id that names no statement. Told apart by a
+        digest of the words, not the words (at 100x the words of every quote held as keys were
+        megabytes), and found as the entries are written, not held for every statement."""
+        numbers: dict[bytes, int] = {}
+        statements = self.model.statement_by_id  # (a repeated id: its first statement, as the questions read it)
+
+        def wording(sid: str) -> Optional[int]:
+            st = statements.get(sid)
+            if st is None:
+                return None
+            digest = blake2b(" ".join(st.quote.split()).casefold().encode(), digest_size=16).digest()
+            return numbers.setdefault(digest, len(numbers))
+        return wording
 
     @property
     def by_section(self) -> dict[str, list]:
