@@ -258,7 +258,7 @@ def _score(model, index: StatementIndex, weights, words, intent, patient, option
     for sid in candidates:
         if sid not in statements:  # (the statement itself is read only when its kind or quote counts)
             continue
-        score = named[sid] + (4.0 if sid in cue else 0)  # gives what a cue word asks for, as a rare name would
+        names = named[sid] + (4.0 if sid in cue else 0)  # gives what a cue word asks for, as a rare name would
         said = _bm25(index, sid, words)
         bonus = sum(1.0 for f in patient if sid in naming[f])
         if options and all(sid in naming[o] or _says(model, index, sid, o) for o in options):
@@ -267,8 +267,8 @@ def _score(model, index: StatementIndex, weights, words, intent, patient, option
             bonus += WHOLE_BONUS  # speaks of everything the question names ("pilot hole" and "posterior maxilla")
         # what the intent wants first lifts a statement in proportion to how well it fits the question
         fit = kind(sid) + (ANSWER_LIFT if sid in lifted else 0.0)
-        if score > 0 or said > 2.0:
-            out.append(((1.5 * score + said) * (1.0 + INTENT_LIFT * fit) + bonus, sid))
+        if names > 0 or said > 2.0:
+            out.append(((1.5 * names + said) * (1.0 + INTENT_LIFT * fit) + bonus, sid))
     out.sort(key=lambda x: (-x[0], x[1]))
     return out
 

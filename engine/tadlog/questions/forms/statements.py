@@ -9,8 +9,8 @@ from __future__ import annotations
 import math
 import re
 from array import array
-from hashlib import blake2b
 from functools import lru_cache
+from hashlib import blake2b
 from sys import intern
 from typing import Callable, Optional
 
