@@ -31,6 +31,7 @@ class Explainer:
         self.interpretation = derivations.interpretation
         self._proofs: dict[tuple, tuple[ProofNode, int]] = {}  # atom → (its proof, the depth that proof needs)
         self._cited: dict[tuple, tuple[tuple, int]] = {}  # atom → (its proof's statements, the same depth)
+        self.memo: dict[tuple, object] = {}  # what a form works out from this evaluation, kept for the next asking
 
     # ---- prose ----------------------------------------------------------------------------
     def sentence(self, predicate: str, values: Iterable[Optional[Value]]) -> str:

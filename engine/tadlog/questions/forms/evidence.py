@@ -253,13 +253,14 @@ def _score(model, index: StatementIndex, weights, words, intent, patient, option
         for sid in naming[term]:
             named[sid] += value
     lifted = _citing(index, ANSWERING.get(intent, ()))
+    postings = [(word, index.with_word(word)) for word in words]  # each looked up once, not once a candidate
     statements = model.statement_by_id
     out = []
     for sid in candidates:
         if sid not in statements:  # (the statement itself is read only when its kind or quote counts)
             continue
         names = named[sid] + (4.0 if sid in cue else 0)  # gives what a cue word asks for, as a rare name would
-        said = _bm25(index, sid, words)
+        said = _bm25(index, sid, postings)
         bonus = sum(1.0 for f in patient if sid in naming[f])
         if options and all(sid in naming[o] or _says(model, index, sid, o) for o in options):
             bonus += 6.0
@@ -281,9 +282,10 @@ def _citing(index: StatementIndex, predicates) -> set[str]:
     return out
 
 
-def _bm25(index: StatementIndex, sid: str, words) -> float:
-    """Okapi BM25 of the question's words in one quote: rare words count more, long quotes less."""
-    found = [(w, n) for w in words if (n := index.count(sid, w))]
+def _bm25(index: StatementIndex, sid: str, postings: list) -> float:
+    """Okapi BM25 of the question's words in one quote: rare words count more, long quotes less.
+    ``postings``: each word with its statements' counts (``index.with_word``)."""
+    found = [(w, n) for w, counts in postings if (n := counts.get(sid, 0))]
     if not found:
         return 0
     norm = 1.2 * (0.25 + 0.75 * index.length(sid) / index.mean_length)

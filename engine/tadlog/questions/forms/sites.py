@@ -97,14 +97,23 @@ def _site_signals(explainer: Explainer, site: str, indication: str) -> list[tupl
     return out
 
 
-def _site_score(explainer: Explainer, site: str, indication: str) -> tuple[float, list[str], list]:
-    """A site's score for an indication (each predicate counted once), its reasons and signals."""
+def _site_score(explainer: Explainer, site: str, indication: str) -> tuple[float, tuple[str, ...], tuple]:
+    """A site's score for an indication (each predicate counted once), its reasons and signals.
+    Worked out once per evaluation: the answer's items and its verdict key (the site that ranks
+    first, which the unknowns compare with each what-if's) both ask for every candidate."""
+    found = explainer.memo.get(("site score", site, indication))
+    if found is None:
+        found = explainer.memo[("site score", site, indication)] = _scored_site(explainer, site, indication)
+    return found
+
+
+def _scored_site(explainer: Explainer, site: str, indication: str) -> tuple[float, tuple[str, ...], tuple]:
     signals = _site_signals(explainer, site, indication)
     weights: dict[str, float] = {}
     for weight, _, atom, _ in signals:
         weights.setdefault(atom[0], weight)
     tags = list(dict.fromkeys(reason for _, reason, _, _ in sorted(signals, key=lambda x: -abs(x[0]))))
-    return sum(weights.values()), tags, signals
+    return sum(weights.values()), tuple(tags), tuple(signals)  # (kept in the memo: never changed)
 
 
 def _site_item(explainer: Explainer, site: str, indication: str, named: bool) -> Item:
@@ -118,7 +127,7 @@ def _site_item(explainer: Explainer, site: str, indication: str, named: bool) ->
         if key not in seen:
             seen.add(key)
             arguments.append(arg)
-    tags = tags[:3]
+    tags = list(tags[:3])
     if not named:
         tags.append("not named for this indication")
     label = term_label(explainer, site)
