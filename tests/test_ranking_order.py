@@ -1,10 +1,10 @@
 """The evidence ranking, scored by term and read as a stream, is the ranking made whole.
 
 "Also in the sources" reads the ranking only as far as its few entries (at 1000x the ranking
-holds 178,000 statements). Its order must be the one the evidence form shows, and the scores (read per term and
-per predicate) those of each statement's own entry: both are checked against the ranking made
-whole, as it was before (the oracle below), over
-every question of the development set and each intent, and on made-up rankings whose
+holds 178,000 statements). Its order must be the one the evidence form shows, and its scores
+(read per term and per predicate) those of each statement's own entry. Both are checked against
+the ranking made whole, as it was before (the oracle below): over the development set's
+questions with three intents each, on the cached model, and on made-up rankings whose
 antecedents and results sit far below the first entries.
 """
 from __future__ import annotations
@@ -19,12 +19,12 @@ from pathlib import Path
 import pytest
 
 from questions_support import qkb  # noqa: F401  (fixture)
+from tadlog.questions.forms import ordering
 from tadlog.questions.forms.common import explainer_for
 from tadlog.questions.forms.statements import statement_index
 from tadlog.questions.reader import parse_question
 
 evidence = importlib.import_module("tadlog.questions.forms.evidence")  # (the package exports a function of that name)
-from tadlog.questions.forms import ordering  # noqa: E402
 DEVSET = Path(__file__).parent / "devset" / "questions.json"
 INTENTS = ("reasons", "quantity", "choice", "howto", "risks", "where", "definition", "evidence")
 
