@@ -146,11 +146,18 @@ class _File:
         newline = head.index(b"\n")  # none: not an entry
         return head[:newline], newline + 1
 
-    def crc32(self, offset: int, length: int) -> int:
-        crc, end = 0, offset + length
+    def pieces(self, offset: int, length: int):
+        """``length`` bytes from ``offset``, READ_PIECE at a time (checked or copied, never held whole)."""
+        end = offset + length
         while offset < end:
             piece = self.pread(min(READ_PIECE, end - offset), offset)
-            crc, offset = zlib.crc32(piece, crc), offset + len(piece)
+            offset += len(piece)
+            yield piece
+
+    def crc32(self, offset: int, length: int) -> int:
+        crc = 0
+        for piece in self.pieces(offset, length):
+            crc = zlib.crc32(piece, crc)
         return crc
 
 
@@ -185,11 +192,7 @@ class Span:
 
     def chunks(self):
         """The section's bytes in pieces (copied into a new entry without being held whole)."""
-        offset, end = self._offset, self._offset + self._length
-        while offset < end:
-            piece = self._file.pread(min(READ_PIECE, end - offset), offset)
-            offset += len(piece)
-            yield piece
+        return self._file.pieces(self._offset, self._length)
 
 
 def _decode(stored: _File, key: str) -> Optional["codec.Entry"]:
