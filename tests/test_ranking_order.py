@@ -109,7 +109,7 @@ def _whole_score(model, index, weights, words, intent, patient, options) -> list
         if asked and any(p in asked for p in predicates):
             named += 4.0
         norm = 1.2 * (0.25 + 0.75 * index.length(sid) / index.mean_length)
-        said = sum(index.idf.get(w, 0.0) * n * 2.2 / (n + norm) for w in words if (n := index.count(sid, w)))
+        said = sum(index.idf.get(w, 0.0) * n * 2.2 / (n + norm) for w in words if (n := index.with_word(w).get(sid, 0)))
         bonus = sum(1.0 for f in patient if f in mentioned)
         says = lambda t: t in mentioned or evidence._says(model, index, sid, t)  # noqa: E731
         if options and all(says(o) for o in options):

@@ -130,14 +130,11 @@ class StatementIndex:
         return index
 
     # ---- lookups --------------------------------------------------------------------------
-    def count(self, sid: str, word: str) -> int:
-        """How often a (stemmed) word is in a statement's quote, or names a term its facts cite."""
-        return self.postings.get(word, EMPTY).get(sid, 0)
-
     def has(self, sid: str, word: str) -> bool:
         return sid in self.postings.get(word, EMPTY)
 
     def with_word(self, word: str):
+        """statement -> how often a (stemmed) word is in its quote, or names a term its facts cite."""
         return self.postings.get(word, EMPTY)
 
     def length(self, sid: str) -> int:
